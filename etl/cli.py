@@ -1,0 +1,62 @@
+"""Command line: ``python -m etl --seeds DIR --out DIR [--workers N] [--force]``.
+
+A thin layer over ``etl.pipeline.run``: library errors become one clear line on
+stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from etl.pipeline import EtlError, run
+
+DEFAULT_SEEDS = Path("seeds")
+DEFAULT_OUT = Path("data/processed")
+EXIT_NOTHING_PRODUCED = 2
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m etl",
+        description="Tabulate every quantitative claim and place mention in a folder of news articles "
+                    "(French and English) into CSV and Parquet tables with a datapackage.json.",
+        epilog="Exit status: 0 when tables were written (bad files are listed in problems.csv), "
+               "2 when nothing could be produced.",
+    )
+    p.add_argument("--seeds", type=Path, default=DEFAULT_SEEDS,
+                   help="folder of articles, read recursively: .txt, .md, .html, .htm (default: seeds/)")
+    p.add_argument("--out", type=Path, default=DEFAULT_OUT,
+                   help="folder for the tables, replaced atomically (default: data/processed/)")
+    p.add_argument("--workers", type=int, default=1, metavar="N",
+                   help="extract with N processes (default: 1)")
+    p.add_argument("--force", action="store_true",
+                   help="rebuild even when the tables are up to date with the articles and the extractor")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if args.workers < 1:
+        parser().error("--workers must be at least 1")
+    try:
+        result = run(args.seeds, args.out, workers=args.workers, force=args.force)
+    except EtlError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_NOTHING_PRODUCED
+    except KeyboardInterrupt:
+        print("interrupted: the previous tables are unchanged", file=sys.stderr)
+        return 130
+    if result.skipped:
+        print(f"Tables in {result.out} are up to date ({result.n_articles} articles); use --force to rebuild.")
+        return 0
+    for p in result.problems:
+        print(f"warning: {p['file']}: {p['problem']}", file=sys.stderr)
+    print(f"Wrote {result.out}: {result.n_articles} articles, {result.n_claims} claims, "
+          f"{result.n_mentions} place mentions, {len(result.problems)} problems.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,130 @@
+"""What a sentence says around a figure: the years it covers, and whether it is a goal.
+
+Periods come from expressions in the sentence (``from 2015``, ``de 2015 à
+aujourd'hui``, ``between 2018 and 2022``, ``in 2022``, ``1979-1989``, a range of
+two dates); each figure takes the nearest one. A figure is a target when a goal
+word (``aim to``, ``determined to``, ``objectif``, ``viser``) or a deadline
+(``by 2030``, ``d'ici 2030``) stands before it in the same clause.
+All offsets are in the normalised view (``TextView.norm``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from etl.lexicon import Lexicon
+from etl.text import TextView
+
+#: Pattern name -> how its years become (first, last).
+_PERIOD_PATTERNS = ("period_range", "period_open_now", "period_dash", "period_deadline",
+                    "period_open", "period_single")
+_YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d|2100)(?!\d)")
+#: A goal word applies to figures at most this far after it (characters).
+TARGET_REACH = 100
+#: A goal word right after a figure ("a $20 billion target") applies to it within this distance.
+TARGET_TRAIL = 25
+_CLAUSE_BREAK = re.compile(r"[;]")
+_DATE_RANGE_GAP = re.compile(r"^\s*[-–—]\s*$|^\s*(?:to|au|à|until|jusqu'au)\s*$")
+
+
+@dataclass(frozen=True)
+class Period:
+    start: int
+    end: int
+    first: int | None
+    last: int | None
+    deadline: bool = False
+    full_dates: bool = False  # written as two full dates: its end is the time of writing
+
+
+def find_periods(view: TextView, lex: Lexicon, lo: int, hi: int) -> list[Period]:
+    """Period expressions between ``lo`` and ``hi``, without overlaps, in text order."""
+    p = lex.patterns
+    found: list[Period] = []
+    taken: list[tuple[int, int]] = []
+    for a, b, first, last in _date_ranges(view, lex, lo, hi):
+        found.append(Period(a, b, first, last, full_dates=True))
+        taken.append((a, b))
+    for name in _PERIOD_PATTERNS:
+        for m in p[name].finditer(view.folded, lo, hi):
+            a, b = m.span()
+            if any(a < e and s < b for s, e in taken):
+                continue
+            years = [int(y) for y in m.groups() if y and y.isdigit()]
+            period = _period_of(name, years, a, b)
+            if period is not None:
+                found.append(period)
+                taken.append((a, b))
+    for m in p["date"].finditer(view.folded, lo, hi):
+        a, b = m.span()
+        y = _YEAR.search(m.group(0))
+        if y and not any(a < e and s < b for s, e in taken):
+            found.append(Period(a, b, int(y.group(1)), int(y.group(1))))
+            taken.append((a, b))
+    return sorted(found, key=lambda x: x.start)
+
+
+def _period_of(name: str, years: list[int], a: int, b: int) -> Period | None:
+    if not years:
+        return None
+    if name in ("period_range", "period_dash"):
+        if len(years) < 2 or years[1] < years[0]:
+            return None
+        return Period(a, b, years[0], years[1])
+    if name in ("period_open", "period_open_now"):
+        return Period(a, b, years[0], None)
+    if name == "period_deadline":
+        return Period(a, b, None, years[0], deadline=True)
+    return Period(a, b, years[0], years[0])
+
+
+def _date_ranges(view: TextView, lex: Lexicon, lo: int, hi: int) -> list[tuple[int, int, int, int]]:
+    """Two dates joined by a dash: "(07-01-1979 – 07-01-2020)", "January 7, 1979 - January 7, 2024"."""
+    dates = [(m.start(), m.end(), _YEAR.search(m.group(0))) for m in lex.patterns["date"].finditer(
+        view.folded, lo, hi)]
+    out = []
+    for (a1, b1, y1), (a2, b2, y2) in zip(dates, dates[1:], strict=False):
+        if y1 and y2 and _DATE_RANGE_GAP.match(view.folded[b1:a2]):
+            first, last = int(y1.group(1)), int(y2.group(1))
+            if first <= last:
+                out.append((a1, b2, first, last))
+    return out
+
+
+def period_for(periods: list[Period], start: int, end: int, after: int | None = None
+               ) -> tuple[int | None, int | None]:
+    """The (first, last) years of the period expression nearest to a figure at ``start:end``.
+
+    ``after`` restricts the choice to expressions starting after that offset (a
+    target's goal word: the years before it describe what was achieved).
+    """
+    best: tuple[float, Period] | None = None
+    for period in periods:
+        if after is not None and period.start < after:
+            continue
+        gap = start - period.end if period.end <= start else period.start - end
+        gap = max(gap, 0) + (0.5 if period.start >= end else 0)  # a tie goes to the one before
+        if best is None or gap < best[0]:
+            best = (gap, period)
+    return (best[1].first, best[1].last) if best else (None, None)
+
+
+def target_cue(view: TextView, lex: Lexicon, sentence_start: int, start: int, end: int,
+               previous_end: int) -> int | None:
+    """Offset of the goal word that makes the figure at ``start:end`` a target, if any.
+
+    The word must be in the same clause, after the previous figure (``previous_end``),
+    at most ``TARGET_REACH`` characters before, or right after the figure.
+    """
+    lo = max(sentence_start, previous_end, start - TARGET_REACH)
+    clause = _CLAUSE_BREAK.search(view.folded[lo:start][::-1])
+    if clause:
+        lo = start - clause.start()
+    cues = list(lex.patterns["target_cue"].finditer(view.folded, lo, start))
+    if cues:
+        return cues[-1].start()
+    trail = lex.patterns["target_cue"].search(view.folded, end, end + TARGET_TRAIL)
+    if trail and not re.search(r"[.;,]", view.folded[end:trail.start()]):
+        return trail.start()
+    return None

@@ -1,0 +1,197 @@
+"""From one article to its rows: a pure function, no disk, no global state.
+
+``extract(document, gazetteer)`` returns the article's row and its claims,
+mentions and links, each row tied to its sentence and character span in the
+document's text. Because it is pure it can be mapped over articles by any engine
+(a process pool, Dask).
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+
+from etl.categories import categorise, keyword_hits
+from etl.context import Period, find_periods, period_for, target_cue
+from etl.lexicon import Lexicon, available_languages, load
+from etl.metadata import detect_language, find_author, find_outlet, find_published, find_title
+from etl.places import Gazetteer, Mention, find_mentions
+from etl.quantities import Quantity, find_quantities
+from etl.reading import Document
+from etl.sections import lines_of, related_spans, section_at
+from etl.text import Sentence, TextView, make_view, split_sentences
+
+BODY, RELATED = "body", "related"
+VN, KH = "VN", "KH"
+#: Relations in the order they win when a sentence has several cue words.
+RELATION_ORDER = ("agreement", "aid", "trade", "visit", "other")
+
+
+@dataclass(frozen=True)
+class Extraction:
+    article: dict
+    claims: list[dict] = field(default_factory=list)
+    mentions: list[dict] = field(default_factory=list)
+    links: list[dict] = field(default_factory=list)
+    problems: list[dict] = field(default_factory=list)
+
+
+def all_lexicons() -> list[Lexicon]:
+    return [lex for lang in available_languages() if (lex := load(lang)) is not None]
+
+
+def extract(doc: Document, gazetteer: Gazetteer) -> Extraction:
+    text = doc.text
+    lexicons = all_lexicons()
+    related = related_spans(text, lexicons)
+    body_sample = "\n".join(line.text for line in lines_of(text) if section_at(related, line.start) == BODY)
+    language = detect_language(body_sample or text)
+    lex = load(language)
+    view = make_view(text, gazetteer.known_words)
+    abbreviations = frozenset(a for lx in lexicons for a in lx.get("sentences", "abbreviations", []))
+    sentences = split_sentences(text, abbreviations)
+    sections = [section_at(related, s.start) for s in sentences]
+
+    quantities = find_quantities(view, lex) if lex is not None else []
+    mentions = find_mentions(view, gazetteer, lexicons)
+    starts = [s.start for s in sentences]
+
+    def sentence_of(original_offset: int) -> int:
+        return max(bisect.bisect_right(starts, original_offset) - 1, 0)
+
+    mention_rows, places_by_sentence = _mention_rows(doc, view, mentions, sentence_of, sections)
+    claim_rows: list[dict] = []
+    body_periods: list[Period] = []
+    completed_years: set[int] = set()
+    if lex is not None:
+        claim_rows = _claim_rows(doc, view, lex, sentences, sections, quantities, sentence_of,
+                                 places_by_sentence)
+        for s, section in zip(sentences, sections, strict=True):
+            if section == BODY:
+                periods = find_periods(view, lex, view.to_view(s.start), view.to_view(s.end))
+                body_periods += periods
+                completed_years |= {p.last for p in periods if p.first and p.last and p.first < p.last
+                                    and not p.full_dates}
+    link_rows = _link_rows(doc, view, lex or lexicons[0], sentences, sections, places_by_sentence, gazetteer)
+
+    body_lines = [line for line in lines_of(text) if section_at(related, line.start) == BODY]
+    first_body = next((s for s, sec in zip(sentences, sections, strict=True) if sec == BODY), None)
+    place_names = frozenset(gazetteer.aliases)
+    published, basis = find_published(text, body_lines, lexicons, body_periods, completed_years)
+    meta = {
+        "title": find_title(body_lines, text[first_body.start:first_body.end] if first_body else None),
+        "outlet": find_outlet("\n".join(line.text for line in body_lines), lexicons[0].common),
+        "author": find_author(lines_of(text), lexicons, place_names),
+        "published": published,
+        "published_basis": basis,
+    }
+    article = {
+        "article_id": doc.article_id, "file": doc.file, **meta, "language": language, "sha256": doc.sha256,
+        "n_sentences": sum(1 for sec in sections if sec == BODY),
+        "n_claims": sum(1 for c in claim_rows if c["section"] == BODY),
+        "n_mentions": sum(1 for m in mention_rows if m["section"] == BODY),
+    }
+    problems = [{"file": doc.file, "problem": p} for p in doc.problems]
+    if lex is None and language != "und":
+        problems.append({"file": doc.file, "problem": f"language '{language}' has no lexicon: "
+                                                      "places found, no claims extracted"})
+    return Extraction(article, claim_rows, mention_rows, link_rows, problems)
+
+
+def _mention_rows(doc: Document, view: TextView, mentions: list[Mention], sentence_of, sections: list[str]
+                  ) -> tuple[list[dict], dict[int, list[str]]]:
+    rows = []
+    by_sentence: dict[int, list[str]] = {}
+    for n, m in enumerate(mentions, start=1):
+        start, end = view.span(m.start, m.end)
+        sid = sentence_of(start)
+        rows.append({
+            "mention_id": f"{doc.article_id}#m{n}", "article_id": doc.article_id, "sentence_id": sid,
+            "section": sections[sid] if sections else BODY, "place_id": m.place_id,
+            "surface": doc.text[start:end], "char_start": start, "char_end": end,
+        })
+        ids = by_sentence.setdefault(sid, [])
+        if m.place_id not in ids:
+            ids.append(m.place_id)
+    return rows, by_sentence
+
+
+def _claim_rows(doc: Document, view: TextView, lex: Lexicon, sentences: list[Sentence], sections: list[str],
+                quantities: list[Quantity], sentence_of, places_by_sentence: dict[int, list[str]]) -> list[dict]:
+    rows: list[dict] = []
+    by_sentence: dict[int, list[Quantity]] = {}
+    for q in quantities:
+        by_sentence.setdefault(sentence_of(view.to_original(q.start)), []).append(q)
+    for sid, qs in by_sentence.items():
+        s = sentences[sid]
+        lo, hi = view.to_view(s.start), view.to_view(s.end)
+        periods = find_periods(view, lex, lo, hi)
+        hits = keyword_hits(view, lex, lo, hi)
+        para = [x for x in sentences if x.paragraph == s.paragraph]
+        p_lo, p_hi = view.to_view(para[0].start), view.to_view(para[-1].end)
+        para_hits = keyword_hits(view, lex, p_lo, p_hi) if len(para) > 1 else hits
+        previous_end = lo
+        for q in qs:
+            cue = target_cue(view, lex, lo, q.start, q.end, previous_end)
+            first, last = period_for(periods, q.start, q.end, after=cue)
+            deadline = any(p.deadline and (p.first, p.last) == (first, last) for p in periods)
+            start, end = view.span(q.start, q.end)
+            rows.append({
+                "article_id": doc.article_id, "sentence_id": sid, "section": sections[sid],
+                "text": doc.text[start:end], "char_start": start, "char_end": end,
+                "value": q.value, "low": q.low, "high": q.high, "unit": q.unit, "kind": q.kind,
+                "qualifier": q.qualifier, "what": _what(view, lex, q, lo),
+                "category": categorise(hits, para_hits, q.start, q.end, q.kind),
+                "period_start": first, "period_end": last, "target": cue is not None or deadline,
+                "place_ids": ";".join(places_by_sentence.get(sid, [])) or None,
+                "quote": doc.text[s.start:s.end],
+            })
+            previous_end = q.end
+    rows.sort(key=lambda r: r["char_start"])
+    for n, row in enumerate(rows, start=1):
+        row["claim_id"] = f"{doc.article_id}#c{n}"
+    return rows
+
+
+def _what(view: TextView, lex: Lexicon, q: Quantity, sentence_start: int) -> str | None:
+    """What the figure measures, in the article's words: the counted noun, else the words before it."""
+    if q.counted:
+        return q.counted
+    from etl.text import fold
+    trim = lex.folded_set("what", "trim")
+    window = view.norm[max(sentence_start, q.start - 120):q.start]
+    clause = window.replace(";", ",").split(",")[-1]
+    words = clause.split()
+    while words and fold(words[-1]).strip(".:()") in trim:
+        words.pop()
+    while words and fold(words[0]).strip(".:()") in trim:
+        words.pop(0)
+    words = words[-8:]
+    return " ".join(words) or None
+
+
+def _link_rows(doc: Document, view: TextView, lex: Lexicon, sentences: list[Sentence], sections: list[str],
+               places_by_sentence: dict[int, list[str]], gazetteer: Gazetteer) -> list[dict]:
+    rows = []
+    for sid, place_ids in sorted(places_by_sentence.items()):
+        places = [gazetteer.places[p] for p in place_ids if p in gazetteer.places]
+        vn = [p for p in places if p.country == VN]
+        kh = [p for p in places if p.country == KH]
+        pairs = [(a, b) for a in vn for b in kh if not (a.level == "country" and b.level == "country")]
+        if not pairs:
+            continue
+        s = sentences[sid]
+        lo, hi = view.to_view(s.start), view.to_view(s.end)
+        relations = {m.lastgroup for m in lex.patterns["links"].finditer(view.folded, lo, hi)}
+        relation = next((r for r in RELATION_ORDER if r in relations), None)
+        if relation is None:
+            continue
+        sectors = sorted({c for _, _, c in keyword_hits(view, lex, lo, hi)}) or ["other"]
+        for a, b in pairs:
+            for sector in sectors:
+                rows.append({
+                    "article_id": doc.article_id, "sentence_id": sid, "section": sections[sid],
+                    "place_a": a.place_id, "place_b": b.place_id, "sector": sector, "relation": relation,
+                    "quote": doc.text[s.start:s.end],
+                })
+    return rows

@@ -1,0 +1,197 @@
+"""Per-language vocabularies (``etl/lexicon/*.toml``) compiled into patterns.
+
+The words live in data files with the same keys for every language; this module
+builds the regular expressions from them once, longest alternative first. The
+grammar that uses them (``quantities``, ``context``, ``categories``) never
+branches on the language.
+
+Word patterns are matched against the *folded* view of the text (lower case, no
+accents, see ``etl.text.fold``), so lexicon words are folded here too. Symbols
+whose case matters (``USD``, ``MW``, ``kWh``) are matched against the unfolded view.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from etl.text import fold
+
+LEXICON_PACKAGE = "etl.lexicon"
+
+
+def words_pattern(words: list[str] | tuple[str, ...], *, fold_words: bool = True) -> str:
+    """A regex alternation of ``words``, longest first.
+
+    A trailing ``*`` means "any word starting with this"; spaces match any run of
+    white space; apostrophes match both ' and ’.
+
+    >>> re.fullmatch(words_pattern(["export*", "trade"]), "exports") is not None
+    True
+    """
+    alternatives = []
+    for w in sorted(set(words), key=lambda x: (-len(x), x)):
+        prefix = w.endswith("*")
+        w = w.rstrip("*")
+        w = fold(w) if fold_words else w
+        pat = re.escape(w).replace(r"\ ", r"\s+").replace("'", "['’]")
+        alternatives.append(pat + (r"[\w'’-]*" if prefix else ""))
+    return "|".join(alternatives) if alternatives else r"(?!x)x"
+
+
+def _bounded(words: list[str] | tuple[str, ...], **kw: Any) -> str:
+    """``words_pattern`` with word boundaries that also work for words ending in punctuation."""
+    return rf"(?<![\w])(?:{words_pattern(words, **kw)})(?![\w])"
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """One language's vocabulary, raw and compiled."""
+
+    lang: str
+    raw: dict[str, Any]
+    common: dict[str, Any]
+    patterns: dict[str, re.Pattern[str]] = field(default_factory=dict, compare=False, repr=False)
+
+    def get(self, section: str, key: str, default: Any = None) -> Any:
+        return self.raw.get(section, {}).get(key, default)
+
+    def folded_set(self, section: str, key: str) -> frozenset[str]:
+        return frozenset(fold(w) for w in self.get(section, key, []))
+
+
+def _read_toml(name: str) -> dict[str, Any]:
+    with resources.files(LEXICON_PACKAGE).joinpath(f"{name}.toml").open("rb") as f:
+        return tomllib.load(f)
+
+
+@cache
+def available_languages() -> tuple[str, ...]:
+    """Languages that have a lexicon file (``common.toml`` is shared, not a language)."""
+    names = [p.name[: -len(".toml")] for p in resources.files(LEXICON_PACKAGE).iterdir()
+             if p.name.endswith(".toml") and p.name != "common.toml"]
+    return tuple(sorted(names))
+
+
+@cache
+def load(lang: str) -> Lexicon | None:
+    """The compiled lexicon for ``lang``, or ``None`` when the language has none."""
+    if lang not in available_languages():
+        return None
+    lex = Lexicon(lang, _read_toml(lang), _read_toml("common"))
+    lex.patterns.update(_compile(lex))
+    return lex
+
+
+def _compile(lex: Lexicon) -> dict[str, re.Pattern[str]]:
+    g = lex.get
+    common = lex.common
+    p: dict[str, re.Pattern[str]] = {}
+    flags = re.IGNORECASE
+
+    # Months for dates: "7 janvier 1979", "January 28th, 2020", "April 1975".
+    months = words_pattern(list(g("dates", "months", {})))
+    ords = words_pattern(g("dates", "ordinal_suffixes", []))
+    day = rf"\d{{1,2}}(?:{ords})?"
+    year = r"\d{4}"
+    p["date"] = re.compile(
+        rf"""(?<![\w])(?:
+              \d{{4}}-\d{{1,2}}-\d{{1,2}}                               # 2024-01-07
+            | \d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}                     # 29/12/2020, 07-01-1979
+            | {day}\s+(?:{months})\.?(?:,?\s+{year})?                   # 7 janvier 1979
+            | (?:{months})\.?\s+{day}(?![\w])(?:,?\s+{year})?          # January 28th, 2020
+            | (?:{months})\.?,?\s+{year}                                # avril 1975
+        )(?![\w])""",
+        re.VERBOSE | flags,
+    )
+    p["time"] = re.compile(r"(?<![\w])\d{1,2}\s?(?:[:h]\s?\d{2}|h|a\.m\.|p\.m\.|am|pm)(?![\w])", flags)
+    p["month"] = re.compile(rf"(?<![\w])(?:{months})(?![\w])", flags)
+
+    # Numbers.
+    scales = g("numbers", "scales", {})
+    p["scale"] = re.compile(rf"\s*({words_pattern(list(scales))})(?![\w])", flags)
+    attached = list(scales) + list(common["units"]) + ["m"]
+    p["number"] = re.compile(
+        rf"""(?<![0-9.,/:])(?<![a-z])(?<![^\W\d_]-)                 # not inside a word, date or time
+             (?:[0-9]{{1,3}}(?:[ \u00a0\u202f\u2009][0-9]{{3}})+(?![0-9]) # 1 234 567 (spaces)
+              |[0-9]+)
+             (?:[.,][0-9]+)*                                          # 1,234.5 / 1.234,5 / 2.76
+             (?:(?![\w/:])|(?=(?:{words_pattern(attached, fold_words=False)})(?![\w])))""",
+        re.VERBOSE,
+    )
+    words = g("numbers", "number_words", [])
+    joiners = words_pattern(g("numbers", "number_joiners", []))
+    w = words_pattern(words)
+    p["number_words"] = re.compile(rf"(?<![\w-])(?:{w})(?:(?:\s+|-)(?:(?:{joiners})(?:\s+|-))?(?:{w}))*(?![\w-])")
+    vague = g("numbers", "vague", {})
+    link = words_pattern(g("numbers", "vague_link", []))
+    p["vague"] = re.compile(rf"(?<![\w])({words_pattern(list(vague))})\s*(?:{link})\s*")
+
+    # Units, right after a number (link words such as "de", "of" or a hyphen allowed).
+    unit_links = words_pattern(g("units", "unit_links", []))
+    sym_units = sorted(common["units"], key=len, reverse=True)
+    p["unit_symbol"] = re.compile(
+        rf"(?:\s*(?:(?:{unit_links})\s*)?)({'|'.join(re.escape(u) for u in sym_units)})(?![\w])")
+    p["unit_word"] = re.compile(
+        rf"(?:\s+(?:(?:{unit_links})\s+)?|-)({words_pattern(list(g('units', 'words', {})))})(?![\w])")
+    codes = common["currency_codes"]["codes"]
+    symbols = sorted(common["currency_symbols"], key=len, reverse=True)
+    cur_sym = "|".join(re.escape(s) for s in symbols)
+    cur_code = "|".join(re.escape(c) for c in sorted(codes, key=len, reverse=True))
+    p["currency_after"] = re.compile(
+        rf"(?:\s*(?:(?:{unit_links})\s*)?)(?:({cur_code})(?![\w])|({cur_sym}))")
+    p["currency_word"] = re.compile(
+        rf"\s+(?:(?:{unit_links})\s+)?({words_pattern(list(g('units', 'currency_words', {})))})(?![\w])")
+    p["currency_before"] = re.compile(rf"(?:({cur_code})|({cur_sym}))\s?$")
+    p["currency_prefix"] = re.compile(rf"(?:{cur_code}|{cur_sym})\s?")
+
+    # Qualifiers, range words, exclusions: anchored at the end of the text before a number.
+    for name, phrases in lex.raw.get("qualifiers", {}).items():
+        p[f"qualifier:{name}"] = re.compile(rf"{_bounded(phrases)}\s*$")
+    p["range_intro"] = re.compile(rf"{_bounded(g('ranges', 'intro', []))}\s*$")
+    seps = g("ranges", "separators", [])
+    p["range_sep"] = re.compile(rf"\s*(?:{words_pattern(seps)})\s*")
+    p["determiner"] = re.compile(rf"{_bounded(g('exclusions', 'determiners', []))}\s*$")
+    p["reference_noun"] = re.compile(rf"\s*{_bounded(g('exclusions', 'reference_nouns', []))}")
+    markers = g("exclusions", "name_markers", [])
+    p["name_marker"] = re.compile(rf"(?:{words_pattern(markers, fold_words=False)})\s*$")
+
+    # Periods and targets, searched within a sentence (folded).
+    per = lex.raw.get("periods", {})
+    yr = r"(1[89]\d\d|20\d\d|2100)"
+    now = words_pattern(per.get("now", []))
+    p["period_range"] = re.compile(
+        rf"{_bounded(per.get('range_start', []))}\s+(?:l'annee\s+)?{yr}\s*(?:{words_pattern(per.get('range_end', []))})"
+        rf"\s*{yr}(?![\w])")
+    p["period_dash"] = re.compile(rf"(?<![\w/.-]){yr}\s*[-–—/]\s*{yr}(?![\w/.-])")
+    p["period_open"] = re.compile(
+        rf"(?:{_bounded(per.get('open_start', []))}|{_bounded(per.get('range_start', []))})\s+{yr}(?![\w])"
+        rf"(?:\s*(?:{words_pattern(per.get('range_end', []))})\s*(?:{now}))?")
+    p["period_open_now"] = re.compile(
+        rf"{_bounded(per.get('range_start', []))}\s+{yr}\s*(?:{words_pattern(per.get('range_end', []))})\s*(?:{now})")
+    p["period_single"] = re.compile(
+        rf"{_bounded(per.get('single', []))}\s+(?:(?:{months})\s+)?{yr}(?![\w-])")
+    p["period_deadline"] = re.compile(rf"{_bounded(per.get('deadline', []))}\s+{yr}(?![\w])")
+    p["year"] = re.compile(rf"(?<![\w.,-]){yr}(?![\w-])")
+    p["target_cue"] = re.compile(_bounded(g("targets", "cues", [])))
+
+    # Categories and link relations: one pattern each, a named group per category.
+    for key in ("categories", "links"):
+        groups = [f"(?P<{name}>{words_pattern(words)})" for name, words in lex.raw.get(key, {}).items()]
+        p[key] = re.compile(rf"(?<![\w])(?:{'|'.join(groups)})(?![\w])")
+
+    # Sections.
+    sec = lex.raw.get("sections", {})
+    p["related_header"] = re.compile(rf"^\W*(?:{words_pattern(sec.get('related_headers', []))})\W*$")
+    p["nav_line"] = re.compile(rf"^\W*(?:{words_pattern(sec.get('nav_lines', []))})\W*$")
+    p["furniture_line"] = re.compile(rf"^\W*(?:{words_pattern(sec.get('furniture_lines', []))})\W*$")
+
+    # Places: cues that turn a bare name into a border gate.
+    pl = lex.raw.get("places", {})
+    p["gate_after"] = re.compile(rf"\s*{_bounded(pl.get('border_gate_after', []))}")
+    p["gate_before"] = re.compile(rf"{_bounded(pl.get('border_gate_before', []))}\s*$")
+    return p

@@ -1,0 +1,171 @@
+"""An article's metadata: title, outlet, byline, language and publication date.
+
+The date is read, in order of trust, from a ``date 2024-01-07`` line, an update
+line (``Update: 19:00 | 29/12/2020``), a dateline (``Soc Trang, 18 juillet
+(VNA)``, whose missing year comes from the text), and otherwise inferred from
+the latest year the text reports as past, saying so in ``published_basis``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from etl.context import Period
+from etl.lexicon import Lexicon, words_pattern
+from etl.sections import Line
+from etl.text import fold
+
+#: Characters of body text given to the language detector.
+LANGUAGE_SAMPLE_CHARS = 4000
+#: A title line is at most this long; longer first lines are paragraphs.
+MAX_TITLE_CHARS = 200
+#: A title taken from a first sentence is cut to this length.
+TITLE_FROM_SENTENCE_CHARS = 120
+#: The dateline and byline are looked for in this many characters at each end of the body.
+EDGE_CHARS = 400
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_NUMERIC_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+_NAME_TOKEN = re.compile(r"^[A-ZÀ-ÖØ-ÞĐ][\w'’.-]*$")
+_BYLINE_WORDS = (2, 4)
+
+
+@dataclass(frozen=True)
+class Metadata:
+    title: str
+    outlet: str | None
+    author: str | None
+    published: str | None
+    published_basis: str | None
+    language: str
+
+
+def detect_language(text: str) -> str:
+    """ISO 639-1 code of the text's language (py3langid); ``und`` when there is no text."""
+    sample = text[:LANGUAGE_SAMPLE_CHARS]
+    if not any(c.isalpha() for c in sample):
+        return "und"
+    import py3langid
+    lang, _ = py3langid.classify(sample)
+    return lang
+
+
+def find_title(body_lines: list[Line], first_sentence: str | None) -> str:
+    for line in body_lines:
+        text = _strip_date_line(line.text)
+        if not text:
+            continue
+        if len(text) <= MAX_TITLE_CHARS and not re.search(r"[.!?]\s*$", text):
+            return text
+        break
+    sentence = _strip_date_line(first_sentence or "")
+    if len(sentence) > TITLE_FROM_SENTENCE_CHARS:
+        sentence = sentence[:TITLE_FROM_SENTENCE_CHARS].rsplit(" ", 1)[0] + "…"
+    return sentence
+
+
+def _strip_date_line(text: str) -> str:
+    return re.sub(r"^\s*date\s+\d{4}-\d{2}-\d{2}\s*", "", text).strip()
+
+
+def find_outlet(body: str, lex_common: dict) -> str | None:
+    """The agency that signs the article: in its dateline, first or last lines, not a photo credit."""
+    outlets: dict[str, str] = lex_common.get("outlets", {})
+    credits = lex_common.get("metadata", {}).get("credit_words", [])
+    pattern = re.compile(rf"(?<![\w])({words_pattern(list(outlets), fold_words=False)})(?![\w])")
+    credit = re.compile(rf"(?:{words_pattern(credits)})\s*[:：]?\s*[(\[]?\s*$")
+    edges = [(0, min(len(body), EDGE_CHARS)), (max(0, len(body) - EDGE_CHARS), len(body))]
+    for lo, hi in edges:
+        for m in pattern.finditer(body, lo, hi):
+            if credit.search(fold(body[max(0, m.start() - 20):m.start()])):
+                continue
+            return outlets[m.group(1)]
+    return None
+
+
+def find_author(lines: list[Line], lexicons: Iterable[Lexicon], places: frozenset[str]) -> str | None:
+    """A byline: "By X", "X / Share:", or a last line that is just a name."""
+    lexicons = list(lexicons)
+    for line in lines[:6]:
+        for lex in lexicons:
+            for suffix in lex.get("metadata", "byline_suffixes", []):
+                if fold(line.text).endswith(fold(suffix)):
+                    name = line.text[: -len(suffix)].strip(" /|")
+                    if _looks_like_name(name, places):
+                        return name
+            for prefix in lex.get("metadata", "byline_prefixes", []):
+                m = re.match(rf"{re.escape(prefix)}\s+(.+)$", line.text, re.IGNORECASE)
+                if m and _looks_like_name(m.group(1), places):
+                    return m.group(1).strip()
+    if lines and _looks_like_name(lines[-1].text, places):
+        return lines[-1].text
+    return None
+
+
+def _looks_like_name(text: str, places: frozenset[str]) -> bool:
+    tokens = text.split()
+    lo, hi = _BYLINE_WORDS
+    return (lo <= len(tokens) <= hi and all(_NAME_TOKEN.match(t) for t in tokens)
+            and fold(text) not in places and not any(c.isdigit() for c in text))
+
+
+def find_published(text: str, body_lines: list[Line], lexicons: Iterable[Lexicon], body_periods: list[Period],
+                   completed_years: set[int]) -> tuple[str | None, str | None]:
+    """(ISO date at its known precision, how it was found)."""
+    lexicons = list(lexicons)
+    head = text[:EDGE_CHARS * 2]
+    m = re.search(r"(?<![\w])date\s+" + _ISO_DATE.pattern, head, re.IGNORECASE)
+    if m:
+        return _iso(m.group(1), m.group(2), m.group(3)), "date line"
+    for lex in lexicons:
+        labels = words_pattern(lex.get("dates", "update_labels", []))
+        m = re.search(rf"(?:{labels})\s*:?\s*(?:\d{{1,2}}[:h]\d{{2}}\s*[|,-]?\s*)?" + _NUMERIC_DATE.pattern,
+                      fold(head))
+        if m:
+            day, month, year = m.group(1), m.group(2), m.group(3)
+            return _iso(year, month, day), "update line"
+    dateline = _dateline(body_lines, lexicons)
+    latest = _latest_year(body_periods)
+    if dateline is not None:
+        day, month, year = dateline
+        if year is not None:
+            return _iso(str(year), str(month), str(day)), "dateline"
+        if latest is not None:
+            return (_iso(str(latest), str(month), str(day)),
+                    f"dateline (year from text: latest year mentioned, {latest})")
+    if latest is None:
+        return None, None
+    if latest in completed_years:
+        return str(latest + 1), (f"inferred from text: reports the period ending {latest} as past, "
+                                 f"so written in {latest + 1} at the earliest")
+    return str(latest), f"inferred from text: latest year mentioned, {latest}"
+
+
+def _dateline(lines: list[Line], lexicons: list[Lexicon]) -> tuple[int, int, int | None] | None:
+    """(day, month, year or None) from "Soc Trang, 18 juillet (VNA)" or "HANOI, January 7 (VNA)"."""
+    for line in lines[:8]:
+        head = fold(line.text[:EDGE_CHARS])
+        for lex in lexicons:
+            months = {fold(k): v for k, v in lex.get("dates", "months", {}).items()}
+            alt = words_pattern(list(months))
+            m = re.match(rf"^\s*(?:date\s+\S+\s+)?[^\W\d_][^,]{{1,40}},\s*(?:(\d{{1,2}})(?:er)?\s+({alt})"
+                         rf"|({alt})\s+(\d{{1,2}}))(?:,?\s+(\d{{4}}))?\s*(?:\(|-|–|—)", head)
+            if m:
+                day = int(m.group(1) or m.group(4))
+                month = months[m.group(2) or m.group(3)]
+                year = int(m.group(5)) if m.group(5) else None
+                return day, month, year
+    return None
+
+
+def _latest_year(periods: list[Period]) -> int | None:
+    years = [y for p in periods if not p.deadline for y in (p.first, p.last) if y is not None]
+    return max(years) if years else None
+
+
+def _iso(year: str, month: str, day: str) -> str | None:
+    y, mo, d = int(year), int(month), int(day)
+    if not (1 <= mo <= 12 and 1 <= d <= 31):
+        return f"{y:04d}"
+    return f"{y:04d}-{mo:02d}-{d:02d}"

@@ -1,0 +1,219 @@
+"""Find place mentions with the project's gazetteer (``data/gazetteer.csv``).
+
+Every alias of every place, folded (case, accents; hyphens read as spaces) and
+with its romanisation variants (``Kompong``/``Kampong``, names written as one
+word: ``Kompongtrach``), goes into one Aho-Corasick automaton that scans the
+folded view of an article once. A hit counts when it is a whole word and
+capitalised in the text (all-capital aliases such as ``US`` must match exactly).
+Overlapping hits keep the longest; one alias shared by several places goes to
+the lowest ``priority`` (a province before the town of the same name).
+
+Border gates: a bare name such as ``Ha Tien`` means the border gate only next
+to a cue (``porte frontière internationale de Ha Tien``, ``Ha Tien border gate``).
+
+A capitalised name that the gazetteer does not know, but that is very close to
+a long alias (``Pochenton Airport``), is matched with rapidfuzz; ordinary words
+never are.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import ahocorasick
+
+from etl.lexicon import Lexicon, _read_toml
+from etl.text import TextView, fold
+
+GAZETTEER = Path(__file__).resolve().parent.parent / "data" / "gazetteer.csv"
+_HYPHEN_AS_SPACE = str.maketrans({"-": " "})
+_CAPITALISED_RUN = re.compile(r"(?<![\w])([A-ZÀ-ÖØ-ÞĐ][\w'’]+(?:[ -][A-ZÀ-ÖØ-ÞĐ][\w'’]+){0,3})")
+#: All-capital aliases up to this length are acronyms ("US", "RPDC") and match case-sensitively.
+MAX_ACRONYM = 5
+#: How far before a bare border-gate name its cue may start (characters).
+CUE_WINDOW = 60
+
+
+@dataclass(frozen=True)
+class Place:
+    place_id: str
+    name: str
+    name_local: str | None
+    country: str | None
+    level: str
+    lat: float
+    lon: float
+    province_id: str | None
+    border_province: bool
+    merged_into_2025: str | None
+    priority: int
+    source: str
+
+
+@dataclass(frozen=True)
+class Mention:
+    start: int  # offsets in the view
+    end: int
+    place_id: str
+
+
+@dataclass(frozen=True)
+class _Alias:
+    place_id: str
+    priority: int
+    cue_only: bool
+    exact: str | None  # the alias as written, when it must match case-sensitively
+
+
+class Gazetteer:
+    """The places and an automaton over all their folded aliases."""
+
+    def __init__(self, places: dict[str, Place], aliases: dict[str, list[_Alias]], fuzzy: dict) -> None:
+        self.places = places
+        self.aliases = aliases
+        self.fuzzy = fuzzy
+        self.automaton = ahocorasick.Automaton()
+        for key in aliases:
+            self.automaton.add_word(key, key)
+        self.automaton.make_automaton()
+        self.known_words = frozenset(k.replace(" ", "") for k in aliases)
+        self._fuzzy_index: dict[str, list[str]] = defaultdict(list)
+        for key, entries in aliases.items():
+            if len(key) >= fuzzy.get("min_chars", 7) and not all(a.exact for a in entries):
+                self._fuzzy_index[key[0]].append(key)
+
+    def fuzzy_candidates(self, key: str) -> list[str]:
+        return self._fuzzy_index.get(key[:1], [])
+
+
+def _match_key(text: str) -> str:
+    return re.sub(r"\s+", " ", fold(text).translate(_HYPHEN_AS_SPACE)).strip()
+
+
+def _variants(key: str, place: Place, romanisation: dict) -> set[str]:
+    """The alias key and its romanisation variants."""
+    out = {key}
+    for a, b in romanisation.get("pairs", []):
+        for s in list(out):
+            for x, y in ((a, b), (b, a)):
+                if re.search(rf"\b{re.escape(x)}\b", s):
+                    out.add(re.sub(rf"\b{re.escape(x)}\b", y, s).strip())
+    if place.country in romanisation.get("joined_name_countries", []) and place.level != "country":
+        out |= {v.replace(" ", "") for v in out if " " in v}
+    return {v for v in out if v}
+
+
+@cache
+def load_gazetteer(path: Path = GAZETTEER) -> Gazetteer:
+    """Read the gazetteer CSV once per process."""
+    common = _read_toml("common")
+    romanisation = common.get("romanisation", {})
+    places: dict[str, Place] = {}
+    aliases: dict[str, list[_Alias]] = defaultdict(list)
+    with path.open(newline="", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            place = Place(
+                row["place_id"], row["name"], row["name_local"] or None, row["country"] or None,
+                row["level"], float(row["lat"]), float(row["lon"]), row["province_id"] or None,
+                row["border_province"].strip().lower() == "true", row["merged_into_2025"] or None,
+                int(row["priority"] or 9), row["source"])
+            places[place.place_id] = place
+            for alias_list, cue_only in ((row["aliases"], False), (row["cue_aliases"], True)):
+                for alias in filter(None, (a.strip() for a in alias_list.split("|"))):
+                    acronym = alias.isupper() and len(alias) <= MAX_ACRONYM
+                    entry = _Alias(place.place_id, place.priority, cue_only, alias if acronym else None)
+                    keys = {_match_key(alias)} if acronym else _variants(_match_key(alias), place, romanisation)
+                    for key in keys:
+                        if entry not in aliases[key]:
+                            aliases[key].append(entry)
+    return Gazetteer(places, dict(aliases), common.get("fuzzy", {}))
+
+
+def find_mentions(view: TextView, gazetteer: Gazetteer, lexicons: Iterable[Lexicon]) -> list[Mention]:
+    """Every place mention in the text, in order, without overlaps."""
+    lexicons = list(lexicons)
+    haystack = view.folded.translate(_HYPHEN_AS_SPACE)
+    candidates: list[tuple[int, int, str]] = []
+    for end_index, key in gazetteer.automaton.iter(haystack):
+        start, end = end_index - len(key) + 1, end_index + 1
+        if _is_word(haystack, start, end) and _written_as_name(view.norm, start, end, gazetteer.aliases[key]):
+            candidates.append((start, end, key))
+    candidates.sort(key=lambda c: (c[0], -(c[1] - c[0])))
+    mentions: list[Mention] = []
+    taken_until = -1
+    for start, end, key in candidates:
+        if start < taken_until:
+            continue
+        place_id = _resolve(view, gazetteer.aliases[key], start, end, lexicons)
+        if place_id is not None:
+            mentions.append(Mention(start, end, place_id))
+            taken_until = end
+    mentions += _fuzzy_mentions(view, gazetteer, mentions)
+    return sorted(mentions, key=lambda m: m.start)
+
+
+def _is_word(text: str, start: int, end: int) -> bool:
+    return (start == 0 or not text[start - 1].isalnum()) and (end == len(text) or not text[end].isalnum())
+
+
+def _written_as_name(norm: str, start: int, end: int, entries: list[_Alias]) -> bool:
+    exact = {a.exact for a in entries if a.exact}
+    if exact:
+        return norm[start:end] in exact
+    return norm[start].isupper() or not norm[start].isalpha()
+
+
+def _resolve(view: TextView, entries: list[_Alias], start: int, end: int, lexicons: list[Lexicon]) -> str | None:
+    cue = _has_gate_cue(view, start, end, lexicons)
+    usable = [a for a in entries if cue or not a.cue_only]
+    if not usable:
+        return None
+    if cue and any(a.cue_only for a in usable):
+        usable = [a for a in usable if a.cue_only]
+    return min(usable, key=lambda a: (a.priority, a.place_id)).place_id
+
+
+def _has_gate_cue(view: TextView, start: int, end: int, lexicons: list[Lexicon]) -> bool:
+    for lex in lexicons:
+        if lex.patterns["gate_before"].search(view.folded, max(0, start - CUE_WINDOW), start):
+            return True
+        if lex.patterns["gate_after"].match(view.folded, end):
+            return True
+    return False
+
+
+def _fuzzy_mentions(view: TextView, gazetteer: Gazetteer, exact: list[Mention]) -> list[Mention]:
+    from rapidfuzz import fuzz, process
+
+    settings = gazetteer.fuzzy
+    min_chars = settings.get("min_chars", 7)
+    taken = [(m.start, m.end) for m in exact]
+    found: list[Mention] = []
+    for m in _CAPITALISED_RUN.finditer(view.norm):
+        start, end = m.span()
+        if end - start < min_chars or any(s < end and start < e for s, e in taken):
+            continue
+        if all(_is_common_word(w, settings.get("common_word_zipf", 3.0)) for w in re.split(r"[ -]", m.group(1))):
+            continue
+        key = _match_key(m.group(1))
+        choices = [c for c in gazetteer.fuzzy_candidates(key) if abs(len(c) - len(key)) <= 2]
+        if not choices:
+            continue
+        best = process.extractOne(key, choices, scorer=fuzz.ratio, score_cutoff=settings.get("min_score", 90))
+        if best is None:
+            continue
+        entries = [a for a in gazetteer.aliases[best[0]] if not a.cue_only]
+        if entries:
+            found.append(Mention(start, end, min(entries, key=lambda a: (a.priority, a.place_id)).place_id))
+    return found
+
+
+def _is_common_word(word: str, zipf_min: float) -> bool:
+    from etl.text import _zipf
+    return _zipf(word.lower()) >= zipf_min

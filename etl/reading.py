@@ -1,0 +1,143 @@
+"""Read an article file into text, saying what was assumed on the way.
+
+Plain text (``.txt``, ``.md``) in any common encoding, and saved web pages
+(``.html``, ``.htm``) through trafilatura's main-text extractor. The text
+returned is what every offset in the tables points into; it is never altered
+after decoding (line endings included).
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+TEXT_SUFFIXES = frozenset({".txt", ".md"})
+HTML_SUFFIXES = frozenset({".html", ".htm"})
+SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES
+#: Files larger than this are not read (bytes).
+MAX_FILE_BYTES = 200 * 1024 * 1024
+#: Leading bytes of common binary formats -> their name.
+MAGIC = {
+    b"\x89PNG": "PNG", b"%PDF": "PDF", b"PK\x03\x04": "ZIP", b"GIF8": "GIF", b"\xff\xd8\xff": "JPEG",
+    b"\x1f\x8b": "gzip", b"\x7fELF": "an executable", b"Rar!": "RAR", b"7z\xbc\xaf": "7-Zip",
+    b"\xd0\xcf\x11\xe0": "an Office document", b"RIFF": "RIFF media", b"OggS": "Ogg media",
+}
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+#: Share of control characters above which decoded bytes are not text.
+MAX_CONTROL_SHARE = 0.01
+_SNIFF_BYTES = 64 * 1024
+
+
+class Unreadable(Exception):
+    """The file holds no article text; the message says why in plain words."""
+
+
+@dataclass(frozen=True)
+class Document:
+    file: str  # path under the seeds folder, POSIX separators
+    article_id: str  # that path without its extension
+    text: str
+    sha256: str
+    problems: tuple[str, ...] = ()
+    html_metadata: tuple[tuple[str, str], ...] = ()
+
+
+def article_id_for(relative: PurePosixPath) -> str:
+    """The stable id of an article: its path under the seeds folder without extension.
+
+    >>> article_id_for(PurePosixPath("2024/kien-giang.txt"))
+    '2024/kien-giang'
+    """
+    return str(relative.with_suffix(""))
+
+
+def read_document(path: Path, root: Path) -> Document:
+    """Read one article; raise ``Unreadable`` when it holds no text."""
+    relative = PurePosixPath(path.relative_to(root).as_posix())
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise Unreadable(f"too large ({size / 1e6:.0f} MB; the limit is {MAX_FILE_BYTES / 1e6:.0f} MB)")
+    data = path.read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    return document_from_bytes(data, relative, sha)
+
+
+def document_from_bytes(data: bytes, relative: PurePosixPath, sha: str | None = None) -> Document:
+    sha = sha or hashlib.sha256(data).hexdigest()
+    if not data:
+        raise Unreadable("empty file")
+    text, problems = decode(data)
+    metadata: tuple[tuple[str, str], ...] = ()
+    if relative.suffix.lower() in HTML_SUFFIXES:
+        text, metadata = html_to_text(text)
+        problems = (*problems, "main text extracted from HTML")
+    if not text.strip():
+        raise Unreadable("only whitespace")
+    return Document(str(relative), article_id_for(relative), text, sha, problems, metadata)
+
+
+def decode(data: bytes) -> tuple[str, tuple[str, ...]]:
+    """Decode bytes to text: BOM, then UTF-8, then the best guess (reported)."""
+    for magic, name in MAGIC.items():
+        if data.startswith(magic):
+            raise Unreadable(f"not text (looks like {name})")
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            text = data.decode(encoding, errors="replace")
+            return _check_text(text), (() if encoding == "utf-8-sig" else (f"decoded as {encoding} (BOM)",))
+    try:
+        return _check_text(data.decode("utf-8")), ()
+    except UnicodeDecodeError:
+        pass
+    encoding = _guess_encoding(data)
+    text = data.decode(encoding, errors="replace")
+    return _check_text(text), (f"decoded as {encoding}",)
+
+
+def _guess_encoding(data: bytes) -> str:
+    sample = data[:_SNIFF_BYTES]
+    if sample.count(0) > len(sample) // 4:
+        # UTF-16 without a BOM: every other byte is zero for Latin text
+        return "utf-16-le" if sample[1::2].count(0) > sample[0::2].count(0) else "utf-16-be"
+    try:
+        from charset_normalizer import from_bytes
+        best = from_bytes(sample).best()
+    except Exception:  # the guesser failing is not fatal: Windows-1252 decodes every byte
+        best = None
+    if best is None or best.encoding in {"ascii", "latin_1", "iso8859_1", "iso8859_15", "utf_8"}:
+        return "cp1252"  # the usual encoding of Western European text saved on Windows
+    return best.encoding
+
+
+def _check_text(text: str) -> str:
+    if not text:
+        return text
+    sample = text[:_SNIFF_BYTES]
+    controls = sum(1 for c in sample if c < " " and c not in "\t\n\r\f\v")
+    if "\x00" in sample or controls > MAX_CONTROL_SHARE * len(sample):
+        raise Unreadable("not text (binary content)")
+    return text
+
+
+def html_to_text(html: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """The main text of a saved web page (headline first) and what trafilatura knows of it."""
+    try:
+        import trafilatura
+    except ImportError as e:  # pragma: no cover - a dependency of the project
+        raise Unreadable("cannot read HTML: trafilatura is not installed") from e
+    body = trafilatura.extract(html, include_comments=False, include_tables=True, favor_recall=True) or ""
+    meta = trafilatura.extract_metadata(html)
+    fields = {}
+    if meta is not None:
+        for key in ("title", "author", "date", "sitename"):
+            value = getattr(meta, key, None)
+            if value:
+                fields[key] = str(value)
+    if not body.strip():
+        raise Unreadable("no article text found in the HTML page")
+    title = fields.get("title", "").strip()
+    text = f"{title}\n\n{body}" if title and not body.startswith(title) else body
+    return text, tuple(sorted(fields.items()))

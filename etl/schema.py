@@ -1,0 +1,188 @@
+"""The output tables, declared once.
+
+Every table the ETL writes is described here: its columns, their types, whether
+they may be empty, and what they mean. The writer, ``datapackage.json``, the
+validation before writing and the dashboard's data dictionary all read these
+definitions, so a column is added or documented in exactly one place.
+
+The meanings follow ``CONTRACT.md`` (contract version 1).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+CONTRACT_VERSION = 1
+
+#: Frictionless Table Schema field types used by the tables.
+STRING, INTEGER, NUMBER, BOOLEAN = "string", "integer", "number", "boolean"
+
+#: Values allowed in the categorical columns; the datapackage declares them as enums.
+KINDS = ("currency", "percent", "energy", "count", "duration", "length", "area", "mass", "power", "volume")
+QUALIFIERS = ("exact", "approx", "more_than", "less_than", "at_least", "up_to", "range")
+CATEGORIES = (
+    "trade", "investment", "aid", "energy", "education", "health", "agriculture", "tourism",
+    "border", "security_defence", "history", "diplomacy", "culture", "infrastructure", "other",
+)
+SECTIONS = ("body", "related")
+LEVELS = ("country", "province", "district", "city", "border_gate", "landmark", "region", "river")
+RELATIONS = ("agreement", "aid", "trade", "visit", "other")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    description: str
+    required: bool = True
+    enum: tuple[str, ...] | None = None
+
+    @property
+    def is_text(self) -> bool:
+        return self.type == STRING
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    title: str
+    description: str
+    key: tuple[str, ...]
+    columns: tuple[Column, ...]
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(f"{self.name} has no column {name!r}")
+
+
+def _c(name: str, type_: str, description: str, required: bool = True,
+       enum: tuple[str, ...] | None = None) -> Column:
+    return Column(name, type_, description, required, enum)
+
+
+_EVIDENCE = (
+    _c("article_id", STRING, "The article (see articles.article_id)."),
+    _c("sentence_id", INTEGER, "Index of the sentence in the article, counting from 0."),
+    _c("section", STRING, "`body` for the article itself, `related` for page furniture "
+       "(teaser blocks, navigation, advertising).", enum=SECTIONS),
+)
+
+ARTICLES = Table(
+    "articles", "Articles",
+    "One row per article read from the seeds folder.",
+    key=("article_id",),
+    columns=(
+        _c("article_id", STRING, "Stable id: the file's path under the seeds folder, without extension."),
+        _c("file", STRING, "The file's path under the seeds folder, with extension."),
+        _c("title", STRING, "Headline as printed in the article (or its first sentence when it has none)."),
+        _c("outlet", STRING, "News outlet or agency when the text names it (VNA, VNS, TGVN...).", False),
+        _c("author", STRING, "Byline when present.", False),
+        _c("published", STRING, "Publication date, ISO, at the precision known: 2024-01-07, 2020-01 or 2018.",
+           False),
+        _c("published_basis", STRING, "How the date was found: `dateline`, `update line`, `date line`, "
+           "or `inferred from text: ...`.", False),
+        _c("language", STRING, "ISO 639-1 code of the article's language, from a language detector."),
+        _c("sha256", STRING, "SHA-256 of the file's bytes."),
+        _c("n_sentences", INTEGER, "Sentences in the article body."),
+        _c("n_claims", INTEGER, "Quantitative claims in the article body."),
+        _c("n_mentions", INTEGER, "Place mentions in the article body."),
+    ),
+)
+
+CLAIMS = Table(
+    "claims", "Quantitative claims",
+    "One row per quantitative claim (a number that measures something), tied to its sentence and span.",
+    key=("claim_id",),
+    columns=(
+        _c("claim_id", STRING, "`{article_id}#c{n}`, n counting from 1 in text order."),
+        *_EVIDENCE,
+        _c("text", STRING, "The claim's surface text, exactly as in the file."),
+        _c("char_start", INTEGER, "Offset of `text` in the file's decoded text (Python slicing)."),
+        _c("char_end", INTEGER, "End offset of `text` in the file's decoded text (exclusive)."),
+        _c("value", NUMBER, "Normalised value in `unit`; for a range, its midpoint."),
+        _c("low", NUMBER, "Lower end of a range.", False),
+        _c("high", NUMBER, "Upper end of a range.", False),
+        _c("unit", STRING, "ISO 4217 code for money; percent, kWh, count, year, month, day, km, ha, "
+           "tonne, MW or m3."),
+        _c("kind", STRING, "What sort of quantity it is.", enum=KINDS),
+        _c("qualifier", STRING, "How the figure is hedged: exact, approx (about, près de), more_than, "
+           "less_than, at_least, up_to, range.", enum=QUALIFIERS),
+        _c("what", STRING, "What is measured or counted, in the article's words.", False),
+        _c("category", STRING, "What the figure is about, from the multilingual lexicon.", enum=CATEGORIES),
+        _c("period_start", INTEGER, "First year the figure covers, when the sentence says.", False),
+        _c("period_end", INTEGER, "Last year the figure covers, when the sentence says.", False),
+        _c("target", BOOLEAN, "True for a goal or plan rather than an achieved figure."),
+        _c("place_ids", STRING, "`;`-joined ids of the places named in the same sentence.", False),
+        _c("quote", STRING, "The whole sentence."),
+    ),
+)
+
+PLACES = Table(
+    "places", "Places",
+    "One row per place mentioned at least once, geocoded from the project's gazetteer.",
+    key=("place_id",),
+    columns=(
+        _c("place_id", STRING, "Stable slug, e.g. kien-giang, ha-tien-border-gate."),
+        _c("name", STRING, "Canonical English name, ASCII."),
+        _c("name_local", STRING, "Name with diacritics in the country's language.", False),
+        _c("country", STRING, "ISO 3166-1 alpha-2; empty for a region or river that spans countries.", False),
+        _c("level", STRING, "What kind of place it is.", enum=LEVELS),
+        _c("province_id", STRING, "Id of the province that contains it (by geometry).", False),
+        _c("lat", NUMBER, "Latitude, WGS84 (degrees)."),
+        _c("lon", NUMBER, "Longitude, WGS84 (degrees)."),
+        _c("border_province", BOOLEAN, "Its province touches the Vietnam-Cambodia land border "
+           "(computed from the boundary geometry)."),
+        _c("merged_into_2025", STRING, "Vietnam: the province it belongs to since the 1 July 2025 "
+           "reorganisation.", False),
+        _c("source", STRING, "Where the gazetteer row comes from (data package or curated)."),
+        _c("n_mentions", INTEGER, "Mentions in article bodies."),
+        _c("n_articles", INTEGER, "Articles whose body mentions it."),
+    ),
+)
+
+MENTIONS = Table(
+    "mentions", "Place mentions",
+    "One row per place mention, tied to its sentence and span.",
+    key=("mention_id",),
+    columns=(
+        _c("mention_id", STRING, "`{article_id}#m{n}`, n counting from 1 in text order."),
+        *_EVIDENCE,
+        _c("place_id", STRING, "The place (see places.place_id)."),
+        _c("surface", STRING, "The mention exactly as in the file."),
+        _c("char_start", INTEGER, "Offset of `surface` in the file's decoded text."),
+        _c("char_end", INTEGER, "End offset of `surface` (exclusive)."),
+    ),
+)
+
+LINKS = Table(
+    "links", "Cooperation links",
+    "Cooperation between places on both sides of the border: one row per (sentence, place pair, sector).",
+    key=("article_id", "sentence_id", "place_a", "place_b", "sector"),
+    columns=(
+        *_EVIDENCE,
+        _c("place_a", STRING, "Place id, on the Vietnamese side when there is one."),
+        _c("place_b", STRING, "Place id of the partner."),
+        _c("sector", STRING, "Field of cooperation (one of the claim categories).", enum=CATEGORIES),
+        _c("relation", STRING, "agreement, aid, trade, visit or other.", enum=RELATIONS),
+        _c("quote", STRING, "The sentence."),
+    ),
+)
+
+PROBLEMS = Table(
+    "problems", "Problems",
+    "One row per file that could not be read, or was read only in part or with an assumption.",
+    key=("file", "problem"),
+    columns=(
+        _c("file", STRING, "The file's path under the seeds folder."),
+        _c("problem", STRING, "What happened, in plain words."),
+    ),
+)
+
+TABLES: tuple[Table, ...] = (ARTICLES, CLAIMS, PLACES, MENTIONS, LINKS, PROBLEMS)
+TABLES_BY_NAME = {t.name: t for t in TABLES}

@@ -1,0 +1,100 @@
+"""Tell the article body from page furniture saved with it.
+
+Furniture (``section = related``): a "Voir plus" / "Related Posts" header and
+everything after it, previous/next links, advertising lines such as
+``cellcard cellcard cellcard``, share buttons, and a trailing list of other
+headlines (a headline repeated on the next line, or followed by a teaser that
+ends in "..."). Headers and line types come from the lexicons of every language,
+since saved pages often mix the site's language with the article's.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from etl.lexicon import Lexicon
+
+_LINE = re.compile(r"[^\r\n]+")
+#: A heading or teaser line is at most this long (characters).
+MAX_HEADLINE_CHARS = 160
+_TERMINAL = re.compile(r"[.!?…:»\"”]\s*$")
+_ELLIPSIS = re.compile(r"(?:\.\.\.|…)\s*$")
+_REPEATED_WORD = re.compile(r"^\s*(\w+)(?:\s+\1){1,}\s*$", re.IGNORECASE)
+#: Teaser blocks are only looked for in the last part of a page (share of its lines).
+TEASER_ZONE = 0.4
+
+
+@dataclass(frozen=True)
+class Line:
+    start: int
+    end: int
+    text: str
+
+
+def lines_of(text: str) -> list[Line]:
+    return [Line(m.start(), m.end(), m.group(0).strip()) for m in _LINE.finditer(text) if m.group(0).strip()]
+
+
+def related_spans(text: str, lexicons: Iterable[Lexicon]) -> list[tuple[int, int]]:
+    """Character spans of page furniture, sorted."""
+    lexicons = list(lexicons)
+    lines = lines_of(text)
+    spans: list[tuple[int, int]] = []
+    tail_from = _tail_start(lines, lexicons)
+    for i, line in enumerate(lines):
+        if tail_from is not None and i >= tail_from:
+            spans.append((line.start, lines[-1].end))
+            break
+        if _is_furniture_line(line.text, lexicons):
+            spans.append((line.start, line.end))
+            if _matches(line.text, lexicons, "nav_line") and i + 1 < len(lines):
+                spans.append((lines[i + 1].start, lines[i + 1].end))
+    return _merge(spans)
+
+
+def _tail_start(lines: list[Line], lexicons: list[Lexicon]) -> int | None:
+    """Index of the first line of trailing furniture (header or teaser list), if any."""
+    for i, line in enumerate(lines):
+        if i > 0 and _matches(line.text, lexicons, "related_header"):
+            return i
+    zone = int(len(lines) * (1 - TEASER_ZONE))
+    for i in range(max(zone, 1), len(lines) - 1):
+        if _is_teaser_start(lines, i):
+            return i
+    return None
+
+
+def _is_teaser_start(lines: list[Line], i: int) -> bool:
+    head, nxt = lines[i].text, lines[i + 1].text
+    if len(head) > MAX_HEADLINE_CHARS or _TERMINAL.search(head):
+        return False
+    return nxt == head or bool(_ELLIPSIS.search(nxt))
+
+
+def _is_furniture_line(text: str, lexicons: list[Lexicon]) -> bool:
+    if _REPEATED_WORD.match(text):
+        return True  # advertising such as "cellcard cellcard cellcard"
+    return any(_matches(text, [lex], name) for lex in lexicons for name in ("nav_line", "furniture_line"))
+
+
+def _matches(text: str, lexicons: list[Lexicon], pattern: str) -> bool:
+    from etl.text import fold
+    folded = fold(text)
+    return len(folded) <= MAX_HEADLINE_CHARS and any(lex.patterns[pattern].match(folded) for lex in lexicons)
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if out and s <= out[-1][1] + 1:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
+def section_at(spans: list[tuple[int, int]], offset: int) -> str:
+    """``related`` when ``offset`` falls in a furniture span, else ``body``."""
+    return "related" if any(s <= offset < e for s, e in spans) else "body"

@@ -1,0 +1,216 @@
+"""Views of an article's text that keep every offset traceable to the original.
+
+Matching happens on a *normalised view*: line-break hyphenation removed
+(``Vi-etnam`` -> ``Vietnam``), then case and accents folded one character for
+one character. Spans found in the view are mapped back to the original text,
+so ``text[start:end]`` is always the surface as written.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+# --- folding ---------------------------------------------------------------------------------
+
+#: Characters folded to something other than their Unicode base letter.
+_SPECIAL_FOLDS = {
+    "đ": "d", "Đ": "d", "ø": "o", "Ø": "o", "ł": "l", "Ł": "l", "ß": "s", "æ": "a", "Æ": "a",
+    "œ": "o", "Œ": "o", "ı": "i",
+    "\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u00b4": "'",
+    "\u2013": "-", "\u2014": "-", "\u2012": "-", "\u2010": "-", "\u2011": "-", "\u2212": "-",
+    "\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u2007": " ",
+    "\u201c": '"', "\u201d": '"', "\u00ab": '"', "\u00bb": '"',
+}
+#: Unicode blocks whose letters are folded to a base letter (Latin, Latin-1, Latin Extended, Vietnamese).
+_FOLDED_RANGES = ((0x00C0, 0x024F), (0x1E00, 0x1EFF))
+
+
+def _build_fold_table() -> dict[int, str]:
+    table: dict[int, str] = {ord(c): c.lower() for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
+    for lo, hi in _FOLDED_RANGES:
+        for code in range(lo, hi + 1):
+            ch = chr(code)
+            base = unicodedata.normalize("NFD", ch)[0].lower()
+            if len(base) == 1 and base.isascii():
+                table[code] = base
+    for ch, folded in _SPECIAL_FOLDS.items():
+        table[ord(ch)] = folded
+    return table
+
+
+FOLD_TABLE = _build_fold_table()
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents, one character for one character.
+
+    >>> fold("Hà Nội – Việt Nam")
+    'ha noi - viet nam'
+    >>> len(fold("Đồng Tháp")) == len("Đồng Tháp")
+    True
+    """
+    return text.translate(FOLD_TABLE)
+
+
+def fold_key(text: str) -> str:
+    """A comparison key: folded, with spaces, hyphens and apostrophes dropped.
+
+    >>> fold_key("Kompong Trach") == fold_key("Kompong-trach") == "kompongtrach"
+    True
+    """
+    return re.sub(r"[\s\-'.]+", "", fold(text))
+
+
+# --- line-break hyphenation ----------------------------------------------------------------
+
+#: A hyphen inside a word whose second part starts in lower case: "Vi-etnam", "be-tween".
+_HYPHENATED = re.compile(r"\b([^\W\d_]{1,30})-([a-zà-ÿ][^\W\d_]{0,30})\b")
+#: A joined word must be at least this common (Zipf scale) to undo the hyphen.
+MIN_JOINED_ZIPF = 3.0
+_WORDFREQ_LANGS = ("en", "fr")
+
+
+@lru_cache(maxsize=65536)
+def _zipf(word: str) -> float:
+    try:
+        from wordfreq import zipf_frequency
+    except ImportError:  # wordfreq missing: never join, so no word is invented
+        return 0.0
+    return max(zipf_frequency(word, lang) for lang in _WORDFREQ_LANGS)
+
+
+@lru_cache(maxsize=65536)
+def should_join(left: str, right: str, extra_words: frozenset[str] = frozenset()) -> bool:
+    """Whether ``left-right`` is one word split at a line break.
+
+    It is when the joined word is common (or a known name) and more common than the
+    hyphenated pair read as two words.
+
+    >>> should_join("Vi", "etnam"), should_join("be", "tween"), should_join("long", "term")
+    (True, True, False)
+    """
+    joined = (left + right).lower()
+    if fold(joined) in extra_words:
+        return True
+    z = _zipf(joined)
+    return z >= MIN_JOINED_ZIPF and z > _zipf(f"{left} {right}".lower())
+
+
+@dataclass(frozen=True)
+class TextView:
+    """The original text, its dehyphenated form and that form folded.
+
+    ``removed`` holds the original offsets of the hyphens taken out, sorted.
+    """
+
+    original: str
+    norm: str
+    folded: str
+    removed: tuple[int, ...]
+
+    def to_original(self, i: int) -> int:
+        """Map an offset in ``norm``/``folded`` to the original text."""
+        # Each removed hyphen before the mapped position shifts it by one.
+        shift = 0
+        lo = 0
+        while True:
+            k = bisect.bisect_right(self.removed, i + shift, lo)
+            if k == lo:
+                return i + shift
+            shift += k - lo
+            lo = k
+
+    def to_view(self, i: int) -> int:
+        """Map an offset in the original text to ``norm``/``folded``."""
+        return i - bisect.bisect_left(self.removed, i)
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a half-open span of the view to the original text."""
+        if end <= start:
+            s = self.to_original(start)
+            return s, s
+        return self.to_original(start), self.to_original(end - 1) + 1
+
+
+def make_view(text: str, known_words: frozenset[str] = frozenset()) -> TextView:
+    """Build the normalised view of ``text``; ``known_words`` are folded names that justify a join."""
+    removed: list[int] = []
+    for m in _HYPHENATED.finditer(text):
+        if should_join(m.group(1), m.group(2), known_words):
+            removed.append(m.start(2) - 1)
+    if not removed:
+        return TextView(text, text, fold(text), ())
+    parts = []
+    prev = 0
+    for pos in removed:
+        parts.append(text[prev:pos])
+        prev = pos + 1
+    parts.append(text[prev:])
+    norm = "".join(parts)
+    return TextView(text, norm, fold(norm), tuple(removed))
+
+
+# --- sentences -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Sentence:
+    index: int
+    start: int
+    end: int
+    paragraph: int
+
+
+#: End of sentence: terminal punctuation, closing quotes, space, then something that starts a sentence.
+_SENTENCE_END = re.compile(
+    r"""(?P<punct>[.!?…]+)["'”’»)\]]*      # terminal punctuation and closers
+        (?P<space>[ \t\u00a0]+)             # the space between sentences
+        (?=["'“‘«(\[]?[A-ZÀ-ÖØ-ÞĐ0-9])      # the next sentence starts with a capital or a digit
+    """,
+    re.VERBOSE,
+)
+_PARAGRAPH = re.compile(r"[^\r\n]+")
+_WORD_BEFORE = re.compile(r"([\w.]+)$")
+
+
+def split_sentences(text: str, abbreviations: frozenset[str]) -> list[Sentence]:
+    """Split ``text`` into sentences: every line is a paragraph, split at terminal punctuation.
+
+    ``abbreviations`` (without their final dot) never end a sentence.
+
+    >>> [text[s.start:s.end] for text in ["M. Dau a dit. Le Vietnam aide.\\nFin"]
+    ...  for s in split_sentences(text, frozenset({"M"}))]
+    ['M. Dau a dit.', 'Le Vietnam aide.', 'Fin']
+    """
+    sentences: list[Sentence] = []
+    for para_index, para in enumerate(_PARAGRAPH.finditer(text)):
+        p_start, p_end = para.span()
+        start = p_start
+        for m in _SENTENCE_END.finditer(text, p_start, p_end):
+            if m.group("punct") == "." and _is_abbreviation(text, p_start, m.start(), abbreviations):
+                continue
+            _append(sentences, text, start, m.start("space"), para_index)
+            start = m.end()
+        _append(sentences, text, start, p_end, para_index)
+    return sentences
+
+
+def _is_abbreviation(text: str, floor: int, dot: int, abbreviations: frozenset[str]) -> bool:
+    m = _WORD_BEFORE.search(text, max(floor, dot - 12), dot)
+    if not m:
+        return False
+    word = m.group(1).rstrip(".")
+    # a single capital letter is an initial ("R. de Corée", "Nguyen V. Dau")
+    return word in abbreviations or (len(word) == 1 and word.isupper())
+
+
+def _append(out: list[Sentence], text: str, start: int, end: int, paragraph: int) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        out.append(Sentence(len(out), start, end, paragraph))
