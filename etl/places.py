@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -163,6 +164,8 @@ def _is_word(text: str, start: int, end: int) -> bool:
 
 
 def _written_as_name(norm: str, start: int, end: int, entries: list[_Alias]) -> bool:
+    if end < len(norm) and unicodedata.category(norm[end]) == "Sc":
+        return False  # "US$10": part of a currency, not a place
     exact = {a.exact for a in entries if a.exact}
     if exact:
         return norm[start:end] in exact

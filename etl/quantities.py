@@ -153,6 +153,10 @@ def _quantity(view: TextView, lex: Lexicon, start: int, end: int, kind: str) -> 
     counted = None
     if unit is None:
         np_end, counted = _noun_phrase(view, lex, pos)
+        if counted is None and scale != 1:
+            link = lex.patterns["unit_link"].match(view.folded, pos)  # "2 millions de touristes"
+            if link:
+                np_end, counted = _noun_phrase(view, lex, link.end())
         if counted is None:
             return None
         unit = _Unit(np_end, "count", "count", 1.0)
@@ -356,7 +360,7 @@ def _noun_phrase(view: TextView, lex: Lexicon, pos: int) -> tuple[int, str | Non
             pending_joiner = True
             pos = m.end()
             continue
-        if word.endswith(suffixes) and word not in exceptions and len(word) > 4:
+        if word not in exceptions and any(word.endswith(x) and len(word) >= len(x) + 2 for x in suffixes):
             break
         content += 1
         pending_joiner = False

@@ -97,6 +97,13 @@ def decode(data: bytes) -> tuple[str, tuple[str, ...]]:
     return _check_text(text), (f"decoded as {encoding}",)
 
 
+#: Single-byte Latin code pages a guesser confuses on short text; Windows-1252 is preferred among them.
+LATIN_CODEPAGES = frozenset({
+    "ascii", "latin_1", "iso8859_1", "iso8859_2", "iso8859_9", "iso8859_15", "cp1250", "cp1252", "cp1254",
+    "cp1257", "cp850", "cp437", "mac_roman", "mac_latin2", "utf_8",
+})
+
+
 def _guess_encoding(data: bytes) -> str:
     sample = data[:_SNIFF_BYTES]
     if sample.count(0) > len(sample) // 4:
@@ -105,11 +112,15 @@ def _guess_encoding(data: bytes) -> str:
     try:
         from charset_normalizer import from_bytes
         best = from_bytes(sample).best()
-    except Exception:  # the guesser failing is not fatal: Windows-1252 decodes every byte
+    except Exception:  # the guesser failing is not fatal: Windows-1252 decodes almost every byte
         best = None
-    if best is None or best.encoding in {"ascii", "latin_1", "iso8859_1", "iso8859_15", "utf_8"}:
+    if best is not None and best.encoding not in LATIN_CODEPAGES:
+        return best.encoding  # a non-Latin script (Cyrillic, CJK...) the guesser is sure of
+    try:
+        data.decode("cp1252")
         return "cp1252"  # the usual encoding of Western European text saved on Windows
-    return best.encoding
+    except UnicodeDecodeError:
+        return best.encoding if best is not None else "latin-1"
 
 
 def _check_text(text: str) -> str:

@@ -133,6 +133,7 @@ def _compile(lex: Lexicon) -> dict[str, re.Pattern[str]]:
 
     # Units, right after a number (link words such as "de", "of" or a hyphen allowed).
     unit_links = words_pattern(g("units", "unit_links", []))
+    p["unit_link"] = re.compile(rf"\s+(?:{unit_links})(?![\w])|\s+(?:d['’])(?=\w)")
     sym_units = sorted(common["units"], key=len, reverse=True)
     p["unit_symbol"] = re.compile(
         rf"(?:\s*(?:(?:{unit_links})\s*)?)({'|'.join(re.escape(u) for u in sym_units)})(?![\w])")

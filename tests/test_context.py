@@ -1,0 +1,112 @@
+"""Periods, targets and categories of figures, from sentences of our own in both languages."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import run_extract
+
+
+def first_claim(text: str, lang: str) -> dict:
+    claims = run_extract(text, language=lang).claims
+    assert claims, f"no claim found in {text!r}"
+    return claims[0]
+
+
+def claim_with(text: str, lang: str, surface_start: str) -> dict:
+    for c in run_extract(text, language=lang).claims:
+        if c["text"].startswith(surface_start):
+            return c
+    raise AssertionError(f"no claim starting {surface_start!r} in {text!r}")
+
+
+PERIODS = [
+    ("fr", "De 2015 à aujourd'hui, le commerce a atteint 548 millions de dollars.", (2015, None)),
+    ("fr", "Depuis 2010, la province a formé 300 étudiants.", (2010, None)),
+    ("fr", "Entre 2018 et 2022, l'université a formé 53 étudiants.", (2018, 2022)),
+    ("fr", "Pendant la période 1979-1989, la province a envoyé 200 cadres.", (1979, 1989)),
+    ("fr", "En 2022, les échanges ont atteint 10 milliards de dollars.", (2022, 2022)),
+    ("fr", "De 2016 à 2020, 40 projets ont été réalisés.", (2016, 2020)),
+    ("en", "In 2022, trade turnover reached over US$10 billion.", (2022, 2022)),
+    ("en", "Since 2015, Vietnam has invested $2 billion in Cambodia.", (2015, None)),
+    ("en", "Between 2018 and 2022, the university trained 53 students.", (2018, 2022)),
+    ("en", "From 2016 to 2020, 40 projects were completed.", (2016, 2020)),
+    ("en", "It is 41 years ago (07-01-1979 – 07-01-2020) that the troops entered.", (1979, 2020)),
+    ("en", "Trade reached $5 billion in the first half of 2023.", (2023, 2023)),
+    ("en", "The hospital treated 500 patients.", (None, None)),
+    ("fr", "L'hôpital a soigné 500 patients.", (None, None)),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "period"), PERIODS, ids=[p[1][:60] for p in PERIODS])
+def test_period(lang, text, period):
+    c = first_claim(text, lang)
+    assert (c["period_start"], c["period_end"]) == period
+
+
+def test_each_figure_takes_the_nearest_period():
+    text = "Vietnam invested from 2005 and from 2015 up to now has achieved up to 10 projects."
+    assert (claim_with(text, "en", "up to 10")["period_start"]) == 2015
+
+
+TARGETS = [
+    ("en", "Trade reached over US$10 billion and the two sides were determined to soon reach $20 billion.",
+     {"over US$10 billion": False, "$20 billion": True}),
+    ("en", "The two countries aim to raise bilateral trade to $20 billion by 2030.", {"$20 billion": True}),
+    ("en", "Both sides set a target of 5 million tourists.", {"5 million tourists": True}),
+    ("en", "Exports were worth $3 billion last year.", {"$3 billion": False}),
+    ("fr", "L'objectif est d'atteindre 20 milliards de dollars d'échanges.", {"20 milliards de dollars": True}),
+    ("fr", "Les deux pays visent 20 milliards de dollars d'ici 2030.", {"20 milliards de dollars": True}),
+    ("fr", "Les échanges ont atteint 10 milliards de dollars.", {"10 milliards de dollars": False}),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "expected"), TARGETS, ids=[t[1][:60] for t in TARGETS])
+def test_target(lang, text, expected):
+    for surface, is_target in expected.items():
+        assert claim_with(text, lang, surface)["target"] is is_target, surface
+
+
+def test_a_target_keeps_only_its_own_period():
+    text = "In 2022, trade reached over US$10 billion and the two sides were determined to soon reach $20 billion."
+    c = claim_with(text, "en", "$20 billion")
+    assert (c["period_start"], c["period_end"]) == (None, None)
+
+
+def test_a_deadline_is_the_end_of_a_target_period():
+    c = claim_with("The two countries aim to raise trade to $20 billion by 2030.", "en", "$20 billion")
+    assert c["period_end"] == 2030
+
+
+CATEGORIES = [
+    ("fr", "Le chiffre d'affaires des importations et des exportations a atteint 548 millions de dollars.",
+     "trade"),
+    ("fr", "La province a fourni de l'électricité pour 13 millions USD.", "energy"),
+    ("fr", "La province a envoyé près de 200 cadres pour aider la révolution.", "aid"),
+    ("fr", "L'université a formé gratuitement 53 étudiants cambodgiens.", "education"),
+    ("fr", "Des milliers de patients ont reçu des soins gratuits à l'hôpital.", "health"),
+    ("fr", "Kien Giang a signé des accords de coopération avec 5 provinces.", "diplomacy"),
+    ("fr", "Les agriculteurs ont récolté 3 000 tonnes de riz.", "agriculture"),
+    ("fr", "La province a accueilli 2 millions de touristes.", "tourism"),
+    ("fr", "La démarcation de 84 % de la frontière terrestre est achevée.", "border"),
+    ("en", "Vietnam has 184 investment projects in Cambodia with total capital about $2.76 billion.", "investment"),
+    ("en", "Trade turnover reached over US$10 billion.", "trade"),
+    ("en", "The plant supplied 160 million kWh to Kampot.", "energy"),
+    ("en", "The university trained 25 students in the Vietnamese language.", "education"),
+    ("en", "Doctors examined 700 patients at the field hospital.", "health"),
+    ("en", "The two armies held 3 joint patrols against drug smuggling.", "security_defence"),
+    ("en", "Under the Pol Pot genocide regime, more than 3 million people were murdered.", "history"),
+    ("en", "They signed 12 cooperation agreements during the visit.", "diplomacy"),
+    ("en", "The new bridge will be 2 km long and connect the two highways.", "infrastructure"),
+    ("en", "The festival attracted 300 artists and musicians.", "culture"),
+    ("en", "Vietnam donated 50 tonnes of rice as humanitarian aid.", "aid"),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "category"), CATEGORIES, ids=[c[1][:60] for c in CATEGORIES])
+def test_category(lang, text, category):
+    assert first_claim(text, lang)["category"] == category
+
+
+def test_a_figure_with_no_topic_is_other():
+    assert first_claim("They counted 12 boxes.", "en")["category"] == "other"

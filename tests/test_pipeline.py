@@ -1,0 +1,158 @@
+"""The ETL as a user runs it: command line, outputs, problems, atomic replacement, determinism."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from etl import output, pipeline
+from etl.cli import main, parser
+from etl.schema import TABLES
+from tests.conftest import ROOT, SEEDS
+
+
+def read_csv(path: Path) -> list[dict]:
+    with path.open(newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    return seeds
+
+
+def test_every_option_has_help_text():
+    for action in parser()._actions:
+        assert action.help, f"option {action.option_strings} has no help text"
+
+
+def test_help_runs_as_a_module():
+    done = subprocess.run([sys.executable, "-m", "etl", "--help"], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0 and "--seeds" in done.stdout and "--workers" in done.stdout
+
+
+def test_missing_folder_is_one_clear_line(tmp_path, capsys):
+    assert main(["--seeds", str(tmp_path / "nope"), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: no such folder") and "Traceback" not in err
+
+
+def test_folder_without_readable_article_fails(tmp_path, capsys):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "empty.txt").write_bytes(b"")
+    assert main(["--seeds", str(seeds), "--out", str(tmp_path / "out")]) == 2
+    assert "could be read" in capsys.readouterr().err
+
+
+def test_bad_files_are_listed_and_the_rest_is_processed(corpus, tmp_path, capsys):
+    (corpus / "empty.txt").write_bytes(b"")
+    (corpus / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(50))
+    (corpus / "old.txt").write_bytes("Le Vietnam a formé 25 étudiants à Phnom Penh.".encode("cp1252"))
+    (corpus / "notes.docx").write_bytes(b"PK\x03\x04")
+    out = tmp_path / "out"
+    assert main(["--seeds", str(corpus), "--out", str(out)]) == 0
+    problems = {r["file"]: r["problem"] for r in read_csv(out / "problems.csv")}
+    assert problems["empty.txt"] == "empty file"
+    assert problems["image.txt"] == "not text (looks like PNG)"
+    assert problems["old.txt"] == "decoded as cp1252"
+    assert "not an article file type" in problems["notes.docx"]
+    articles = {r["file"] for r in read_csv(out / "articles.csv")}
+    assert "old.txt" in articles and len(articles) == 6
+    assert "warning: empty.txt: empty file" in capsys.readouterr().err
+
+
+def test_all_tables_are_written_as_csv_and_parquet(seed_tables):
+    for table in TABLES:
+        assert (seed_tables / f"{table.name}.csv").exists()
+        assert (seed_tables / f"{table.name}.parquet").exists()
+        header = (seed_tables / f"{table.name}.csv").read_text(encoding="utf-8").splitlines()[0]
+        assert header.split(",") == table.column_names
+
+
+def test_spans_point_into_the_decoded_text(seed_tables):
+    texts = {}
+    for row in read_csv(seed_tables / "articles.csv"):
+        texts[row["article_id"]] = (SEEDS / row["file"]).read_text(encoding="utf-8")
+    for row in read_csv(seed_tables / "claims.csv"):
+        text = texts[row["article_id"]]
+        assert text[int(row["char_start"]):int(row["char_end"])] == row["text"].removeprefix("'")
+    for row in read_csv(seed_tables / "mentions.csv"):
+        text = texts[row["article_id"]]
+        assert text[int(row["char_start"]):int(row["char_end"])] == row["surface"]
+
+
+def test_datapackage_is_valid(seed_tables):
+    from frictionless import validate
+    report = validate(seed_tables / "datapackage.json")
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:10]
+
+
+def test_rerun_on_unchanged_corpus_is_byte_identical(corpus, tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    pipeline.run(corpus, a, progress=False)
+    pipeline.run(corpus, b, progress=False, force=True)
+    for table in TABLES:
+        assert (a / f"{table.name}.csv").read_bytes() == (b / f"{table.name}.csv").read_bytes(), table.name
+    assert (a / "datapackage.json").read_bytes() == (b / "datapackage.json").read_bytes()
+
+
+def test_unchanged_corpus_is_not_rebuilt(corpus, tmp_path):
+    out = tmp_path / "out"
+    assert not pipeline.run(corpus, out, progress=False).skipped
+    assert pipeline.run(corpus, out, progress=False).skipped
+    (corpus / "new.txt").write_text("Le Cambodge a reçu 40 tonnes de riz.", encoding="utf-8")
+    result = pipeline.run(corpus, out, progress=False)
+    assert not result.skipped and result.n_articles == 6
+
+
+def test_a_failed_run_leaves_the_previous_tables_whole(corpus, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    pipeline.run(corpus, out, progress=False)
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(output.pd.DataFrame, "to_parquet", broken)
+    with pytest.raises(OSError):
+        pipeline.run(corpus, out, progress=False, force=True)
+    after = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    assert after == before
+    assert not list(tmp_path.glob(".out.new-*"))
+
+
+def test_formula_cells_are_neutralised_in_csv_only(tmp_path):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "evil.txt").write_text("=HYPERLINK(\"http://x\")\n-Kampot a reçu 30 tonnes de riz.\n",
+                                    encoding="utf-8")
+    out = tmp_path / "out"
+    pipeline.run(seeds, out, progress=False)
+    title = read_csv(out / "articles.csv")[0]["title"]
+    assert title.startswith("'=")
+    claim = read_csv(out / "claims.csv")[0]
+    assert claim["quote"].startswith("'-") and claim["value"] == "30.0"
+    import pandas as pd
+    assert pd.read_parquet(out / "articles.parquet")["title"][0].startswith("=")
+
+
+def test_workers_give_the_same_tables(corpus, tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    pipeline.run(corpus, a, progress=False)
+    pipeline.run(corpus, b, workers=2, progress=False)
+    for table in TABLES:
+        assert (a / f"{table.name}.csv").read_bytes() == (b / f"{table.name}.csv").read_bytes()
+
+
+def test_build_file_records_the_corpus(seed_tables):
+    build = json.loads((seed_tables / "build.json").read_text(encoding="utf-8"))
+    assert build["n_articles"] == 5 and len(build["articles"]) == 5

@@ -1,0 +1,99 @@
+"""Place mentions: spelling variants, misspellings, border gates, and no hits on ordinary words."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import run_extract
+
+
+def places(text: str, lang: str = "en") -> list[tuple[str, str]]:
+    return [(m["surface"], m["place_id"]) for m in run_extract(text, language=lang).mentions]
+
+
+def place_ids(text: str, lang: str = "en") -> set[str]:
+    return {pid for _, pid in places(text, lang)}
+
+
+SPELLINGS = [
+    ("fr", "Le Vietnam et le Cambodge coopèrent.", {"vietnam", "cambodia"}),
+    ("fr", "Le Royaume du Cambodge a accueilli la délégation.", {"cambodia"}),
+    ("en", "Việt Nam, Viet Nam and Vietnam are one country.", {"vietnam"}),
+    ("en", "The ceremony took place in Hà Nội.", {"hanoi"}),
+    ("en", "VIETNAM, January 7 - HÀ NỘI — The ceremony opened.", {"vietnam", "hanoi"}),
+    ("fr", "Des communes du district de Kompongtrach (Kampot) ont reçu de l'électricité.",
+     {"kampong-trach", "kampot"}),
+    ("en", "Trade with Kompong Cham and Kampong Cham grew.", {"kampong-cham"}),
+    ("en", "Officials from Kien Giang, Kiên Giang and An Giang met.", {"kien-giang", "an-giang"}),
+    ("en", "Delegates from Preah Sihanouk and Koh Kong arrived.", {"preah-sihanouk", "koh-kong"}),
+    ("en", "Vi-etnam invested in Cambodia.", {"vietnam", "cambodia"}),
+    ("en", "They met in Tay Ninh and Svay Rieng.", {"tay-ninh", "svay-rieng"}),
+    ("en", "Delegations from Takeo and An Giang signed.", {"takeo", "an-giang"}),
+    ("fr", "La Russie, le Laos et la Mongolie étaient invités.", {"russia", "laos", "mongolia"}),
+    ("fr", "L'ambassade du Vietnam en République de Corée a réagi.", {"vietnam", "south-korea"}),
+    ("en", "The Mekong River flows through Cambodia.", {"mekong-river", "cambodia"}),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "expected"), SPELLINGS, ids=[s[1][:60] for s in SPELLINGS])
+def test_spellings(lang, text, expected):
+    assert place_ids(text, lang) == expected
+
+
+def test_a_misspelt_known_place_is_found():
+    assert place_ids("The President landed at Pochenton Airport.") == {"phnom-penh-international-airport"}
+
+
+BORDER_GATES = [
+    ("fr", "Les échanges passent par la porte frontière internationale de Ha Tien.", "ha-tien-border-gate"),
+    ("fr", "Le commerce passe par la porte frontière nationale de Giang Thanh.", "giang-thanh-border-gate"),
+    ("en", "Trucks queued at the Moc Bai border gate.", "moc-bai-border-gate"),
+    ("en", "Trucks crossed at Bavet International Border Gate.", "bavet-border-gate"),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "gate"), BORDER_GATES, ids=[b[1][:60] for b in BORDER_GATES])
+def test_border_gates_need_their_cue(lang, text, gate):
+    assert gate in place_ids(text, lang)
+
+
+def test_a_town_without_a_gate_cue_is_not_the_gate():
+    assert "ha-tien-border-gate" not in place_ids("The town of Ha Tien is on the coast.")
+
+
+NOT_PLACES = [
+    ("en", "Cambodian and Vietnamese officials met."),
+    ("fr", "Les soldats vietnamiens et le peuple cambodgien."),
+    ("en", "They hope to see a long and happy future in the hue of dawn."),
+    ("en", "Trade reached over US$10 billion."),
+    ("en", "The deputy minister Tran Quoc Huy spoke."),
+    ("en", "We thank all of us for the support."),
+    ("fr", "Le colonel Trân Van Lâu a informé la délégation."),
+]
+
+
+@pytest.mark.parametrize(("lang", "text"), NOT_PLACES, ids=[n[1][:60] for n in NOT_PLACES])
+def test_no_place_invented(lang, text):
+    assert place_ids(text, lang) == set()
+
+
+def test_mentions_point_at_their_surface():
+    text = "Le Vietnam, y compris la province de Kien Giang, aide le Cambodge."
+    result = run_extract(text, language="fr")
+    for m in result.mentions:
+        assert text[m["char_start"]:m["char_end"]] == m["surface"]
+
+
+def test_claims_list_the_places_of_their_sentence():
+    claims = run_extract("Kien Giang a envoyé 200 cadres à Kampot.", language="fr").claims
+    assert claims[0]["place_ids"] == "kien-giang;kampot"
+
+
+def test_links_pair_places_across_the_border():
+    text = ("Kien Giang a signé des accords de coopération avec Kep et Kampot dans les domaines "
+            "de l'agriculture et du tourisme.")
+    links = run_extract(text, language="fr").links
+    pairs = {(lk["place_a"], lk["place_b"], lk["sector"]) for lk in links}
+    assert ("kien-giang", "kep", "agriculture") in pairs
+    assert ("kien-giang", "kampot", "tourism") in pairs
+    assert {lk["relation"] for lk in links} == {"agreement"}

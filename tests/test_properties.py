@@ -1,0 +1,70 @@
+"""Properties on arbitrary text: the extractor never raises, and every span matches its surface."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from etl.lexicon import load
+from etl.numbers import parse_number
+from etl.quantities import find_quantities
+from etl.text import make_view, split_sentences
+from tests.conftest import run_extract
+
+# Text built from pieces that exercise the grammar, mixed with arbitrary characters.
+PIECES = st.sampled_from([
+    "plus de", "près de", "environ", "more than", "about", "up to", "between", "and", "et", "à", "-", "–",
+    "$", "US$", "USD", "€", "%", "kWh", "km", "ha", "millions", "milliards", "billion", "million",
+    "de", "of", "dollars", "étudiants", "students", "years", "ans", "2015", "1979-1989", "07-01-2020",
+    "onze", "three", "tens of thousands of", "des milliers de", "Kien Giang", "Kompongtrach", "Việt Nam",
+    "Vi-etnam", "Cambo-dian", "be-tween", ".", ",", "\n", " ", "1 234,5", "1,234.5", "2.76", "0", "00",
+    "9" * 30, "٣", "1e10", "$$$", "1.234.567,89",
+])
+TEXT = st.lists(st.one_of(PIECES, st.text(max_size=8)), max_size=40).map(" ".join)
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+@SETTINGS
+@given(text=TEXT)
+def test_quantities_never_raise_and_spans_match(lang, text):
+    view = make_view(text)
+    for q in find_quantities(view, load(lang)):
+        start, end = view.span(q.start, q.end)
+        assert 0 <= start < end <= len(text)
+        assert q.value == q.value  # not NaN
+
+
+@SETTINGS
+@given(text=TEXT)
+def test_extract_never_raises_and_every_span_matches_its_text(text):
+    if not text.strip():
+        return
+    result = run_extract(text)
+    for c in result.claims:
+        assert text[c["char_start"]:c["char_end"]] == c["text"]
+        assert c["quote"] in text
+    for m in result.mentions:
+        assert text[m["char_start"]:m["char_end"]] == m["surface"]
+
+
+@SETTINGS
+@given(text=st.text(max_size=300))
+def test_view_maps_every_offset_back(text):
+    view = make_view(text)
+    for i in range(len(view.norm)):
+        assert view.norm[i] == text[view.to_original(i)]
+
+
+@SETTINGS
+@given(text=st.text(max_size=300))
+def test_sentences_are_inside_the_text(text):
+    for s in split_sentences(text, frozenset()):
+        assert 0 <= s.start < s.end <= len(text) and text[s.start:s.end].strip()
+
+
+@given(raw=st.text(alphabet="0123456789., ", max_size=20))
+def test_parse_number_is_lenient(raw):
+    value = parse_number(raw)
+    assert value is None or value >= 0

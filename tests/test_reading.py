@@ -1,0 +1,81 @@
+"""Reading files: encodings, binary files, empty files, HTML; offsets point into the decoded text."""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path, PurePosixPath
+
+import pytest
+
+from etl.reading import Unreadable, decode, document_from_bytes, read_document
+
+SENTENCE = "Le Vietnam a envoyé près de 200 cadres à Kampot en 1979. Coût : 13 millions €."
+
+ENCODINGS = [
+    ("utf-8", SENTENCE.encode("utf-8"), ()),
+    ("utf-8 with BOM", codecs.BOM_UTF8 + SENTENCE.encode("utf-8"), ()),
+    ("utf-16 with BOM", SENTENCE.encode("utf-16"), ("decoded as utf-16 (BOM)",)),
+    ("cp1252", SENTENCE.encode("cp1252"), ("decoded as cp1252",)),
+    ("utf-16-le without BOM", SENTENCE.encode("utf-16-le"), ("decoded as utf-16-le",)),
+]
+
+
+@pytest.mark.parametrize(("name", "data", "problems"), ENCODINGS, ids=[e[0] for e in ENCODINGS])
+def test_encodings_are_detected_and_reported(name, data, problems):
+    text, found = decode(data)
+    assert text == SENTENCE
+    assert found == problems
+
+
+def test_latin1_text_is_read_as_cp1252():
+    text, problems = decode("Préah Sihanouk, Kâmpôt".encode("latin-1"))
+    assert text == "Préah Sihanouk, Kâmpôt"
+    assert problems == ("decoded as cp1252",)
+
+
+BINARY = [
+    ("png", b"\x89PNG\r\n\x1a\n" + bytes(100), "not text (looks like PNG)"),
+    ("pdf", b"%PDF-1.7\n" + bytes(100), "not text (looks like PDF)"),
+    ("zip", b"PK\x03\x04" + bytes(100), "not text (looks like ZIP)"),
+    ("random bytes", bytes(range(256)) * 4, "not text (binary content)"),
+]
+
+
+@pytest.mark.parametrize(("name", "data", "problem"), BINARY, ids=[b[0] for b in BINARY])
+def test_binary_files_are_refused_with_a_reason(name, data, problem):
+    with pytest.raises(Unreadable, match=problem.replace("(", r"\(").replace(")", r"\)")):
+        document_from_bytes(data, PurePosixPath("x.txt"))
+
+
+@pytest.mark.parametrize(("data", "problem"), [(b"", "empty file"), (b"  \n\t\r\n ", "only whitespace")])
+def test_empty_files(data, problem):
+    with pytest.raises(Unreadable, match=problem):
+        document_from_bytes(data, PurePosixPath("x.txt"))
+
+
+def test_line_endings_are_kept_so_offsets_hold():
+    doc = document_from_bytes(b"Titre\r\nLe Vietnam\r\naide le Cambodge.\n", PurePosixPath("a.txt"))
+    assert doc.text == "Titre\r\nLe Vietnam\r\naide le Cambodge.\n"
+
+
+def test_html_main_text_is_extracted(tmp_path: Path):
+    html = """<html><head><title>Kien Giang aide Kampot</title></head><body>
+    <nav><a href="/">Accueil</a> <a href="/monde">Monde</a></nav>
+    <article><h1>Kien Giang aide Kampot</h1>
+    <p>La province de Kien Giang a fourni près de 160 millions de kWh à la province de Kampot,
+    d'une valeur d'environ 13 millions USD, selon le département des affaires étrangères.</p>
+    <p>Elle a aussi formé 25 étudiants cambodgiens en langue vietnamienne.</p></article>
+    <footer>Copyright</footer><script>var x = 1;</script></body></html>"""
+    (tmp_path / "page.html").write_text(html, encoding="utf-8")
+    doc = read_document(tmp_path / "page.html", tmp_path)
+    assert "160 millions de kWh" in doc.text
+    assert "var x" not in doc.text
+    assert doc.article_id == "page"
+    assert "main text extracted from HTML" in doc.problems
+
+
+def test_article_id_is_the_path_without_extension(tmp_path: Path):
+    (tmp_path / "2024").mkdir()
+    (tmp_path / "2024" / "a.md").write_text("Le Vietnam.", encoding="utf-8")
+    doc = read_document(tmp_path / "2024" / "a.md", tmp_path)
+    assert (doc.file, doc.article_id) == ("2024/a.md", "2024/a")
