@@ -65,13 +65,15 @@ def extract(doc: Document, gazetteer: Gazetteer, language: str | None = None) ->
     body_periods: list[Period] = []
     completed_years: set[int] = set()
     if lex is not None:
+        periods: dict[int, list[Period]] = {s.index: [] for s in sentences}
+        for period in find_periods(view, lex, 0, len(view.folded)):
+            periods[sentence_of(view.to_original(period.start))].append(period)
         claim_rows = _claim_rows(doc, view, lex, sentences, sections, quantities, sentence_of,
-                                 places_by_sentence)
-        for s, section in zip(sentences, sections, strict=True):
+                                 places_by_sentence, periods)
+        for sid, section in enumerate(sections):
             if section == BODY:
-                periods = find_periods(view, lex, view.to_view(s.start), view.to_view(s.end))
-                body_periods += periods
-                completed_years |= {p.last for p in periods if p.first and p.last and p.first < p.last
+                body_periods += periods[sid]
+                completed_years |= {p.last for p in periods[sid] if p.first and p.last and p.first < p.last
                                     and not p.full_dates}
     link_rows = _link_rows(doc, view, lex or lexicons[0], sentences, sections, places_by_sentence, gazetteer)
 
@@ -118,7 +120,8 @@ def _mention_rows(doc: Document, view: TextView, mentions: list[Mention], senten
 
 
 def _claim_rows(doc: Document, view: TextView, lex: Lexicon, sentences: list[Sentence], sections: list[str],
-                quantities: list[Quantity], sentence_of, places_by_sentence: dict[int, list[str]]) -> list[dict]:
+                quantities: list[Quantity], sentence_of, places_by_sentence: dict[int, list[str]],
+                periods_by_sentence: dict[int, list[Period]]) -> list[dict]:
     rows: list[dict] = []
     by_sentence: dict[int, list[Quantity]] = {}
     for q in quantities:
@@ -126,7 +129,7 @@ def _claim_rows(doc: Document, view: TextView, lex: Lexicon, sentences: list[Sen
     for sid, qs in by_sentence.items():
         s = sentences[sid]
         lo, hi = view.to_view(s.start), view.to_view(s.end)
-        periods = find_periods(view, lex, lo, hi)
+        periods = periods_by_sentence[sid]
         hits = keyword_hits(view, lex, lo, hi)
         para = [x for x in sentences if x.paragraph == s.paragraph]
         p_lo, p_hi = view.to_view(para[0].start), view.to_view(para[-1].end)

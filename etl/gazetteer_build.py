@@ -209,7 +209,7 @@ class Summary:
 # --------------------------------------------------------------------------------------------------
 
 _UNDECOMPOSABLE = str.maketrans({
-    "Đ": "D", "đ": "d", "Ø": "O", "ø": "o", "Ł": "L", "ł": "l", "ß": "ss", "Æ": "AE", "æ": "ae",
+    "Đ": "D", "đ": "d", "Ð": "D", "ð": "d", "Ø": "O", "ø": "o", "Ł": "L", "ł": "l", "ß": "ss", "Æ": "AE", "æ": "ae",
     "Œ": "OE", "œ": "oe", "ı": "i", "’": "'", "‘": "'", "ʻ": "'", "ʼ": "'", "‐": "-", "–": "-",
 })
 
@@ -1102,6 +1102,15 @@ def clean_aliases(rows: list[Row], summary: Summary) -> list[Row]:
     return out
 
 
+def drop_rows_without_alias(rows: list[Row], summary: Summary) -> list[Row]:
+    """A row left with no alias ("Ba", a two-letter hamlet) can never be matched: drop and count it."""
+    for row in rows:
+        if not row.aliases:
+            summary.count(f"dropped, no usable alias: {row.level}")
+            summary.note(f"dropped (no usable alias): {row.level} {row.place_id}")
+    return [row for row in rows if row.aliases]
+
+
 # --------------------------------------------------------------------------------------------------
 # Output
 # --------------------------------------------------------------------------------------------------
@@ -1197,6 +1206,7 @@ def build(summary: Summary) -> list[Row]:
     rows = assign_place_ids(rows)
     rows = release_claimed_province_aliases(rows, summary)
     rows = clean_aliases(rows, summary)
+    rows = drop_rows_without_alias(rows, summary)
     validate(rows)
     return sorted(rows, key=lambda r: r.place_id)
 
@@ -1210,9 +1220,12 @@ def print_summary(rows: list[Row], summary: Summary, verbose: bool) -> None:
         print(f"  source {source}: {n}")
     for what, n in sorted(summary.counts.items()):
         print(f"  {what}: {n}")
-    shared = Counter(match_key(a) for r in rows for a in r.aliases)
-    ambiguous = {k for k, n in shared.items() if n > 1}
-    print(f"  aliases shared by several places (the matcher picks by priority, then context): {len(ambiguous)}")
+    owners: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        for alias in row.aliases:
+            owners[match_key(alias)].add(row.place_id)
+    ambiguous = sum(1 for places in owners.values() if len(places) > 1)
+    print(f"  aliases shared by several places (the matcher picks by priority, then context): {ambiguous}")
     if verbose:
         for note in summary.notes:
             print(f"    {note}")

@@ -11,14 +11,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
 from etl.context import Period
 from etl.lexicon import Lexicon, words_pattern
-from etl.sections import Line
+from etl.sections import Line, is_furniture
 from etl.text import fold
 
 #: Characters of body text given to the language detector.
-LANGUAGE_SAMPLE_CHARS = 4000
+LANGUAGE_SAMPLE_CHARS = 1500
 #: A title line is at most this long; longer first lines are paragraphs.
 MAX_TITLE_CHARS = 200
 #: A title taken from a first sentence is cut to this length.
@@ -98,7 +99,7 @@ def find_author(lines: list[Line], lexicons: Iterable[Lexicon], places: frozense
                 m = re.match(rf"{re.escape(prefix)}\s+(.+)$", line.text, re.IGNORECASE)
                 if m and _looks_like_name(m.group(1), places):
                     return m.group(1).strip()
-    if lines and _looks_like_name(lines[-1].text, places):
+    if lines and _looks_like_name(lines[-1].text, places) and not is_furniture(lines[-1].folded, lexicons):
         return lines[-1].text
     return None
 
@@ -147,16 +148,22 @@ def _dateline(lines: list[Line], lexicons: list[Lexicon]) -> tuple[int, int, int
     for line in lines[:8]:
         head = fold(line.text[:EDGE_CHARS])
         for lex in lexicons:
-            months = {fold(k): v for k, v in lex.get("dates", "months", {}).items()}
-            alt = words_pattern(list(months))
-            m = re.match(rf"^\s*(?:date\s+\S+\s+)?[^\W\d_][^,]{{1,40}},\s*(?:(\d{{1,2}})(?:er)?\s+({alt})"
-                         rf"|({alt})\s+(\d{{1,2}}))(?:,?\s+(\d{{4}}))?\s*(?:\(|-|–|—)", head)
+            months = lex.folded_table("dates", "months")
+            m = _dateline_pattern(lex).match(head)
             if m:
                 day = int(m.group(1) or m.group(4))
                 month = months[m.group(2) or m.group(3)]
                 year = int(m.group(5)) if m.group(5) else None
                 return day, month, year
     return None
+
+
+@cache
+def _dateline_pattern(lex: Lexicon) -> re.Pattern[str]:
+    """"Soc Trang, 18 juillet (VNA)", "HANOI, January 7 - ...": a place, a day and month, a separator."""
+    alt = words_pattern(list(lex.folded_table("dates", "months")), fold_words=False)
+    return re.compile(rf"^\s*(?:date\s+\S+\s+)?[^\W\d_][^,]{{1,40}},\s*(?:(\d{{1,2}})(?:er)?\s+({alt})"
+                      rf"|({alt})\s+(\d{{1,2}}))(?:,?\s+(\d{{4}}))?\s*(?:\(|-|–|—)")
 
 
 def _latest_year(periods: list[Period]) -> int | None:

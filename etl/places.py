@@ -37,6 +37,8 @@ _HYPHEN_AS_SPACE = str.maketrans({"-": " "})
 _CAPITALISED_RUN = re.compile(r"(?<![\w])([A-ZÀ-ÖØ-ÞĐ][\w'’]+(?:[ -][A-ZÀ-ÖØ-ÞĐ][\w'’]+){0,3})")
 #: All-capital aliases up to this length are acronyms ("US", "RPDC") and match case-sensitively.
 MAX_ACRONYM = 5
+#: A misspelling may make a name this many characters longer or shorter.
+FUZZY_LENGTH_SLACK = 2
 #: How far before a bare border-gate name its cue may start (characters).
 CUE_WINDOW = 60
 
@@ -84,13 +86,15 @@ class Gazetteer:
             self.automaton.add_word(key, key)
         self.automaton.make_automaton()
         self.known_words = frozenset(k.replace(" ", "") for k in aliases)
-        self._fuzzy_index: dict[str, list[str]] = defaultdict(list)
+        self._fuzzy_index: dict[tuple[str, int], list[str]] = defaultdict(list)
         for key, entries in aliases.items():
             if len(key) >= fuzzy.get("min_chars", 7) and not all(a.exact for a in entries):
-                self._fuzzy_index[key[0]].append(key)
+                self._fuzzy_index[(key[0], len(key))].append(key)
 
     def fuzzy_candidates(self, key: str) -> list[str]:
-        return self._fuzzy_index.get(key[:1], [])
+        """Aliases that start like ``key`` and are at most ``FUZZY_LENGTH_SLACK`` characters longer or shorter."""
+        return [c for n in range(len(key) - FUZZY_LENGTH_SLACK, len(key) + FUZZY_LENGTH_SLACK + 1)
+                for c in self._fuzzy_index.get((key[:1], n), ())]
 
 
 def _match_key(text: str) -> str:
@@ -205,7 +209,7 @@ def _fuzzy_mentions(view: TextView, gazetteer: Gazetteer, exact: list[Mention]) 
         if all(_is_common_word(w, settings.get("common_word_zipf", 3.0)) for w in re.split(r"[ -]", m.group(1))):
             continue
         key = _match_key(m.group(1))
-        choices = [c for c in gazetteer.fuzzy_candidates(key) if abs(len(c) - len(key)) <= 2]
+        choices = gazetteer.fuzzy_candidates(key)
         if not choices:
             continue
         best = process.extractOne(key, choices, scorer=fuzz.ratio, score_cutoff=settings.get("min_score", 90))

@@ -16,6 +16,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from etl.lexicon import Lexicon
 from etl.numbers import parse_number, parse_number_words
@@ -108,9 +109,9 @@ def _number_value(view: TextView, lex: Lexicon, start: int, end: int, kind: str)
         return parse_number(view.norm[start:end], lex.get("numbers", "decimal_separator", "."),
                             tuple(lex.get("numbers", "thousands_separators", [])))
     words = view.folded[start:end]
-    scales = lex.get("numbers", "scales", {})
+    scales = lex.folded_table("numbers", "scales")
     tokens = re.split(r"[\s-]+", words)
-    if all(t in scales or fold(t) in {fold(s) for s in scales} for t in tokens):
+    if all(t in scales for t in tokens):
         return None  # "millions" alone is vague, handled elsewhere
     if len(tokens) == 1 and words in lex.folded_set("numbers", "ambiguous_alone"):
         return None
@@ -188,8 +189,7 @@ def _scale(view: TextView, lex: Lexicon, pos: int) -> tuple[float, int]:
     m = lex.patterns["scale"].match(view.folded, pos)
     if not m:
         return 1.0, pos
-    scales = {fold(k): v for k, v in lex.get("numbers", "scales", {}).items()}
-    return float(scales.get(m.group(1), 1.0)), m.end()
+    return float(lex.folded_table("numbers", "scales").get(m.group(1), 1.0)), m.end()
 
 
 def _range_intro(view: TextView, lex: Lexicon, left: int) -> int | None:
@@ -235,7 +235,7 @@ def _unit_after(view: TextView, lex: Lexicon, pos: int) -> _Unit | None:
         return _Unit(m.end(), _currency_code(lex, m.group(1) or m.group(2)), "currency", 1.0)
     m = p["unit_word"].match(view.folded, pos)
     if m:
-        words = {fold(k): v for k, v in lex.get("units", "words", {}).items()}
+        words = lex.folded_table("units", "words")
         key = re.sub(r"\s+", " ", m.group(1))
         if key in words:
             unit, kind, factor = words[key]
@@ -244,7 +244,7 @@ def _unit_after(view: TextView, lex: Lexicon, pos: int) -> _Unit | None:
             return _Unit(m.end(), unit, kind, float(factor))
     m = p["currency_word"].match(view.folded, pos)
     if m:
-        words = {fold(k): v for k, v in lex.get("units", "currency_words", {}).items()}
+        words = lex.folded_table("units", "currency_words")
         code = words.get(re.sub(r"\s+", " ", m.group(1)))
         if code:
             return _Unit(m.end(), code, "currency", 1.0)
@@ -336,9 +336,8 @@ def _noun_phrase(view: TextView, lex: Lexicon, pos: int) -> tuple[int, str | Non
     suffixes = tuple(lex.get("noun_phrase", "stop_suffixes", []))
     exceptions = lex.folded_set("noun_phrase", "suffix_exceptions")
     non_count = lex.folded_set("units", "non_count")
-    months = {fold(m) for m in lex.get("dates", "months", {})}
-    numberish = lex.folded_set("numbers", "number_words") | {fold(v.split()[-1]) for v in
-                                                              lex.get("numbers", "vague", {})}
+    months = lex.folded_set("dates", "months")
+    numberish = _numberish(lex)
     max_words = lex.get("noun_phrase", "max_words", 4)
     start = end = pos
     content = 0
@@ -370,6 +369,13 @@ def _noun_phrase(view: TextView, lex: Lexicon, pos: int) -> tuple[int, str | Non
     return end, view.norm[start:end]
 
 
+@cache
+def _numberish(lex: Lexicon) -> frozenset[str]:
+    """Words that start a new figure: number words and the heads of vague amounts ("thousands")."""
+    heads = {fold(v.split()[-1]) for v in lex.get("numbers", "vague", {})}
+    return lex.folded_set("numbers", "number_words") | heads
+
+
 # --- vague amounts ---------------------------------------------------------------------------
 
 def _vague(view: TextView, lex: Lexicon, start: int, end: int) -> Quantity | None:
@@ -377,8 +383,7 @@ def _vague(view: TextView, lex: Lexicon, start: int, end: int) -> Quantity | Non
     m = lex.patterns["vague"].match(view.folded, start)
     if not m:
         return None
-    vague = {fold(k): v for k, v in lex.get("numbers", "vague", {}).items()}
-    value = vague.get(re.sub(r"\s+", " ", m.group(1)))
+    value = lex.folded_table("numbers", "vague").get(re.sub(r"\s+", " ", m.group(1)))
     if value is None:
         return None
     unit = _unit_after(view, lex, m.end() - 1) if m.end() > 0 else None

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from etl.lexicon import Lexicon
+from etl.text import fold
 
 _LINE = re.compile(r"[^\r\n]+")
 #: A heading or teaser line is at most this long (characters).
@@ -31,10 +32,13 @@ class Line:
     start: int
     end: int
     text: str
+    folded: str = ""
 
 
 def lines_of(text: str) -> list[Line]:
-    return [Line(m.start(), m.end(), m.group(0).strip()) for m in _LINE.finditer(text) if m.group(0).strip()]
+    folded = fold(text)
+    return [Line(m.start(), m.end(), m.group(0).strip(), folded[m.start():m.end()].strip())
+            for m in _LINE.finditer(text) if m.group(0).strip()]
 
 
 def related_spans(text: str, lexicons: Iterable[Lexicon]) -> list[tuple[int, int]]:
@@ -47,9 +51,9 @@ def related_spans(text: str, lexicons: Iterable[Lexicon]) -> list[tuple[int, int
         if tail_from is not None and i >= tail_from:
             spans.append((line.start, lines[-1].end))
             break
-        if _is_furniture_line(line.text, lexicons):
+        if _is_furniture_line(line.folded, lexicons):
             spans.append((line.start, line.end))
-            if _matches(line.text, lexicons, "nav_line") and i + 1 < len(lines):
+            if _matches(line.folded, lexicons, "nav_line") and i + 1 < len(lines):
                 spans.append((lines[i + 1].start, lines[i + 1].end))
     return _merge(spans)
 
@@ -57,7 +61,7 @@ def related_spans(text: str, lexicons: Iterable[Lexicon]) -> list[tuple[int, int
 def _tail_start(lines: list[Line], lexicons: list[Lexicon]) -> int | None:
     """Index of the first line of trailing furniture (header or teaser list), if any."""
     for i, line in enumerate(lines):
-        if i > 0 and _matches(line.text, lexicons, "related_header"):
+        if i > 0 and _matches(line.folded, lexicons, "related_header"):
             return i
     zone = int(len(lines) * (1 - TEASER_ZONE))
     for i in range(max(zone, 1), len(lines) - 1):
@@ -73,15 +77,19 @@ def _is_teaser_start(lines: list[Line], i: int) -> bool:
     return nxt == head or bool(_ELLIPSIS.search(nxt))
 
 
-def _is_furniture_line(text: str, lexicons: list[Lexicon]) -> bool:
-    if _REPEATED_WORD.match(text):
+def is_furniture(folded: str, lexicons: list[Lexicon]) -> bool:
+    """Whether a folded line is navigation, a furniture header or an advert."""
+    return _is_furniture_line(folded, lexicons) or _matches(folded, lexicons, "related_header")
+
+
+def _is_furniture_line(folded: str, lexicons: list[Lexicon]) -> bool:
+    if _REPEATED_WORD.match(folded):
         return True  # advertising such as "cellcard cellcard cellcard"
-    return any(_matches(text, [lex], name) for lex in lexicons for name in ("nav_line", "furniture_line"))
+    return any(_matches(folded, [lex], name) for lex in lexicons for name in ("nav_line", "furniture_line"))
 
 
-def _matches(text: str, lexicons: list[Lexicon], pattern: str) -> bool:
-    from etl.text import fold
-    folded = fold(text)
+def _matches(folded: str, lexicons: list[Lexicon], pattern: str) -> bool:
+    """Whether a short folded line is one of the lexicons' furniture lines."""
     return len(folded) <= MAX_HEADLINE_CHARS and any(lex.patterns[pattern].match(folded) for lex in lexicons)
 
 

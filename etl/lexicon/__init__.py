@@ -48,7 +48,7 @@ def _bounded(words: list[str] | tuple[str, ...], **kw: Any) -> str:
     return rf"(?<![\w])(?:{words_pattern(words, **kw)})(?![\w])"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Lexicon:
     """One language's vocabulary, raw and compiled."""
 
@@ -56,12 +56,24 @@ class Lexicon:
     raw: dict[str, Any]
     common: dict[str, Any]
     patterns: dict[str, re.Pattern[str]] = field(default_factory=dict, compare=False, repr=False)
+    _sets: dict[tuple[str, str], frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
 
     def get(self, section: str, key: str, default: Any = None) -> Any:
         return self.raw.get(section, {}).get(key, default)
 
     def folded_set(self, section: str, key: str) -> frozenset[str]:
-        return frozenset(fold(w) for w in self.get(section, key, []))
+        """The folded words of a list (or the keys of a table), computed once."""
+        cached = self._sets.get((section, key))
+        if cached is None:
+            cached = self._sets[(section, key)] = frozenset(fold(w) for w in self.get(section, key, []))
+        return cached
+
+    def folded_table(self, section: str, key: str) -> dict[str, Any]:
+        """A word table with folded keys, computed once."""
+        cache_key = ("table:" + section, key)
+        if cache_key not in self._sets:
+            self._sets[cache_key] = {fold(k): v for k, v in self.get(section, key, {}).items()}  # type: ignore
+        return self._sets[cache_key]  # type: ignore[return-value]
 
 
 def _read_toml(name: str) -> dict[str, Any]:

@@ -1,0 +1,101 @@
+"""Article metadata from texts of our own: dates with their basis, outlet, byline, title, language."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import run_extract
+
+DATES = [
+    ("date 2023-05-04 HANOI — Vietnam and Cambodia signed a deal worth $3 million.", "2023-05-04", "date line"),
+    ("Trade grows\n\nUpdate: 08:30 | 14/02/2021\nVietnam and Cambodia signed deals.", "2021-02-14", "update line"),
+    ("Titre\n\nPhnom Penh, 3 mars 2022 (VNA) - Le Cambodge a reçu 20 tonnes de riz.", "2022-03-03", "dateline"),
+    ("Titre\n\nTay Ninh, 12 mai (VNA) - Au cours du premier trimestre 2019, 300 camions ont passé la frontière.",
+     "2019-05-12", "dateline (year from text: latest year mentioned, 2019)"),
+    ("Hanoi, January 9 (VNA) - In 2021, exports rose by 10%.", "2021-01-09",
+     "dateline (year from text: latest year mentioned, 2021)"),
+    ("Title\n\nBetween 2016 and 2021, the province trained 40 students.", "2022",
+     "inferred from text: reports the period ending 2021 as past, so written in 2022 at the earliest"),
+    ("Title\n\nIn 2019, the two provinces signed 3 agreements.", "2019",
+     "inferred from text: latest year mentioned, 2019"),
+    ("Title\n\nThe two provinces signed 3 agreements.", None, None),
+]
+
+
+@pytest.mark.parametrize(("text", "published", "basis"), DATES, ids=[d[0][:50] for d in DATES])
+def test_publication_date_and_basis(text, published, basis):
+    article = run_extract(text).article
+    assert (article["published"], article["published_basis"]) == (published, basis)
+
+
+OUTLETS = [
+    ("Hanoi, January 9 (VNA) - Trade rose.", "VNA (Vietnam News Agency)"),
+    ("TGVN. Vietnam and Cambodia agreed to cooperate.", "TGVN (The Gioi & Viet Nam)"),
+    ("Vietnam and Cambodia agreed to cooperate. VNS", "VNS (Viet Nam News)"),
+    ("Vietnam and Cambodia agreed to cooperate.\nDes enfants (Photo : VNA)", None),
+]
+
+
+@pytest.mark.parametrize(("text", "outlet"), OUTLETS, ids=[o[0][:40] for o in OUTLETS])
+def test_outlet_but_not_photo_credits(text, outlet):
+    assert run_extract(text).article["outlet"] == outlet
+
+
+BYLINES = [
+    ("Title here\n\nUch Leang / Share:\nVietnam and Cambodia agreed.", "Uch Leang"),
+    ("Title here\n\nBy Nguyen Van An\nVietnam and Cambodia agreed.", "Nguyen Van An"),
+    ("Titre\n\nLe Vietnam aide le Cambodge.\n\nTran Quoc Huy", "Tran Quoc Huy"),
+    ("Titre\n\nLe Vietnam aide le Cambodge.\n\nPrevious Article", None),
+    ("Title\n\nVietnam helps Cambodia.\n\nPhnom Penh", None),
+]
+
+
+@pytest.mark.parametrize(("text", "author"), BYLINES, ids=[b[0][-30:] for b in BYLINES])
+def test_byline(text, author):
+    assert run_extract(text).article["author"] == author
+
+
+def test_title_is_the_headline_line_not_an_advert():
+    text = "cellcard cellcard cellcard\n\nKien Giang helps Kampot\n\nThe province sent 200 cadres."
+    assert run_extract(text).article["title"] == "Kien Giang helps Kampot"
+
+
+def test_title_falls_back_to_the_first_sentence():
+    text = "date 2024-01-07 Vietnam always treasures its relationship with Cambodia. It sent 5 teams."
+    assert run_extract(text).article["title"] == "Vietnam always treasures its relationship with Cambodia."
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("Le Vietnam et le Cambodge ont renforcé leur coopération dans les domaines de l'agriculture.", "fr"),
+    ("Vietnam and Cambodia have strengthened their cooperation in agriculture and trade.", "en"),
+    ("Vietnam und Kambodscha haben ihre Zusammenarbeit im Handel und in der Landwirtschaft gestärkt.", "de"),
+])
+def test_language_is_detected(text, language):
+    assert run_extract(text).article["language"] == language
+
+
+def test_an_unsupported_language_invents_no_claims_but_says_so():
+    text = "Vietnam und Kambodscha unterzeichneten 12 Abkommen über den Handel im Jahr 2022 in Phnom Penh."
+    result = run_extract(text)
+    assert result.article["language"] == "de"
+    assert result.claims == []
+    assert "has no lexicon" in result.problems[0]["problem"]
+    assert {m["place_id"] for m in result.mentions} >= {"phnom-penh"}
+
+
+def test_page_furniture_is_related_and_counts_stay_on_the_body():
+    text = ("Kien Giang helps Kampot\n\nThe province sent 200 cadres to Kampot.\n\nRelated Posts\n\n"
+            "Laos receives 300 tonnes of rice\n\nPrevious Article\n\nSome other headline")
+    result = run_extract(text, language="en")
+    sections = {c["text"]: c["section"] for c in result.claims}
+    assert sections == {"200 cadres": "body", "300 tonnes": "related"}
+    assert result.article["n_claims"] == 1
+
+
+def test_teaser_list_at_the_end_is_related():
+    text = ("Title\n\n" + "Vietnam and Cambodia agreed to expand trade by 20%.\n\n" * 6 +
+            "Cambodia friendly football tournament to boost relations\n"
+            "Cambodia friendly football tournament to boost relations\n"
+            "A friendly tournament with 16 teams kicked off in Phnom Penh on August 26.\n")
+    claims = run_extract(text, language="en").claims
+    assert [c["section"] for c in claims if c["text"] == "16 teams"] == ["related"]
