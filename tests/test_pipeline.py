@@ -156,3 +156,10 @@ def test_workers_give_the_same_tables(corpus, tmp_path):
 def test_build_file_records_the_corpus(seed_tables):
     build = json.loads((seed_tables / "build.json").read_text(encoding="utf-8"))
     assert build["n_articles"] == 5 and len(build["articles"]) == 5
+
+
+def test_readme_documents_the_tables_as_declared():
+    from etl.docs import BEGIN, END, tables_markdown
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split(BEGIN, 1)[1].split(END, 1)[0]
+    assert block.strip() == tables_markdown().strip(), "README tables are stale: run python -m etl.docs"
