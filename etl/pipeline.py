@@ -77,8 +77,8 @@ def find_articles(seeds: Path) -> tuple[list[Path], list[dict]]:
         if path.suffix.lower() in SUFFIXES:
             files.append(path)
         else:
-            problems.append({"file": relative.as_posix(),
-                             "problem": f"not an article file type ({path.suffix or 'no extension'}); skipped"})
+            problem = f"not an article file type ({path.suffix or 'no extension'}); skipped"
+            problems.append({"file": relative.as_posix(), "problem": problem})
     return files, problems
 
 
@@ -134,7 +134,9 @@ def aggregate_places(results: list[Extraction], gazetteer: Gazetteer) -> list[di
     return rows
 
 
-def run(seeds: Path, out: Path, workers: int = 1, force: bool = False, progress: bool | None = None) -> RunResult:
+def run(seeds: Path, out: Path, workers: int = 1, force: bool = False,
+        progress: bool | None = None) -> RunResult:
+    """Build the tables for the articles under ``seeds`` into ``out`` (see the module docstring)."""
     if not seeds.is_dir():
         raise EtlError(f"no such folder: {seeds}")
     if progress is None:
@@ -165,8 +167,8 @@ def _run_locked(seeds: Path, out: Path, workers: int, force: bool, progress: boo
     corpus = fingerprint(files, seeds)
     built = _read_build(out)
     if not force and built.get("fingerprint") == corpus:
-        return RunResult(out, built.get("n_articles", 0), built.get("n_claims", 0), built.get("n_mentions", 0),
-                         skipped=True)
+        counts = (built.get(k, 0) for k in ("n_articles", "n_claims", "n_mentions"))
+        return RunResult(out, *counts, skipped=True)
 
     # process
     gazetteer = load_gazetteer()

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import ahocorasick
 
-from etl.lexicon import Lexicon, _read_toml
+from etl.lexicon import CAPITALISED_RUN, Lexicon, _read_toml
 from etl.text import TextView, fold
 
 GAZETTEER = Path(__file__).resolve().parent.parent / "data" / "gazetteer.csv"
@@ -92,7 +92,7 @@ class Gazetteer:
                 self._fuzzy_index[(key[0], len(key))].append(key)
 
     def fuzzy_candidates(self, key: str) -> list[str]:
-        """Aliases that start like ``key`` and are at most ``FUZZY_LENGTH_SLACK`` characters longer or shorter."""
+        """Aliases that start like ``key``, at most ``FUZZY_LENGTH_SLACK`` characters longer or shorter."""
         return [c for n in range(len(key) - FUZZY_LENGTH_SLACK, len(key) + FUZZY_LENGTH_SLACK + 1)
                 for c in self._fuzzy_index.get((key[:1], n), ())]
 
@@ -133,7 +133,8 @@ def load_gazetteer(path: Path = GAZETTEER) -> Gazetteer:
                 for alias in filter(None, (a.strip() for a in alias_list.split("|"))):
                     acronym = alias.isupper() and len(alias) <= MAX_ACRONYM
                     entry = _Alias(place.place_id, place.priority, cue_only, alias if acronym else None)
-                    keys = {_match_key(alias)} if acronym else _variants(_match_key(alias), place, romanisation)
+                    key = _match_key(alias)
+                    keys = {key} if acronym else _variants(key, place, romanisation)
                     for key in keys:
                         if entry not in aliases[key]:
                             aliases[key].append(entry)
@@ -160,7 +161,35 @@ def find_mentions(view: TextView, gazetteer: Gazetteer, lexicons: Iterable[Lexic
             mentions.append(Mention(start, end, place_id))
             taken_until = end
     mentions += _fuzzy_mentions(view, gazetteer, mentions)
-    return sorted(mentions, key=lambda m: m.start)
+    people = person_spans(view, lexicons)
+    return sorted((m for m in mentions if not _inside_a_name(view, m, people)), key=lambda m: m.start)
+
+
+def person_spans(view: TextView, lexicons: list[Lexicon]) -> list[tuple[int, int, bool]]:
+    """Spans of people's names: (start, end, titled). Titled names come after "M.", "Minister"...
+
+    Untitled ones are runs of capitalised words opening with a Vietnamese family name.
+    """
+    spans = [(m.start(1), m.end(1), True)
+             for lex in lexicons for m in lex.patterns["titled_name"].finditer(view.norm)]
+    people = lexicons[0].common.get("people", {}) if lexicons else {}
+    family = frozenset(people.get("vietnamese_family_names", []))
+    min_words = people.get("min_name_words", 3)
+    for m in CAPITALISED_RUN.finditer(view.norm):
+        words = m.group(0).split()
+        if len(words) >= min_words and fold(words[0]) in family:
+            spans.append((m.start(), m.end(), False))
+    return spans
+
+
+def _inside_a_name(view: TextView, mention: Mention, people: list[tuple[int, int, bool]]) -> bool:
+    for start, end, titled in people:
+        if start <= mention.start and mention.end <= end:
+            # "Ho Chi Minh City", "Ha Tien International Border Gate": a place of several words
+            # at the start of an untitled run is a place, not a name.
+            several_words = " " in view.norm[mention.start:mention.end].strip()
+            return titled or not (mention.start == start and several_words)
+    return False
 
 
 def _is_word(text: str, start: int, end: int) -> bool:
@@ -176,7 +205,8 @@ def _written_as_name(norm: str, start: int, end: int, entries: list[_Alias]) -> 
     return norm[start].isupper() or not norm[start].isalpha()
 
 
-def _resolve(view: TextView, entries: list[_Alias], start: int, end: int, lexicons: list[Lexicon]) -> str | None:
+def _resolve(view: TextView, entries: list[_Alias], start: int, end: int,
+             lexicons: list[Lexicon]) -> str | None:
     cue = _has_gate_cue(view, start, end, lexicons)
     usable = [a for a in entries if cue or not a.cue_only]
     if not usable:
@@ -206,7 +236,8 @@ def _fuzzy_mentions(view: TextView, gazetteer: Gazetteer, exact: list[Mention]) 
         start, end = m.span()
         if end - start < min_chars or any(s < end and start < e for s, e in taken):
             continue
-        if all(_is_common_word(w, settings.get("common_word_zipf", 3.0)) for w in re.split(r"[ -]", m.group(1))):
+        zipf = settings.get("common_word_zipf", 3.0)
+        if all(_is_common_word(w, zipf) for w in re.split(r"[ -]", m.group(1))):
             continue
         key = _match_key(m.group(1))
         choices = gazetteer.fuzzy_candidates(key)

@@ -140,7 +140,7 @@ def _quantity(view: TextView, lex: Lexicon, start: int, end: int, kind: str) -> 
     intro = _range_intro(view, lex, left)
     rng = _range_end(view, lex, pos, intro is not None)
     if rng is not None:
-        value2, kind2, pos2 = rng
+        value2, _, pos2 = rng
         scale2, pos2 = _scale(view, lex, pos2)
         if scale == 1:
             scale = scale2
@@ -339,6 +339,7 @@ def _noun_phrase(view: TextView, lex: Lexicon, pos: int) -> tuple[int, str | Non
     months = lex.folded_set("dates", "months")
     numberish = _numberish(lex)
     max_words = lex.get("noun_phrase", "max_words", 4)
+    heads = tuple(lex.get("noun_phrase", "head_suffixes", []))
     start = end = pos
     content = 0
     pending_joiner = False
@@ -364,9 +365,16 @@ def _noun_phrase(view: TextView, lex: Lexicon, pos: int) -> tuple[int, str | Non
         content += 1
         pending_joiner = False
         end = pos = m.end()
+        if heads and word.endswith(heads) and not _joiner_follows(view, lex, pos, joiners):
+            break  # "200 Vietnamese companies | operate": the plural head ends the phrase
     if content == 0:
         return pos, None
     return end, view.norm[start:end]
+
+
+def _joiner_follows(view: TextView, lex: Lexicon, pos: int, joiners: frozenset[str]) -> bool:
+    m = _TOKEN.match(view.norm, pos)
+    return bool(m) and fold(m.group(1)) in joiners
 
 
 @cache

@@ -22,6 +22,10 @@ from typing import Any
 from etl.text import fold
 
 LEXICON_PACKAGE = "etl.lexicon"
+#: One to four capitalised words (a person's name after a title); "Lê Minh Khái", "Hun Sen".
+_NAME_RUN = r"(?-i:[A-ZÀ-ÖØ-ÞĐ][\w'’-]*)(?:\s+(?-i:[A-ZÀ-ÖØ-ÞĐ][\w'’-]*)){0,3}"
+#: A run of capitalised words, for names that start with a family name.
+CAPITALISED_RUN = re.compile(r"(?<![\w'’-])[A-ZÀ-ÖØ-ÞĐ][\w'’]*(?:[ \t][A-ZÀ-ÖØ-ÞĐ][\w'’]*)+")
 
 
 def words_pattern(words: list[str] | tuple[str, ...], *, fold_words: bool = True) -> str:
@@ -138,7 +142,8 @@ def _compile(lex: Lexicon) -> dict[str, re.Pattern[str]]:
     words = g("numbers", "number_words", [])
     joiners = words_pattern(g("numbers", "number_joiners", []))
     w = words_pattern(words)
-    p["number_words"] = re.compile(rf"(?<![\w-])(?:{w})(?:(?:\s+|-)(?:(?:{joiners})(?:\s+|-))?(?:{w}))*(?![\w-])")
+    p["number_words"] = re.compile(
+        rf"(?<![\w-])(?:{w})(?:(?:\s+|-)(?:(?:{joiners})(?:\s+|-))?(?:{w}))*(?![\w-])")
     vague = g("numbers", "vague", {})
     link = words_pattern(g("numbers", "vague_link", []))
     p["vague"] = re.compile(rf"(?<![\w])({words_pattern(list(vague))})\s*(?:{link})\s*")
@@ -177,15 +182,13 @@ def _compile(lex: Lexicon) -> dict[str, re.Pattern[str]]:
     per = lex.raw.get("periods", {})
     yr = r"(1[89]\d\d|20\d\d|2100)"
     now = words_pattern(per.get("now", []))
-    p["period_range"] = re.compile(
-        rf"{_bounded(per.get('range_start', []))}\s+(?:l'annee\s+)?{yr}\s*(?:{words_pattern(per.get('range_end', []))})"
-        rf"\s*{yr}(?![\w])")
+    start, end = _bounded(per.get("range_start", [])), words_pattern(per.get("range_end", []))
+    p["period_range"] = re.compile(rf"{start}\s+(?:l'annee\s+)?{yr}\s*(?:{end})\s*{yr}(?![\w])")
     p["period_dash"] = re.compile(rf"(?<![\w/.-]){yr}\s*[-–—/]\s*{yr}(?![\w/.-])")
     p["period_open"] = re.compile(
         rf"(?:{_bounded(per.get('open_start', []))}|{_bounded(per.get('range_start', []))})\s+{yr}(?![\w])"
         rf"(?:\s*(?:{words_pattern(per.get('range_end', []))})\s*(?:{now}))?")
-    p["period_open_now"] = re.compile(
-        rf"{_bounded(per.get('range_start', []))}\s+{yr}\s*(?:{words_pattern(per.get('range_end', []))})\s*(?:{now})")
+    p["period_open_now"] = re.compile(rf"{start}\s+{yr}\s*(?:{end})\s*(?:{now})")
     p["period_single"] = re.compile(
         rf"{_bounded(per.get('single', []))}\s+(?:(?:{months})\s+)?{yr}(?![\w-])")
     p["period_deadline"] = re.compile(rf"{_bounded(per.get('deadline', []))}\s+{yr}(?![\w])")
@@ -202,6 +205,11 @@ def _compile(lex: Lexicon) -> dict[str, re.Pattern[str]]:
     p["related_header"] = re.compile(rf"^\W*(?:{words_pattern(sec.get('related_headers', []))})\W*$")
     p["nav_line"] = re.compile(rf"^\W*(?:{words_pattern(sec.get('nav_lines', []))})\W*$")
     p["furniture_line"] = re.compile(rf"^\W*(?:{words_pattern(sec.get('furniture_lines', []))})\W*$")
+
+    # People: a title, then a capitalised name.
+    titles = lex.raw.get("people", {}).get("titles", [])
+    p["titled_name"] = re.compile(
+        rf"(?<![\w])(?:{words_pattern(titles, fold_words=False)})\s+({_NAME_RUN})", re.IGNORECASE)
 
     # Places: cues that turn a bare name into a border gate.
     pl = lex.raw.get("places", {})
