@@ -110,3 +110,25 @@ def test_category(lang, text, category):
 
 def test_a_figure_with_no_topic_is_other():
     assert first_claim("They counted 12 boxes.", "en")["category"] == "other"
+
+
+# Bugs caught on articles written to probe unseen text.
+def test_a_trailing_period_binds_only_to_the_figure_before_it():
+    text = ("Cambodia and Vietnam agreed to push bilateral trade to US$20 billion in the coming years, "
+            "up from $10.57 billion in 2023.")
+    target = claim_with(text, "en", "US$20 billion")
+    achieved = claim_with(text, "en", "$10.57 billion")
+    assert (target["period_start"], target["period_end"], target["target"]) == (None, None, True)
+    assert (achieved["period_start"], achieved["period_end"], achieved["target"]) == (2023, 2023, False)
+
+
+def test_a_leading_period_scopes_over_every_figure():
+    text = "Between 2020 and 2023, Vietnam provided 3.5 million doses and trained 1,500 health workers."
+    for surface in ("3.5 million doses", "1,500 health workers"):
+        c = claim_with(text, "en", surface)
+        assert (c["period_start"], c["period_end"]) == (2020, 2023), surface
+
+
+def test_au_cours_de_is_not_education():
+    text = "Le poste frontière a enregistré plus de 450.000 passages au cours des neuf premiers mois."
+    assert first_claim(text, "fr")["category"] == "border"

@@ -69,7 +69,13 @@ NOT_PLACES = [
     ("en", "The deputy minister Tran Quoc Huy spoke."),
     ("en", "We thank all of us for the support."),
     ("fr", "Le colonel Trân Van Lâu a informé la délégation."),
+    ("fr", "Selon le vice-président Nguyen Thanh Binh, les échanges ont progressé."),
+    ("en", "Deputy Prime Minister Lê Minh Khái made the statement."),
 ]
+
+
+def test_a_place_of_several_words_opening_with_a_family_name_is_kept():
+    assert place_ids("Trade with Ho Chi Minh City rose.") == {"ho-chi-minh-city"}
 
 
 @pytest.mark.parametrize(("lang", "text"), NOT_PLACES, ids=[n[1][:60] for n in NOT_PLACES])

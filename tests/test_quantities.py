@@ -135,6 +135,10 @@ BUGS_CAUGHT = [
       ("tens of thousands of Vietnamese people", 1e4, "count", "at_least")]),
     # "up to now" is not a qualifier of the next number
     ("en", "From 2015 up to now it has achieved up to 10 projects.", [("up to 10 projects", 10, "count", "up_to")]),
+    # an English counted phrase ends at its plural head noun
+    ("en", "Some 200 Vietnamese companies operate in the Kingdom.",
+     [("Some 200 Vietnamese companies", 200, "count", "approx")]),
+    ("en", "The two countries share a 1,270-kilometre border.", [("1,270-kilometre", 1270, "km", "exact")]),
     # line-break hyphenation inside a unit
     ("en", "They built 12 kilo-metres of road.", [("12 kilo-metres", 12, "km", "exact")]),
     # "pour cent" is a unit, not the number cent
