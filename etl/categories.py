@@ -11,6 +11,7 @@ The keywords are in the lexicon; nothing here depends on the language.
 
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 
 from etl.lexicon import Lexicon
@@ -33,10 +34,16 @@ MIN_SCORE = 0.1
 DEFAULT = "other"
 
 
-def keyword_hits(view: TextView, lex: Lexicon, lo: int, hi: int) -> list[tuple[int, int, str]]:
-    """(start, end, category) of every category keyword between ``lo`` and ``hi``."""
-    return [(m.start(), m.end(), m.lastgroup or DEFAULT)
-            for m in lex.patterns["categories"].finditer(view.folded, lo, hi)]
+class KeywordHits:
+    """Every category keyword of an article, found once; sliced per sentence or paragraph."""
+
+    def __init__(self, view: TextView, lex: Lexicon, section: str = "categories") -> None:
+        self.hits = [(h.start, h.end, h.value) for h in lex.phrases(section).find(view.folded)]
+        self.starts = [h[0] for h in self.hits]
+
+    def between(self, lo: int, hi: int) -> list[tuple[int, int, str]]:
+        """(start, end, category) of the keywords between ``lo`` and ``hi``."""
+        return self.hits[bisect.bisect_left(self.starts, lo):bisect.bisect_left(self.starts, hi)]
 
 
 def categorise(sentence_hits: list[tuple[int, int, str]], paragraph_hits: list[tuple[int, int, str]],

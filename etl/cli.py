@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from etl.pipeline import EtlError, run
+from etl.pipeline import ENGINES, EtlError, run
 
 DEFAULT_SEEDS = Path("seeds")
 DEFAULT_OUT = Path("data/processed")
@@ -31,6 +31,13 @@ def parser() -> argparse.ArgumentParser:
                    help="folder for the tables, replaced atomically (default: data/processed/)")
     p.add_argument("--workers", type=int, default=1, metavar="N",
                    help="extract with N processes (default: 1)")
+    p.add_argument("--engine", choices=ENGINES, default="local",
+                   help="where extraction runs: local processes, or a Dask cluster (default: local)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="with --engine dask: the address of a running Dask scheduler "
+                        "(default: start a local cluster with --workers processes)")
+    p.add_argument("--cache", type=Path, metavar="DIR",
+                   help="folder of cached per-article extractions (default: beside --out)")
     p.add_argument("--force", action="store_true",
                    help="rebuild even when the tables are up to date with the articles and the extractor")
     return p
@@ -41,7 +48,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.workers < 1:
         parser().error("--workers must be at least 1")
     try:
-        result = run(args.seeds, args.out, workers=args.workers, force=args.force)
+        result = run(args.seeds, args.out, workers=args.workers, force=args.force, engine=args.engine,
+                     scheduler=args.scheduler, cache=args.cache)
     except EtlError as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_NOTHING_PRODUCED
@@ -54,8 +62,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     for p in result.problems:
         print(f"warning: {p['file']}: {p['problem']}", file=sys.stderr)
-    print(f"Wrote {result.out}: {result.n_articles} articles, {result.n_claims} claims, "
-          f"{result.n_mentions} place mentions, {len(result.problems)} problems.")
+    print(f"Wrote {result.out}: {result.n_articles} articles ({result.n_extracted} extracted, the rest "
+          f"cached), {result.n_claims} claims, {result.n_mentions} place mentions, "
+          f"{len(result.problems)} problems.")
     return 0
 
 

@@ -15,12 +15,15 @@ import re
 from dataclasses import dataclass
 
 from etl.lexicon import Lexicon
+from etl.phrases import finditer_in, windows
 from etl.text import TextView
 
 #: Pattern name -> how its years become (first, last).
 _PERIOD_PATTERNS = ("period_range", "period_open_now", "period_dash", "period_deadline",
                     "period_open", "period_single")
 _YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d|2100)(?!\d)")
+#: Period expressions are looked for this many characters around each year.
+YEAR_CONTEXT = 80
 #: A goal word applies to figures at most this far after it (characters).
 TARGET_REACH = 100
 #: A goal word right after a figure ("a $20 billion target") applies to it within this distance.
@@ -46,11 +49,14 @@ def find_periods(view: TextView, lex: Lexicon, lo: int, hi: int) -> list[Period]
     p = lex.patterns
     found: list[Period] = []
     taken: list[tuple[int, int]] = []
-    for a, b, first, last in _date_ranges(view, lex, lo, hi):
+    near_years = [(max(a, lo), min(b, hi)) for a, b in windows(view.folded, _YEAR, YEAR_CONTEXT, YEAR_CONTEXT)
+                  if a < hi and b > lo]
+    dates = finditer_in(p["date"], view.folded, near_years)
+    for a, b, first, last in _date_ranges(view, dates):
         found.append(Period(a, b, first, last, full_dates=True))
         taken.append((a, b))
     for name in _PERIOD_PATTERNS:
-        for m in p[name].finditer(view.folded, lo, hi):
+        for m in finditer_in(p[name], view.folded, near_years):
             a, b = m.span()
             if any(a < e and s < b for s, e in taken):
                 continue
@@ -59,7 +65,7 @@ def find_periods(view: TextView, lex: Lexicon, lo: int, hi: int) -> list[Period]
             if period is not None:
                 found.append(period)
                 taken.append((a, b))
-    for m in p["date"].finditer(view.folded, lo, hi):
+    for m in dates:
         a, b = m.span()
         y = _YEAR.search(m.group(0))
         if y and not any(a < e and s < b for s, e in taken):
@@ -82,10 +88,9 @@ def _period_of(name: str, years: list[int], a: int, b: int) -> Period | None:
     return Period(a, b, years[0], years[0])
 
 
-def _date_ranges(view: TextView, lex: Lexicon, lo: int, hi: int) -> list[tuple[int, int, int, int]]:
+def _date_ranges(view: TextView, matches: list[re.Match[str]]) -> list[tuple[int, int, int, int]]:
     """Two dates joined by a dash: "(07-01-1979 – 07-01-2020)", "January 7, 1979 - January 7, 2024"."""
-    dates = [(m.start(), m.end(), _YEAR.search(m.group(0))) for m in lex.patterns["date"].finditer(
-        view.folded, lo, hi)]
+    dates = [(m.start(), m.end(), _YEAR.search(m.group(0))) for m in matches]
     out = []
     for (a1, b1, y1), (a2, b2, y2) in itertools.pairwise(dates):
         if y1 and y2 and _DATE_RANGE_GAP.match(view.folded[b1:a2]):

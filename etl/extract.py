@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 
-from etl.categories import categorise, keyword_hits
+from etl.categories import KeywordHits, categorise
 from etl.context import Period, find_periods, period_for, target_cue
 from etl.lexicon import Lexicon, available_languages, load
 from etl.metadata import detect_language, find_author, find_outlet, find_published, find_title
@@ -20,6 +20,7 @@ from etl.quantities import Quantity, find_quantities
 from etl.reading import Document
 from etl.sections import lines_of, related_spans, section_at
 from etl.text import Sentence, TextView, make_view, split_sentences
+from etl.timing import TIMER
 
 BODY, RELATED = "body", "related"
 VN, KH = "VN", "KH"
@@ -44,17 +45,21 @@ def extract(doc: Document, gazetteer: Gazetteer, language: str | None = None) ->
     """All rows of one article; ``language`` overrides the detector (ISO 639-1)."""
     text = doc.text
     lexicons = all_lexicons()
-    related = related_spans(text, lexicons)
-    body_sample = "\n".join(line.text for line in lines_of(text) if section_at(related, line.start) == BODY)
-    language = language or detect_language(body_sample or text)
+    with TIMER.stage("sentences"):
+        view = make_view(text, gazetteer.known_words)
+        lines = lines_of(text, view.folded if not view.removed else None)
+        related = related_spans(text, lexicons, lines)
+        body_lines = [line for line in lines if section_at(related, line.start) == BODY]
+        abbreviations = frozenset(a for lx in lexicons for a in lx.get("sentences", "abbreviations", []))
+        sentences = split_sentences(text, abbreviations)
+        sections = [section_at(related, s.start) for s in sentences]
+    with TIMER.stage("metadata"):
+        language = language or detect_language("\n".join(line.text for line in body_lines) or text)
     lex = load(language)
-    view = make_view(text, gazetteer.known_words)
-    abbreviations = frozenset(a for lx in lexicons for a in lx.get("sentences", "abbreviations", []))
-    sentences = split_sentences(text, abbreviations)
-    sections = [section_at(related, s.start) for s in sentences]
-
-    quantities = find_quantities(view, lex) if lex is not None else []
-    mentions = find_mentions(view, gazetteer, lexicons)
+    with TIMER.stage("numbers"):
+        quantities = find_quantities(view, lex) if lex is not None else []
+    with TIMER.stage("places"):
+        mentions = find_mentions(view, gazetteer, lexicons)
     starts = [s.start for s in sentences]
 
     def sentence_of(original_offset: int) -> int:
@@ -66,39 +71,49 @@ def extract(doc: Document, gazetteer: Gazetteer, language: str | None = None) ->
     completed_years: set[int] = set()
     if lex is not None:
         periods: dict[int, list[Period]] = {s.index: [] for s in sentences}
-        for period in find_periods(view, lex, 0, len(view.folded)):
-            periods[sentence_of(view.to_original(period.start))].append(period)
-        claim_rows = _claim_rows(doc, view, lex, sentences, sections, quantities, sentence_of,
-                                 places_by_sentence, periods)
+        with TIMER.stage("numbers"):
+            for period in find_periods(view, lex, 0, len(view.folded)):
+                periods[sentence_of(view.to_original(period.start))].append(period)
+        with TIMER.stage("categories"):
+            keywords = KeywordHits(view, lex)
+            claim_rows = _claim_rows(doc, view, lex, sentences, sections, quantities, sentence_of,
+                                     places_by_sentence, periods, keywords)
         for sid, section in enumerate(sections):
             if section == BODY:
                 body_periods += periods[sid]
                 completed_years |= {p.last for p in periods[sid] if p.first and p.last and p.first < p.last
                                     and not p.full_dates}
-    link_rows = _link_rows(doc, view, lex or lexicons[0], sentences, sections, places_by_sentence, gazetteer)
-
-    body_lines = [line for line in lines_of(text) if section_at(related, line.start) == BODY]
-    first_body = next((s for s, sec in zip(sentences, sections, strict=True) if sec == BODY), None)
-    place_names = frozenset(gazetteer.aliases)
-    published, basis = find_published(text, body_lines, lexicons, body_periods, completed_years)
-    meta = {
-        "title": find_title(body_lines, text[first_body.start:first_body.end] if first_body else None),
-        "outlet": find_outlet("\n".join(line.text for line in body_lines), lexicons[0].common),
-        "author": find_author(lines_of(text), lexicons, place_names),
-        "published": published,
-        "published_basis": basis,
-    }
-    article = {
-        "article_id": doc.article_id, "file": doc.file, **meta, "language": language, "sha256": doc.sha256,
-        "n_sentences": sum(1 for sec in sections if sec == BODY),
-        "n_claims": sum(1 for c in claim_rows if c["section"] == BODY),
-        "n_mentions": sum(1 for m in mention_rows if m["section"] == BODY),
-    }
+    with TIMER.stage("categories"):
+        link_lex = lex or lexicons[0]
+        link_rows = _link_rows(doc, view, link_lex, sentences, sections, places_by_sentence, gazetteer,
+                               KeywordHits(view, link_lex), KeywordHits(view, link_lex, "links"))
+    with TIMER.stage("metadata"):
+        article = _article_row(doc, text, lines, body_lines, sentences, sections, lexicons, gazetteer,
+                               body_periods, completed_years, language, claim_rows, mention_rows)
     problems = [{"file": doc.file, "problem": p} for p in doc.problems]
     if lex is None and language != "und":
         problems.append({"file": doc.file, "problem": f"language '{language}' has no lexicon: "
                                                       "places found, no claims extracted"})
     return Extraction(article, claim_rows, mention_rows, link_rows, problems)
+
+
+def _article_row(doc: Document, text: str, lines, body_lines, sentences, sections, lexicons, gazetteer,
+                 body_periods, completed_years, language, claim_rows, mention_rows) -> dict:
+    first_body = next((s for s, sec in zip(sentences, sections, strict=True) if sec == BODY), None)
+    published, basis = find_published(text, body_lines, lexicons, body_periods, completed_years)
+    meta = {
+        "title": find_title(body_lines, text[first_body.start:first_body.end] if first_body else None),
+        "outlet": find_outlet("\n".join(line.text for line in body_lines), lexicons[0].common),
+        "author": find_author(lines, lexicons, gazetteer.aliases.keys()),
+        "published": published,
+        "published_basis": basis,
+    }
+    return {
+        "article_id": doc.article_id, "file": doc.file, **meta, "language": language, "sha256": doc.sha256,
+        "n_sentences": sum(1 for sec in sections if sec == BODY),
+        "n_claims": sum(1 for c in claim_rows if c["section"] == BODY),
+        "n_mentions": sum(1 for m in mention_rows if m["section"] == BODY),
+    }
 
 
 def _mention_rows(doc: Document, view: TextView, mentions: list[Mention], sentence_of, sections: list[str]
@@ -121,19 +136,22 @@ def _mention_rows(doc: Document, view: TextView, mentions: list[Mention], senten
 
 def _claim_rows(doc: Document, view: TextView, lex: Lexicon, sentences: list[Sentence], sections: list[str],
                 quantities: list[Quantity], sentence_of, places_by_sentence: dict[int, list[str]],
-                periods_by_sentence: dict[int, list[Period]]) -> list[dict]:
+                periods_by_sentence: dict[int, list[Period]], keywords: KeywordHits) -> list[dict]:
     rows: list[dict] = []
     by_sentence: dict[int, list[Quantity]] = {}
+    paragraphs: dict[int, list[Sentence]] = {}
+    for x in sentences:
+        paragraphs.setdefault(x.paragraph, []).append(x)
     for q in quantities:
         by_sentence.setdefault(sentence_of(view.to_original(q.start)), []).append(q)
     for sid, qs in by_sentence.items():
         s = sentences[sid]
         lo, hi = view.to_view(s.start), view.to_view(s.end)
         periods = periods_by_sentence[sid]
-        hits = keyword_hits(view, lex, lo, hi)
-        para = [x for x in sentences if x.paragraph == s.paragraph]
+        hits = keywords.between(lo, hi)
+        para = paragraphs[s.paragraph]
         p_lo, p_hi = view.to_view(para[0].start), view.to_view(para[-1].end)
-        para_hits = keyword_hits(view, lex, p_lo, p_hi) if len(para) > 1 else hits
+        para_hits = keywords.between(p_lo, p_hi) if len(para) > 1 else hits
         previous_end = lo
         for q in qs:
             cue = target_cue(view, lex, lo, q.start, q.end, previous_end)
@@ -177,7 +195,8 @@ def _what(view: TextView, lex: Lexicon, q: Quantity, sentence_start: int) -> str
 
 
 def _link_rows(doc: Document, view: TextView, lex: Lexicon, sentences: list[Sentence], sections: list[str],
-               places_by_sentence: dict[int, list[str]], gazetteer: Gazetteer) -> list[dict]:
+               places_by_sentence: dict[int, list[str]], gazetteer: Gazetteer, keywords: KeywordHits,
+               relation_words: KeywordHits) -> list[dict]:
     rows = []
     for sid, place_ids in sorted(places_by_sentence.items()):
         places = [gazetteer.places[p] for p in place_ids if p in gazetteer.places]
@@ -188,11 +207,11 @@ def _link_rows(doc: Document, view: TextView, lex: Lexicon, sentences: list[Sent
             continue
         s = sentences[sid]
         lo, hi = view.to_view(s.start), view.to_view(s.end)
-        relations = {m.lastgroup for m in lex.patterns["links"].finditer(view.folded, lo, hi)}
+        relations = {value for _, _, value in relation_words.between(lo, hi)}
         relation = next((r for r in RELATION_ORDER if r in relations), None)
         if relation is None:
             continue
-        sectors = sorted({c for _, _, c in keyword_hits(view, lex, lo, hi)}) or ["other"]
+        sectors = sorted({c for _, _, c in keywords.between(lo, hi)}) or ["other"]
         for a, b in pairs:
             for sector in sectors:
                 rows.append({

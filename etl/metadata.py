@@ -9,7 +9,7 @@ the latest year the text reports as past, saying so in ``published_basis``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -19,7 +19,7 @@ from etl.sections import Line, is_furniture
 from etl.text import fold
 
 #: Characters of body text given to the language detector.
-LANGUAGE_SAMPLE_CHARS = 1500
+LANGUAGE_SAMPLE_CHARS = 600
 #: A title line is at most this long; longer first lines are paragraphs.
 MAX_TITLE_CHARS = 200
 #: A title taken from a first sentence is cut to this length.
@@ -30,6 +30,8 @@ _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _NUMERIC_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 _NAME_TOKEN = re.compile(r"^[A-ZÀ-ÖØ-ÞĐ][\w'’.-]*$")
 _BYLINE_WORDS = (2, 4)
+#: A byline is looked for in this many first lines (and the last one).
+BYLINE_LINES = 6
 
 
 @dataclass(frozen=True)
@@ -85,13 +87,13 @@ def find_outlet(body: str, lex_common: dict) -> str | None:
     return None
 
 
-def find_author(lines: list[Line], lexicons: Iterable[Lexicon], places: frozenset[str]) -> str | None:
+def find_author(lines: list[Line], lexicons: Iterable[Lexicon], places: Collection[str]) -> str | None:
     """A byline: "By X", "X / Share:", or a last line that is just a name."""
     lexicons = list(lexicons)
-    for line in lines[:6]:
+    for line in lines[:BYLINE_LINES]:
         for lex in lexicons:
             for suffix in lex.get("metadata", "byline_suffixes", []):
-                if fold(line.text).endswith(fold(suffix)):
+                if line.folded.endswith(fold(suffix)):
                     name = line.text[: -len(suffix)].strip(" /|")
                     if _looks_like_name(name, places):
                         return name
@@ -104,7 +106,7 @@ def find_author(lines: list[Line], lexicons: Iterable[Lexicon], places: frozense
     return None
 
 
-def _looks_like_name(text: str, places: frozenset[str]) -> bool:
+def _looks_like_name(text: str, places: Collection[str]) -> bool:
     tokens = text.split()
     lo, hi = _BYLINE_WORDS
     return (lo <= len(tokens) <= hi and all(_NAME_TOKEN.match(t) for t in tokens)

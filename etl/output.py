@@ -96,29 +96,47 @@ def datapackage(tables: Iterable[Table]) -> dict:
     return {**PACKAGE_META, "contract_version": CONTRACT_VERSION, "resources": resources}
 
 
-def write_tables(out: Path, frames: dict[str, pd.DataFrame], texts: dict[str, str], build: dict) -> None:
-    """Write every table and text into a temporary folder, then swap it in for ``out``."""
-    out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    recover(out)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
-    try:
+class TableWriter:
+    """Builds the new output folder beside ``out`` and swaps it in on ``commit``.
+
+    Texts are written as articles stream in, so the corpus is never held in memory;
+    leaving the ``with`` block without committing removes the half-built folder.
+    """
+
+    def __init__(self, out: Path) -> None:
+        self.out = out.resolve()
+        self.tmp: Path | None = None
+
+    def __enter__(self) -> TableWriter:
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        recover(self.out)
+        self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.new-", dir=self.out.parent))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.tmp is not None:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def add_text(self, article_id: str, text: str) -> None:
+        assert self.tmp is not None
+        path = self.tmp / TEXTS_DIR / f"{article_id}.txt"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8", newline="")
+
+    def commit(self, frames: dict[str, pd.DataFrame], build: dict) -> None:
+        """Write every table and the build record, then swap the folder in for ``out``."""
+        assert self.tmp is not None
         for table in TABLES:
             df = frames[table.name]
-            to_csv(table, df, tmp / f"{table.name}.csv")
-            df.to_parquet(tmp / f"{table.name}.parquet", index=False)
-        (tmp / "datapackage.json").write_text(json.dumps(datapackage(TABLES), indent=2, ensure_ascii=False)
-                                              + "\n", encoding="utf-8")
-        for article_id, text in texts.items():
-            path = tmp / TEXTS_DIR / f"{article_id}.txt"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8", newline="")
-        (tmp / BUILD_FILE).write_text(json.dumps(build, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-        _fsync_dir(tmp)
-        swap_in(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+            to_csv(table, df, self.tmp / f"{table.name}.csv")
+            df.to_parquet(self.tmp / f"{table.name}.parquet", index=False)
+        (self.tmp / "datapackage.json").write_text(
+            json.dumps(datapackage(TABLES), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        build_text = json.dumps(build, indent=2, sort_keys=True) + "\n"
+        (self.tmp / BUILD_FILE).write_text(build_text, encoding="utf-8")
+        _fsync_dir(self.tmp)
+        swap_in(self.tmp, self.out)
+        self.tmp = None
 
 
 def swap_in(new: Path, out: Path) -> None:

@@ -18,6 +18,7 @@ never are.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import re
 import unicodedata
@@ -30,6 +31,7 @@ from pathlib import Path
 import ahocorasick
 
 from etl.lexicon import CAPITALISED_RUN, Lexicon, _read_toml
+from etl.phrases import PhraseIndex
 from etl.text import TextView, fold
 
 GAZETTEER = Path(__file__).resolve().parent.parent / "data" / "gazetteer.csv"
@@ -170,8 +172,12 @@ def person_spans(view: TextView, lexicons: list[Lexicon]) -> list[tuple[int, int
 
     Untitled ones are runs of capitalised words opening with a Vietnamese family name.
     """
-    spans = [(m.start(1), m.end(1), True)
-             for lex in lexicons for m in lex.patterns["titled_name"].finditer(view.norm)]
+    spans = []
+    if lexicons:
+        for hit in _title_index(tuple(lexicons)).find(view.folded):
+            name = lexicons[0].patterns["name_run"].match(view.norm, hit.end)
+            if name:
+                spans.append((name.start(1), name.end(1), True))
     people = lexicons[0].common.get("people", {}) if lexicons else {}
     family = frozenset(people.get("vietnamese_family_names", []))
     min_words = people.get("min_name_words", 3)
@@ -180,6 +186,12 @@ def person_spans(view: TextView, lexicons: list[Lexicon]) -> list[tuple[int, int
         if len(words) >= min_words and fold(words[0]) in family:
             spans.append((m.start(), m.end(), False))
     return spans
+
+
+@cache
+def _title_index(lexicons: tuple[Lexicon, ...]) -> PhraseIndex:
+    """Titles of every language ("Mr", "M.", "Minister", "gouverneur") in one index."""
+    return PhraseIndex({"title": [t for lex in lexicons for t in lex.get("people", "titles", [])]})
 
 
 def _inside_a_name(view: TextView, mention: Mention, people: list[tuple[int, int, bool]]) -> bool:
@@ -230,11 +242,12 @@ def _fuzzy_mentions(view: TextView, gazetteer: Gazetteer, exact: list[Mention]) 
 
     settings = gazetteer.fuzzy
     min_chars = settings.get("min_chars", 7)
-    taken = [(m.start, m.end) for m in exact]
+    taken = sorted((m.start, m.end) for m in exact)
+    starts = [s for s, _ in taken]
     found: list[Mention] = []
     for m in _CAPITALISED_RUN.finditer(view.norm):
         start, end = m.span()
-        if end - start < min_chars or any(s < end and start < e for s, e in taken):
+        if end - start < min_chars or _overlaps_any(taken, starts, start, end):
             continue
         zipf = settings.get("common_word_zipf", 3.0)
         if all(_is_common_word(w, zipf) for w in re.split(r"[ -]", m.group(1))):
@@ -250,6 +263,11 @@ def _fuzzy_mentions(view: TextView, gazetteer: Gazetteer, exact: list[Mention]) 
         if entries:
             found.append(Mention(start, end, min(entries, key=lambda a: (a.priority, a.place_id)).place_id))
     return found
+
+
+def _overlaps_any(spans: list[tuple[int, int]], starts: list[int], start: int, end: int) -> bool:
+    i = bisect.bisect_left(starts, end)
+    return any(s < end and start < e for s, e in spans[max(0, i - 2):i])
 
 
 def _is_common_word(word: str, zipf_min: float) -> bool:

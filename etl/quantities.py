@@ -20,6 +20,7 @@ from functools import cache
 
 from etl.lexicon import Lexicon
 from etl.numbers import parse_number, parse_number_words
+from etl.phrases import finditer_in, windows
 from etl.text import TextView, fold
 
 #: Bare four-digit integers in this range are years, not quantities.
@@ -33,6 +34,9 @@ _TOKEN = re.compile(
 _WORD_BEFORE = re.compile(r"([^\W\d_][\w.'’-]*)[^\S\r\n]+$")
 _SENTENCE_OPENERS = frozenset('.!?:;"“«(\n\r')
 _MILLION = 1e6
+_DIGITS = re.compile(r"\d+")
+#: Dates are looked for this many characters around each run of digits.
+DATE_CONTEXT = 30
 _ATTACHED_MILLION = re.compile(r"[mM](?![\w])")
 
 
@@ -92,8 +96,10 @@ def _cores(view: TextView, lex: Lexicon) -> list[tuple[int, int, str]]:
 
 
 def _blocked_spans(view: TextView, lex: Lexicon) -> list[tuple[int, int]]:
-    spans = [m.span() for m in lex.patterns["date"].finditer(view.folded)]
-    spans += [m.span() for m in lex.patterns["time"].finditer(view.folded)]
+    """Dates and times: every one contains a digit, so only the text around digits is searched."""
+    near = windows(view.folded, _DIGITS, DATE_CONTEXT, DATE_CONTEXT)
+    spans = {m.span() for name in ("date", "time")
+             for m in finditer_in(lex.patterns[name], view.folded, near)}
     return sorted(spans)
 
 

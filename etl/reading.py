@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -29,6 +30,7 @@ _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
 #: Share of control characters above which decoded bytes are not text.
 MAX_CONTROL_SHARE = 0.01
 _SNIFF_BYTES = 64 * 1024
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
 
 
 class Unreadable(Exception):
@@ -127,7 +129,7 @@ def _check_text(text: str) -> str:
     if not text:
         return text
     sample = text[:_SNIFF_BYTES]
-    controls = sum(1 for c in sample if c < " " and c not in "\t\n\r\f\v")
+    controls = len(_CONTROL.findall(sample))
     if "\x00" in sample or controls > MAX_CONTROL_SHARE * len(sample):
         raise Unreadable("not text (binary content)")
     return text

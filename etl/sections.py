@@ -35,16 +35,18 @@ class Line:
     folded: str = ""
 
 
-def lines_of(text: str) -> list[Line]:
-    folded = fold(text)
+def lines_of(text: str, folded: str | None = None) -> list[Line]:
+    """The non-empty lines of ``text``; ``folded`` is ``fold(text)`` when the caller has it."""
+    folded = fold(text) if folded is None else folded
     return [Line(m.start(), m.end(), m.group(0).strip(), folded[m.start():m.end()].strip())
             for m in _LINE.finditer(text) if m.group(0).strip()]
 
 
-def related_spans(text: str, lexicons: Iterable[Lexicon]) -> list[tuple[int, int]]:
+def related_spans(text: str, lexicons: Iterable[Lexicon], lines: list[Line] | None = None
+                  ) -> list[tuple[int, int]]:
     """Character spans of page furniture, sorted."""
     lexicons = list(lexicons)
-    lines = lines_of(text)
+    lines = lines_of(text) if lines is None else lines
     spans: list[tuple[int, int]] = []
     tail_from = _tail_start(lines, lexicons)
     for i, line in enumerate(lines):

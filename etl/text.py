@@ -42,7 +42,10 @@ def _build_fold_table() -> dict[int, str]:
     return table
 
 
-FOLD_TABLE = _build_fold_table()
+#: A str indexed by code point is a much faster translate table than a dict; characters beyond
+#: it (outside the Basic Multilingual Plane) are left as they are.
+_FOLD_MAP = _build_fold_table()
+FOLD_TABLE = "".join(_FOLD_MAP.get(i, chr(i)) for i in range(0x10000))
 
 
 def fold(text: str) -> str:

@@ -19,6 +19,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from etl.phrases import PhraseIndex
 from etl.text import fold
 
 LEXICON_PACKAGE = "etl.lexicon"
@@ -71,6 +72,13 @@ class Lexicon:
         if cached is None:
             cached = self._sets[(section, key)] = frozenset(fold(w) for w in self.get(section, key, []))
         return cached
+
+    def phrases(self, section: str) -> PhraseIndex:
+        """An Aho-Corasick index of a section of word lists (categories, links), built once."""
+        cache_key = ("phrases", section)
+        if cache_key not in self._sets:
+            self._sets[cache_key] = PhraseIndex(self.raw.get(section, {}))  # type: ignore[assignment]
+        return self._sets[cache_key]  # type: ignore[return-value]
 
     def folded_table(self, section: str, key: str) -> dict[str, Any]:
         """A word table with folded keys, computed once."""
@@ -195,21 +203,14 @@ def _compile(lex: Lexicon) -> dict[str, re.Pattern[str]]:
     p["year"] = re.compile(rf"(?<![\w.,-]){yr}(?![\w-])")
     p["target_cue"] = re.compile(_bounded(g("targets", "cues", [])))
 
-    # Categories and link relations: one pattern each, a named group per category.
-    for key in ("categories", "links"):
-        groups = [f"(?P<{name}>{words_pattern(words)})" for name, words in lex.raw.get(key, {}).items()]
-        p[key] = re.compile(rf"(?<![\w])(?:{'|'.join(groups)})(?![\w])")
-
     # Sections.
     sec = lex.raw.get("sections", {})
     p["related_header"] = re.compile(rf"^\W*(?:{words_pattern(sec.get('related_headers', []))})\W*$")
     p["nav_line"] = re.compile(rf"^\W*(?:{words_pattern(sec.get('nav_lines', []))})\W*$")
     p["furniture_line"] = re.compile(rf"^\W*(?:{words_pattern(sec.get('furniture_lines', []))})\W*$")
 
-    # People: a title, then a capitalised name.
-    titles = lex.raw.get("people", {}).get("titles", [])
-    p["titled_name"] = re.compile(
-        rf"(?<![\w])(?:{words_pattern(titles, fold_words=False)})\s+({_NAME_RUN})", re.IGNORECASE)
+    # People: the capitalised name after a title.
+    p["name_run"] = re.compile(rf"\s+({_NAME_RUN})")
 
     # Places: cues that turn a bare name into a border gate.
     pl = lex.raw.get("places", {})

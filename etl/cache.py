@@ -1,0 +1,63 @@
+"""A cache of per-article extractions, so re-runs only extract what changed.
+
+An entry is keyed by the article's path, the hash of its bytes and the extractor
+version (a hash of the extractor's code, lexicons and gazetteer): editing an
+article, or the extractor, misses the cache. Entries live under
+``<cache>/<version>/``; other versions' folders are removed when a run finishes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import shutil
+import tempfile
+from pathlib import Path
+
+from etl.extract import Extraction
+
+
+class ExtractionCache:
+    def __init__(self, root: Path, version: str) -> None:
+        self.root = root
+        self.version = version
+        self.folder = root / version
+        self.used: set[Path] = set()
+
+    def _path(self, relative: str, sha: str) -> Path:
+        key = hashlib.sha256(f"{relative}\0{sha}".encode()).hexdigest()
+        return self.folder / key[:2] / f"{key}.pickle"
+
+    def get(self, relative: str, sha: str) -> tuple[Extraction, str] | None:
+        """The cached (extraction, text) of an article, or ``None``."""
+        path = self._path(relative, sha)
+        self.used.add(path)
+        try:
+            with path.open("rb") as f:
+                return pickle.load(f)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            return None  # missing or unreadable: extract again
+
+    def put(self, relative: str, sha: str, extraction: Extraction, text: str) -> None:
+        path = self._path(relative, sha)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                pickle.dump((extraction, text), f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def prune(self) -> None:
+        """Remove other versions' folders and entries this run did not ask for."""
+        if not self.root.is_dir():
+            return
+        for child in self.root.iterdir():
+            if child.is_dir() and child.name != self.version:
+                shutil.rmtree(child, ignore_errors=True)
+        for entry in self.folder.glob("*/*.pickle"):
+            if entry not in self.used:
+                entry.unlink(missing_ok=True)
