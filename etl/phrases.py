@@ -16,9 +16,7 @@ from dataclasses import dataclass
 
 import ahocorasick
 
-from etl.text import fold
-
-_WORD_CHAR = re.compile(r"[\w'’-]")
+from etl.text import boundary_view, fold
 
 
 @dataclass(frozen=True)
@@ -29,47 +27,52 @@ class Hit:
 
 
 class PhraseIndex:
-    """Phrases grouped by a value (a category, a relation...), found in folded text."""
+    """Phrases grouped by a value (a category, a relation...), found in folded text.
+
+    Keys are matched in the *boundary view* of the text (``etl.text.boundary_view``) with a
+    space before them, and after them unless they end in ``*``: the automaton reports only
+    whole-word matches, so no time is spent on "art" inside "partenariat".
+    """
 
     def __init__(self, groups: dict[str, list[str]]) -> None:
         self.automaton = ahocorasick.Automaton()
-        entries: dict[str, list[tuple[str, bool]]] = {}
+        entries: dict[str, tuple[str, ...]] = {}
         for value, phrases in groups.items():
             for phrase in phrases:
                 prefix = phrase.endswith("*")
-                key = re.sub(r"\s+", " ", fold(phrase.rstrip("*"))).replace("’", "'")
-                if key:
-                    entries.setdefault(key, []).append((value, prefix))
+                words = boundary_view(fold(phrase.rstrip("*"))).split()
+                if words:
+                    key = " " + " ".join(words) + ("" if prefix else " ")
+                    entries[key] = (*entries.get(key, ()), value)
         for key, values in entries.items():
-            self.automaton.add_word(key, (key, values))
+            self.automaton.add_word(key, (len(key), key.endswith(" "), values[0]))
         self.empty = not entries
         if not self.empty:
             self.automaton.make_automaton()
 
-    def find(self, folded: str, lo: int = 0, hi: int | None = None) -> list[Hit]:
-        """Non-overlapping hits between ``lo`` and ``hi``, leftmost-longest, in order."""
+    def find(self, folded: str, lo: int = 0, hi: int | None = None, bounded: str | None = None) -> list[Hit]:
+        """Non-overlapping hits between ``lo`` and ``hi``, leftmost-longest, in order.
+
+        ``bounded`` is ``boundary_view(folded)`` when the caller has it.
+        """
         if self.empty:
             return []
         hi = len(folded) if hi is None else hi
-        found: list[Hit] = []
-        for end_index, (key, values) in self.automaton.iter(folded, lo, hi):
-            start, end = end_index - len(key) + 1, end_index + 1
-            if start > 0 and folded[start - 1].isalnum():
-                continue
-            for value, prefix in values:
-                stop = end
-                if prefix:
-                    while stop < hi and _WORD_CHAR.match(folded[stop]):
-                        stop += 1
-                elif end < len(folded) and folded[end].isalnum():
-                    continue
-                found.append(Hit(start, stop, value))
-                break
-        found.sort(key=lambda h: (h.start, -(h.end - h.start)))
+        haystack = " " + (bounded if bounded is not None else boundary_view(folded)) + " "
+        found: list[tuple[int, int, str]] = []
+        for end_index, (length, exact, value) in self.automaton.iter(haystack, lo, hi + 2):
+            # haystack offset i is text offset i - 1; the key's leading space sits before the word
+            start = end_index - length + 1
+            end = end_index - 1 if exact else haystack.find(" ", end_index + 1) - 1
+            if start >= lo and end <= hi:
+                found.append((start, end, value))
+        found.sort(key=lambda h: (h[0], h[0] - h[1]))
         out: list[Hit] = []
-        for hit in found:
-            if not out or hit.start >= out[-1].end:
-                out.append(hit)
+        last_end = -1
+        for start, end, value in found:
+            if start >= last_end:
+                out.append(Hit(start, end, value))
+                last_end = end
         return out
 
 

@@ -32,10 +32,9 @@ import ahocorasick
 
 from etl.lexicon import CAPITALISED_RUN, Lexicon, _read_toml
 from etl.phrases import PhraseIndex
-from etl.text import TextView, fold
+from etl.text import TextView, boundary_view, fold
 
 GAZETTEER = Path(__file__).resolve().parent.parent / "data" / "gazetteer.csv"
-_HYPHEN_AS_SPACE = str.maketrans({"-": " "})
 _CAPITALISED_RUN = re.compile(r"(?<![\w])([A-ZÀ-ÖØ-ÞĐ][\w'’]+(?:[ -][A-ZÀ-ÖØ-ÞĐ][\w'’]+){0,3})")
 #: All-capital aliases up to this length are acronyms ("US", "RPDC") and match case-sensitively.
 MAX_ACRONYM = 5
@@ -85,7 +84,7 @@ class Gazetteer:
         self.fuzzy = fuzzy
         self.automaton = ahocorasick.Automaton()
         for key in aliases:
-            self.automaton.add_word(key, key)
+            self.automaton.add_word(f" {key} ", key)  # spaces: whole words of the boundary view only
         self.automaton.make_automaton()
         self.known_words = frozenset(k.replace(" ", "") for k in aliases)
         self._fuzzy_index: dict[tuple[str, int], list[str]] = defaultdict(list)
@@ -100,7 +99,8 @@ class Gazetteer:
 
 
 def _match_key(text: str) -> str:
-    return re.sub(r"\s+", " ", fold(text).translate(_HYPHEN_AS_SPACE)).strip()
+    """Folded words separated by single spaces, as in the boundary view ("Hô Chi Minh-Ville")."""
+    return " ".join(boundary_view(fold(text)).split())
 
 
 def _variants(key: str, place: Place, romanisation: dict) -> set[str]:
@@ -146,11 +146,12 @@ def load_gazetteer(path: Path = GAZETTEER) -> Gazetteer:
 def find_mentions(view: TextView, gazetteer: Gazetteer, lexicons: Iterable[Lexicon]) -> list[Mention]:
     """Every place mention in the text, in order, without overlaps."""
     lexicons = list(lexicons)
-    haystack = view.folded.translate(_HYPHEN_AS_SPACE)
+    haystack = " " + boundary_view(view.folded) + " "
     candidates: list[tuple[int, int, str]] = []
     for end_index, key in gazetteer.automaton.iter(haystack):
-        start, end = end_index - len(key) + 1, end_index + 1
-        if _is_word(haystack, start, end) and _written_as_name(view.norm, start, end, gazetteer.aliases[key]):
+        # haystack offset i is text offset i - 1; the key is " alias " around the words
+        start, end = end_index - len(key) - 1, end_index - 1
+        if _written_as_name(view.norm, start, end, gazetteer.aliases[key]):
             candidates.append((start, end, key))
     candidates.sort(key=lambda c: (c[0], -(c[1] - c[0])))
     mentions: list[Mention] = []
@@ -204,16 +205,12 @@ def _inside_a_name(view: TextView, mention: Mention, people: list[tuple[int, int
     return False
 
 
-def _is_word(text: str, start: int, end: int) -> bool:
-    return (start == 0 or not text[start - 1].isalnum()) and (end == len(text) or not text[end].isalnum())
-
-
 def _written_as_name(norm: str, start: int, end: int, entries: list[_Alias]) -> bool:
     if end < len(norm) and unicodedata.category(norm[end]) == "Sc":
         return False  # "US$10": part of a currency, not a place
-    exact = {a.exact for a in entries if a.exact}
+    exact = {a.exact.replace(".", "") for a in entries if a.exact}
     if exact:
-        return norm[start:end] in exact
+        return norm[start:end].replace(".", "") in exact
     return norm[start].isupper() or not norm[start].isalpha()
 
 

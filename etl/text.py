@@ -59,6 +59,19 @@ def fold(text: str) -> str:
     return text.translate(FOLD_TABLE)
 
 
+#: Folded text with every character that is not a letter or digit turned into a space.
+BOUNDARY_TABLE = "".join(chr(i) if chr(i).isalnum() else " " for i in range(0x10000))
+
+
+def boundary_view(folded: str) -> str:
+    """``folded`` with punctuation and spaces as single spaces, same length: words are space-delimited.
+
+    >>> boundary_view("l'export-import (2022)")
+    'l export import  2022 '
+    """
+    return folded.translate(BOUNDARY_TABLE)
+
+
 def fold_key(text: str) -> str:
     """A comparison key: folded, with spaces, hyphens and apostrophes dropped.
 
