@@ -9,6 +9,7 @@ document's text. Because it is pure it can be mapped over articles by any engine
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 
 from etl.categories import KeywordHits, categorise
@@ -152,7 +153,7 @@ def _claim_rows(doc: Document, view: TextView, lex: Lexicon, sentences: list[Sen
         para = paragraphs[s.paragraph]
         p_lo, p_hi = view.to_view(para[0].start), view.to_view(para[-1].end)
         para_hits = keywords.between(p_lo, p_hi) if len(para) > 1 else hits
-        previous_end = lo
+        previous_end, previous_what = lo, None
         for q in qs:
             cue = target_cue(view, lex, lo, q.start, q.end, previous_end)
             others = [(o.start, o.end) for o in qs if o is not q]
@@ -164,34 +165,59 @@ def _claim_rows(doc: Document, view: TextView, lex: Lexicon, sentences: list[Sen
                 "article_id": doc.article_id, "sentence_id": sid, "section": sections[sid],
                 "text": doc.text[start:end], "char_start": start, "char_end": end,
                 "value": q.value, "low": q.low, "high": q.high, "unit": q.unit, "kind": q.kind,
-                "qualifier": q.qualifier, "what": _what(view, lex, q, lo),
+                "qualifier": q.qualifier,
+                "what": (what := _what(view, lex, q, max(previous_end, goal_before or lo), hi,
+                                       previous_what)),
                 "category": categorise(hits, para_hits, q.start, q.end, q.kind),
                 "period_start": first, "period_end": last, "target": cue is not None or deadline,
                 "place_ids": ";".join(places_by_sentence.get(sid, [])) or None,
                 "quote": doc.text[s.start:s.end],
             })
-            previous_end = q.end
+            previous_end, previous_what = q.end, (q.unit, what)
     rows.sort(key=lambda r: r["char_start"])
     for n, row in enumerate(rows, start=1):
         row["claim_id"] = f"{doc.article_id}#c{n}"
     return rows
 
 
-def _what(view: TextView, lex: Lexicon, q: Quantity, sentence_start: int) -> str | None:
-    """What the figure measures, in the article's words: the counted noun, else the words before it."""
+#: The phrase that says what a figure measures is at most this many words.
+WHAT_WORDS = 12
+_CLAUSE = re.compile(r"[,;:]")
+_BRACKETS = "()[]«»\"“”"
+
+
+def _what(view: TextView, lex: Lexicon, q: Quantity, lo: int, hi: int,
+          previous: tuple[str, str | None] | None) -> str | None:
+    """What the figure measures, in the article's words.
+
+    The counted noun when there is one ("cadres civils et politiques"); else the words
+    of its clause before it, from ``lo`` (the sentence, the previous figure or a goal
+    word), trimmed of verbs and prepositions ("chiffre d'affaires ... des exportations");
+    for a duration, the words after it ("after victory over the Pol Pot regime");
+    else the subject of the previous figure of the same unit in the sentence.
+    """
     if q.counted:
         return q.counted
-    from etl.text import fold
     trim = lex.folded_set("what", "trim")
-    window = view.norm[max(sentence_start, q.start - 120):q.start]
-    clause = window.replace(";", ",").split(",")[-1]
-    words = clause.split()
-    while words and fold(words[-1]).strip(".:()") in trim:
+    before = _trimmed(_CLAUSE.split(view.norm[lo:q.start])[-1].split(), trim)[-WHAT_WORDS:]
+    if before:
+        return " ".join(before)
+    if q.kind == "duration":
+        after = _trimmed(_CLAUSE.split(view.norm[q.end:hi])[0].split(), trim)[:WHAT_WORDS]
+        if after and not any(c.isdigit() for c in "".join(after)):
+            return " ".join(after)
+    return previous[1] if previous and previous[0] == q.unit else None
+
+
+def _trimmed(words: list[str], trim: frozenset[str]) -> list[str]:
+    from etl.text import fold
+    words = [w.strip(_BRACKETS) for w in words]
+    words = [w for w in words if w]
+    while words and fold(words[-1]).strip(".") in trim:
         words.pop()
-    while words and fold(words[0]).strip(".:()") in trim:
+    while words and fold(words[0]).strip(".") in trim:
         words.pop(0)
-    words = words[-8:]
-    return " ".join(words) or None
+    return words
 
 
 def _link_rows(doc: Document, view: TextView, lex: Lexicon, sentences: list[Sentence], sections: list[str],
