@@ -1,0 +1,50 @@
+"""Aid & people: what was given — people trained, patients treated, electricity, money."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from pages.lib import charts, facts, ui
+
+#: Categories of people-to-people help and aid, shown unless the reader picks others.
+AID_CATEGORIES = ("aid", "education", "health", "energy", "culture", "agriculture", "tourism")
+TABLE_COLUMNS = [
+    "label",
+    "what",
+    "period",
+    "category",
+    "unit",
+    "qualifier",
+    "target",
+    "quote",
+    "source",
+    "claim_id",
+]
+
+st.title("Aid & people")
+page = ui.page_data()
+claims = page.claims
+claims = claims[claims["kind"].isin([kind for kind, _ in charts.AID_KINDS])]
+
+available = sorted(claims["category"].dropna().unique())
+default = [c for c in AID_CATEGORIES if c in available]
+if "aid_categories" not in st.session_state:
+    st.session_state["aid_categories"] = default
+chosen = st.multiselect("Categories", available, key="aid_categories", placeholder="All categories")
+subset = claims[claims["category"].isin(chosen)] if chosen else claims
+
+if subset.empty:
+    ui.nothing_to_show("aid or people-to-people figure")
+    st.stop()
+
+ui.chart(charts.aid_chart(subset, page.source), key="aid_chart")
+
+st.subheader("Figures")
+table = facts.labelled(subset).sort_values(["kind", "value"], ascending=[True, False])[TABLE_COLUMNS]
+st.dataframe(
+    table,
+    hide_index=True,
+    key="aid_table",
+    column_config={"label": "Figure", "quote": st.column_config.TextColumn("Quote", width="large")},
+)
+ui.frame_download("Download these figures (CSV)", table, "aid_figures.csv", key="download_aid")

@@ -1,0 +1,62 @@
+"""Articles: read any article with its claims and places highlighted, its metadata and claims."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from pages.lib import data, facts, highlight, ui
+
+META_FIELDS = ("outlet", "author", "published", "published_basis", "language", "file", "n_sentences")
+CLAIM_COLUMNS = ["label", "text", "category", "qualifier", "target", "what", "period", "section", "claim_id"]
+
+st.title("Articles")
+page = ui.page_data()
+articles = page.view.articles.sort_values("published", ascending=False)
+
+if articles.empty:
+    ui.nothing_to_show("article")
+    st.stop()
+
+titles = dict(zip(articles["article_id"], articles["title"], strict=True))
+article_id = st.selectbox(
+    "Article", list(titles), format_func=lambda a: f"{titles[a]} ({a})", key="article_pick"
+)
+article = articles[articles["article_id"] == article_id].iloc[0]
+
+st.subheader(str(article["title"]), anchor=False)
+ui.fields({name.replace("_", " ").capitalize(): article[name] for name in META_FIELDS})
+
+claims = facts.labelled(page.claims[page.claims["article_id"] == article_id])
+mentions = page.view.mentions[page.view.mentions["article_id"] == article_id]
+text = data.load_text(str(page.out), data.data_version(page.out), article_id)
+
+reading, side = st.columns([3, 2])
+with reading:
+    show = st.segmented_control(
+        "Highlight",
+        ["claims", "places"],
+        selection_mode="multi",
+        default=["claims", "places"],
+        key="article_highlight",
+    )
+    if text is None:
+        st.warning("The article's text is missing from the tables folder: rebuild the data.")
+    else:
+        spans = highlight.article_spans(
+            claims if "claims" in show else claims.iloc[0:0],
+            mentions if "places" in show else mentions.iloc[0:0],
+            page.view.places,
+        )
+        st.html(highlight.article_html(text, spans))
+with side:
+    st.markdown(f"**{len(claims)} claims**, {len(mentions)} place mentions")
+    if claims.empty:
+        st.info("No claim in this article (with the current filters).")
+    else:
+        st.dataframe(claims[CLAIM_COLUMNS], hide_index=True, key="article_claims")
+        ui.frame_download(
+            "Download this article's claims (CSV)",
+            claims[CLAIM_COLUMNS],
+            f"claims_{article_id}.csv",
+            key="download_article_claims",
+        )

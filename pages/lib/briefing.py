@@ -1,0 +1,149 @@
+"""The briefing as one self-contained HTML file.
+
+``briefing_html`` is a pure function of the filtered tables and the map geometry. The
+file carries plotly.js inline (once), uses system fonts, and makes no request at
+all, so it opens offline in any browser. All article text is escaped.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import UTC, datetime
+
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.offline
+
+from pages.lib import charts, facts, theme
+from pages.lib.maps import MapGeometry, province_map
+from pages.lib.tables import Tables
+
+#: Figures in the file: no logo link, no mode bar calls out of the page.
+FIGURE_CONFIG = {"displaylogo": False, "responsive": True}
+#: Money quotes listed in the sources section, largest first.
+MAX_MONEY_QUOTES = 30
+TITLE = "Vietnam–Cambodia cooperation: briefing"
+
+STYLE = """
+body { font-family: %(font)s; margin: 0 auto; max-width: 1100px; padding: 1.5rem 2rem 4rem; color: #1a1a1a;
+       font-size: 18px; line-height: 1.5; }
+h1 { font-size: 2.2rem; margin-bottom: .2rem; }
+h2 { font-size: 1.6rem; border-bottom: 3px solid %(vn)s; padding-bottom: .2rem; margin-top: 2.5rem; }
+.sources li { margin-bottom: .6rem; font-size: .95rem; }
+footer { margin-top: 3rem; font-size: .85rem; color: #555; }
+@media print { h2 { page-break-before: always; } }
+"""
+#: The key-figure cards, shared by the HTML file and the briefing page; ``%(amount)s`` sets their size.
+CARD_STYLE = """
+.meta { color: #555; font-size: .95rem; }
+.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(230px, 1fr)); gap: 1rem; }
+.card { border: 1px solid #ddd; border-left: 6px solid %(kh)s; border-radius: 6px; padding: .8rem 1rem; }
+.card .amount { font-size: %(amount)s; font-weight: 700; line-height: 1.2; }
+.card .heading { text-transform: uppercase; letter-spacing: .05em; font-size: .85rem; color: #555; }
+.card .detail { font-size: .95rem; }
+blockquote { margin: .3rem 0 .8rem; padding-left: .8rem; border-left: 3px solid #ccc; color: #333; }
+"""
+FILE_AMOUNT_SIZE = "2.1rem"
+
+
+def card_style(amount_size: str = FILE_AMOUNT_SIZE) -> str:
+    return CARD_STYLE % {"kh": theme.KH_COLOUR, "amount": amount_size}
+
+
+def _e(value: object) -> str:
+    """Escape any cell for HTML; missing values become an empty string."""
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else html.escape(str(value))
+
+
+def _figure(fig: go.Figure) -> str:
+    return fig.to_html(full_html=False, include_plotlyjs=False, config=FIGURE_CONFIG)
+
+
+def key_figure_cards(figures: pd.DataFrame) -> str:
+    """The key figures as escaped HTML cards (style: ``card_style``)."""
+    if figures.empty:
+        return "<p>No trade, investment or aid figure in the selected articles.</p>"
+    cards = []
+    for row in figures.itertuples():
+        period = f" · {_e(row.period)}" if row.period else ""
+        cards.append(
+            f'<div class="card"><div class="heading">{_e(row.heading)}</div>'
+            f'<div class="amount">{_e(row.amount)}</div>'
+            f'<div class="detail">{_e(row.what)}{period} · {_e(row.qualifier)}</div>'
+            f"<blockquote>{_e(row.quote)}</blockquote>"
+            f'<div class="meta">{_e(row.source)}</div></div>'
+        )
+    return f'<div class="cards">{"".join(cards)}</div>'
+
+
+def _sources(articles: pd.DataFrame, claims: pd.DataFrame) -> str:
+    items = [
+        f"<li>{_e(facts.source_text(a.title, a.outlet, a.published))} — file <code>{_e(a.file)}</code>, "
+        f"language {_e(a.language)}</li>"
+        for a in articles.sort_values("published").itertuples()
+    ]
+    money = (
+        facts.labelled(facts.money_claims(claims))
+        .sort_values("value", ascending=False)
+        .head(MAX_MONEY_QUOTES)
+    )
+    quotes = [
+        f"<li><b>{_e(c.label)}</b> ({_e(c.category)}{', target' if facts.is_target(c.target) else ''}"
+        f"{', ' + _e(c.period) if c.period else ''}): <blockquote>{_e(c.quote)}</blockquote>"
+        f'<span class="meta">{_e(c.source)} · {_e(c.claim_id)}</span></li>'
+        for c in money.itertuples()
+    ]
+    return (
+        f'<h3>Articles</h3><ol class="sources">{"".join(items)}</ol>'
+        f'<h3>Money figures quoted</h3><ol class="sources">{"".join(quotes) or "<li>None.</li>"}</ol>'
+    )
+
+
+def _trade_section(claims: pd.DataFrame, source: str) -> str:
+    currencies = facts.currencies(claims)
+    if not currencies:
+        return "<p>No money figure in the selected articles.</p>"
+    return "".join(_figure(charts.trade_chart(claims, currency, source)) for currency in currencies)
+
+
+def briefing_html(
+    view: Tables,
+    geometry: MapGeometry,
+    *,
+    scope: str = "all articles",
+    plotlyjs: str | None = None,
+    generated: datetime | None = None,
+) -> str:
+    """The whole briefing — key figures, trade chart, map, cooperation, sources — as one HTML page."""
+    claims = facts.with_sources(view.claims, view.articles)
+    source = theme.source_line(view.articles)
+    built = view.build.get("built_at", "unknown")
+    generated = generated or datetime.now(UTC)
+    map_fig = province_map(
+        geometry, view.places, view.mentions, view.claims, view.links, source, show_links=True
+    )
+    sections = [
+        ("Key figures", key_figure_cards(charts.key_figures(claims))),
+        ("Trade and investment", _trade_section(claims, source)),
+        ("Where: provinces named in the articles", _figure(map_fig)),
+        (
+            "Cooperation between provinces",
+            _figure(charts.cooperation_matrix(view.links, view.places, source))
+            + _figure(charts.partner_network(view.links, view.places, source=source)),
+        ),
+        ("Sources", _sources(view.articles, claims)),
+    ]
+    body = "".join(f"<section><h2>{_e(title)}</h2>{content}</section>" for title, content in sections)
+    style = STYLE % {"font": theme.FONT_FAMILY, "vn": theme.VN_COLOUR} + card_style()
+    bundle = plotlyjs if plotlyjs is not None else plotly.offline.get_plotlyjs()
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{_e(TITLE)}</title><style>{style}</style>"
+        f'<script type="text/javascript">{bundle}</script></head><body>'
+        f"<header><h1>{_e(TITLE)}</h1>"
+        f'<p class="meta">Scope: {_e(scope)} · {len(view.articles)} articles, {len(view.claims)} claims · '
+        f"data built {_e(built)} · briefing made {_e(generated.isoformat(timespec='minutes'))}</p></header>"
+        f"{body}<footer>{_e(theme.BOUNDARY_ATTRIBUTION)} Figures are as the articles report them; "
+        "check the quoted sentence before citing a figure.</footer></body></html>"
+    )

@@ -1,0 +1,491 @@
+"""Pure chart builders: filtered tables in, ``go.Figure`` (or a small table) out.
+
+Every figure says what and where in its title, gives its axes units, and carries a
+source line; every builder copes with empty input. The province map is in ``maps``.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from pages.lib import theme
+from pages.lib.facts import (
+    QUALIFIER_WORDS,
+    format_amount,
+    hover_quote,
+    hover_source,
+    labelled,
+    money_claims,
+    period_span,
+)
+
+TRADE_HEIGHT = 560
+#: Decades of padding around the data on log axes, so labels are not clipped.
+LOG_PAD = 0.35
+STATUSES = (
+    ("Achieved", False, theme.ACHIEVED_COLOUR, theme.ACHIEVED_SYMBOL),
+    ("Target", True, theme.TARGET_COLOUR, theme.TARGET_SYMBOL),
+)
+SPAN_WIDTH = 5
+SPAN_OPACITY = 0.45
+MARKER_SIZE = 12
+HOVER_FIGURE = (
+    "<b>%{customdata[0]}</b> · %{customdata[1]} · %{customdata[2]}<br>"
+    "<i>%{customdata[3]}</i><br>%{customdata[4]}<extra>%{fullData.name}</extra>"
+)
+
+#: Small multiples of the aid page: one panel per kind (and per unit inside a kind).
+AID_KINDS = (("count", "People and things"), ("energy", "Energy"), ("currency", "Money"))
+AID_BAR_HEIGHT = 34
+#: Pixels between two panels: room for an axis title and the next panel's title.
+AID_PANEL_GAP = 120
+WHAT_CHARS = 45
+
+#: Key figures: the largest figure of each of these categories.
+KEY_CATEGORIES = (("trade", "Trade"), ("investment", "Investment"), ("aid", "Aid"))
+KEY_FALLBACK_KINDS = ("count", "energy")
+KEY_CURRENCY = "USD"
+
+NETWORK_ROW_HEIGHT = 38
+NETWORK_MIN_HEIGHT = 320
+NETWORK_WIDTH_PER_SQRT = 1.6
+
+
+def _customdata(df: pd.DataFrame) -> np.ndarray:
+    return np.array(
+        [
+            [
+                row.label,
+                row.period or "no period given",
+                row.category,
+                hover_quote(row.quote),
+                hover_source(row.source),
+                row.claim_id,
+            ]
+            for row in df.itertuples()
+        ],
+        dtype=object,
+    )
+
+
+def _log_ticks(low: float, high: float, unit: str) -> tuple[list[float], list[str], list[float]]:
+    """Tick values and labels at powers of ten, and the axis range (log10 units)."""
+    lo, hi = math.floor(math.log10(max(low, 1))), math.ceil(math.log10(max(high, 1)))
+    hi = max(hi, lo + 1)
+    values = [10.0**k for k in range(lo, hi + 1)]
+    return (
+        values,
+        [format_amount(v, unit) for v in values],
+        [math.log10(max(low, 1)) - LOG_PAD, math.log10(max(high, 1)) + LOG_PAD],
+    )
+
+
+def _with_spans(money: pd.DataFrame) -> pd.DataFrame:
+    spans = [
+        period_span(s, e, y)
+        for s, e, y in zip(money["period_start"], money["period_end"], money["published_year"], strict=True)
+    ]
+    out = money.assign(x0=[s[0] if s else None for s in spans], x1=[s[1] if s else None for s in spans])
+    return out.dropna(subset=["x0"])
+
+
+def trade_chart(claims: pd.DataFrame, currency: str = "USD", source: str = "") -> go.Figure:
+    """Money figures in one currency on a log axis against the years they cover.
+
+    ``claims`` carry sources (``facts.with_sources``). Achieved figures and targets differ
+    in colour and marker; a line spans each figure's period; ranges get error bars;
+    labels keep the hedge (``> $548M``). Other currencies never enter the figure.
+    """
+    money = _with_spans(labelled(money_claims(claims, currency)))
+    fig = go.Figure()
+    for status, is_target, colour, symbol in STATUSES:
+        group = money[money["target"].fillna(False).astype(bool) == is_target]
+        if group.empty:
+            continue
+        xs: list[float | None] = []
+        ys: list[float | None] = []
+        for row in group.itertuples():
+            if row.x0 != row.x1:
+                xs += [row.x0, row.x1, None]
+                ys += [row.value, row.value, None]
+        if xs:
+            fig.add_trace(
+                go.Scatter(
+                    x=xs,
+                    y=ys,
+                    mode="lines",
+                    name=f"{status}: period covered",
+                    legendgroup=status,
+                    hoverinfo="skip",
+                    opacity=SPAN_OPACITY,
+                    line={"color": colour, "width": SPAN_WIDTH},
+                    meta={"role": "span"},
+                )
+            )
+        is_range = group["qualifier"].eq("range") & group["low"].notna() & group["high"].notna()
+        value = group["value"].astype(float)
+        fig.add_trace(
+            go.Scatter(
+                x=group["x1"],
+                y=value,
+                mode="markers+text",
+                name=status,
+                legendgroup=status,
+                text=group["label"],
+                textposition="top center",
+                marker={
+                    "color": colour,
+                    "symbol": symbol,
+                    "size": MARKER_SIZE,
+                    "line": {"width": 2, "color": colour},
+                },
+                error_y={
+                    "type": "data",
+                    "visible": True,
+                    "color": colour,
+                    "thickness": 2,
+                    "array": np.where(is_range, group["high"].astype(float) - value, 0),
+                    "arrayminus": np.where(is_range, value - group["low"].astype(float), 0),
+                },
+                customdata=_customdata(group),
+                hovertemplate=HOVER_FIGURE,
+                meta={"role": "figures", "target": is_target},
+            )
+        )
+    symbol = "$" if currency == "USD" else currency
+    theme.style_figure(
+        fig,
+        f"Money figures reported in Vietnam–Cambodia news ({currency})",
+        f"Log scale, so {symbol} millions and billions both read · labels keep the hedge: "
+        "> more than, ≥ at least, ≈ about, ≤ up to, < less than; bars show ranges",
+        source,
+        TRADE_HEIGHT,
+    )
+    fig.update_xaxes(
+        title="Year (line: period the figure covers; marker: its last year)",
+        tickformat="d",
+        dtick=1 if money.empty or money["x1"].max() - money["x0"].min() < 12 else None,
+    )
+    fig.update_yaxes(type="log", title=f"Amount ({currency}, log scale)")
+    if not money.empty:
+        low = float(money["low"].fillna(money["value"]).astype(float).min())
+        high = float(money["high"].fillna(money["value"]).astype(float).max())
+        values, labels, span = _log_ticks(low, high, currency)
+        fig.update_yaxes(tickvals=values, ticktext=labels, range=span)
+        fig.update_xaxes(range=[money["x0"].min() - 1, money["x1"].max() + 1])
+    return fig
+
+
+def trade_table(claims: pd.DataFrame) -> pd.DataFrame:
+    """Money claims as the trade page lists them (all currencies, each in its own unit)."""
+    money = labelled(money_claims(claims))
+    columns = [
+        "label",
+        "unit",
+        "qualifier",
+        "category",
+        "target",
+        "period",
+        "what",
+        "quote",
+        "title",
+        "outlet",
+        "published",
+        "claim_id",
+    ]
+    return money.sort_values(["unit", "value"], ascending=[True, False])[columns].reset_index(drop=True)
+
+
+def _aid_panels(claims: pd.DataFrame) -> list[tuple[str, str, pd.DataFrame]]:
+    panels = []
+    for kind, title in AID_KINDS:
+        of_kind = claims[claims["kind"] == kind]
+        for unit, group in of_kind.groupby("unit", sort=True):
+            unit_name = "count" if unit == "count" else unit
+            panels.append((f"{title} ({unit_name})", str(unit), group.sort_values("value")))
+    return panels
+
+
+def _bar_label(row) -> str:
+    what = row.what if isinstance(row.what, str) else row.text
+    what = what if len(what) <= WHAT_CHARS else what[: WHAT_CHARS - 1].rstrip() + "…"
+    label = f"{what} ({row.period})" if row.period else what
+    return html.escape(label)  # article words: plotly would read tags in them
+
+
+def aid_chart(claims: pd.DataFrame, source: str = "") -> go.Figure:
+    """Small multiples of what was given, one panel per kind and unit, each bar labelled
+    with what was given and when. Log axes: a few dozen students and thousands of patients."""
+    panels = _aid_panels(labelled(claims))
+    if not panels:
+        return theme.empty_figure("Aid and people-to-people figures, Vietnam–Cambodia", "No figure to show.")
+    sizes = [len(group) for _, _, group in panels]
+    plot_height = sum(sizes) * AID_BAR_HEIGHT + len(panels) * AID_PANEL_GAP
+    height = plot_height + theme.TOP_MARGIN + theme.BOTTOM_MARGIN
+    fig = make_subplots(
+        rows=len(panels),
+        cols=1,
+        subplot_titles=[t for t, _, _ in panels],
+        row_heights=[n + 1 for n in sizes],
+        vertical_spacing=min(AID_PANEL_GAP / plot_height, 0.9 / max(len(panels) - 1, 1)),
+    )
+    shown: set[str] = set()
+    for i, (_, unit, group) in enumerate(panels, start=1):
+        for status, is_target, colour, _ in STATUSES:
+            part = group[group["target"].fillna(False).astype(bool) == is_target]
+            if part.empty:
+                continue
+            fig.add_trace(
+                go.Bar(
+                    x=part["value"].astype(float),
+                    y=part["claim_id"],
+                    orientation="h",
+                    name=status,
+                    legendgroup=status,
+                    showlegend=status not in shown,
+                    marker_color=colour,
+                    text=part["label"],
+                    textposition="outside",
+                    cliponaxis=False,
+                    customdata=_customdata(part),
+                    hovertemplate=HOVER_FIGURE,
+                    meta={"role": "bars", "unit": unit},
+                ),
+                row=i,
+                col=1,
+            )
+            shown.add(status)
+        fig.update_yaxes(
+            tickvals=group["claim_id"].tolist(),
+            ticktext=[_bar_label(r) for r in group.itertuples()],
+            row=i,
+            col=1,
+        )
+        values = group["value"].astype(float)
+        low = max(0, math.floor(math.log10(max(values.min(), 1))) - 1)
+        fig.update_xaxes(
+            type="log",
+            title=f"{'Count' if unit == 'count' else unit} (log scale)",
+            range=[low, math.log10(max(values.max(), 10)) + 1],
+            row=i,
+            col=1,
+        )
+    theme.style_figure(
+        fig,
+        "Aid and people-to-people figures, Vietnam–Cambodia",
+        "What was given, to whom and when, as the articles report it; each panel in its own unit",
+        source,
+        height,
+    )
+    fig.update_layout(bargap=0.3)
+    return fig
+
+
+def place_names(places: pd.DataFrame) -> dict[str, str]:
+    return dict(zip(places["place_id"], places["name"], strict=True))
+
+
+def province_name(place_id: str, names: dict[str, str]) -> str:
+    """
+    >>> province_name("ba-ria-vung-tau", {}), province_name("kep", {"kep": "Kep"})
+    ('Ba Ria Vung Tau', 'Kep')
+    """
+    return names.get(place_id) or place_id.replace("-", " ").title()
+
+
+def partners(links: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
+    """Links with both ends named at province level (a town counts for its province;
+    a country stays itself), plus the partner's country."""
+    names = place_names(places)
+    province = dict(zip(places["place_id"], places["province_id"].fillna(places["place_id"]), strict=True))
+    country = dict(zip(places["place_id"], places["country"].fillna(""), strict=True))
+    out = links.copy()
+    for end, column in (("place_a", "side"), ("place_b", "partner")):
+        out[f"{column}_id"] = out[end].map(lambda p: province.get(p, p))
+        out[column] = out[f"{column}_id"].map(lambda p: province_name(p, names))
+    out["partner_country"] = out["place_b"].map(country).fillna("")
+    out["side_country"] = out["place_a"].map(country).fillna("")
+    return out
+
+
+def cooperation_matrix(links: pd.DataFrame, places: pd.DataFrame, source: str = "") -> go.Figure:
+    """Heatmap of sectors against partner provinces: how many sentences link them."""
+    table = partners(links, places)
+    if table.empty:
+        return theme.empty_figure("Cooperation by sector and partner, Vietnam–Cambodia", "No link to show.")
+    counts = table.pivot_table(
+        index="sector", columns="partner", values="quote", aggfunc="size", fill_value=0
+    )
+    counts = counts.loc[
+        counts.sum(axis=1).sort_values().index, counts.sum().sort_values(ascending=False).index
+    ]
+    z = counts.to_numpy().astype(float)
+    fig = go.Figure(
+        go.Heatmap(
+            z=np.where(z == 0, np.nan, z),
+            x=counts.columns.tolist(),
+            y=[s.replace("_", " & ") for s in counts.index],
+            colorscale=theme.HEATMAP_SCALE,
+            texttemplate="%{z}",
+            colorbar={"title": {"text": "Sentences"}},
+            hovertemplate="%{y} with %{x}: %{z} sentences<extra></extra>",
+            xgap=2,
+            ygap=2,
+        )
+    )
+    height = max(360, 26 * len(counts.index) + 220)
+    theme.style_figure(
+        fig,
+        "Cooperation by sector and partner province, Vietnam–Cambodia",
+        "Sentences that name a Vietnamese place, its partner and a field of cooperation",
+        source,
+        height,
+    )
+    fig.update_xaxes(title="Partner (province; a town counts for its province)", side="bottom")
+    fig.update_yaxes(title="Sector")
+    return fig
+
+
+def _node_positions(names: Sequence[str]) -> dict[str, float]:
+    n = len(names)
+    return {name: (n - 1 - i) / max(n - 1, 1) for i, name in enumerate(names)}
+
+
+def partner_network(
+    links: pd.DataFrame, places: pd.DataFrame, focus: str | None = None, source: str = ""
+) -> go.Figure:
+    """Two-column diagram: Vietnamese provinces on the left, their partners on the right,
+    line width by the number of sentences linking them. ``focus`` keeps one province's links."""
+    table = partners(links, places)
+    if focus:
+        table = table[table["side_id"] == focus]
+    title = "Partners of " + (province_name(focus, place_names(places)) if focus else "Vietnamese provinces")
+    if table.empty:
+        return theme.empty_figure(title, "No cooperation link to show.")
+    pairs = (
+        table.groupby(["side", "partner", "partner_country"])
+        .agg(n=("quote", "size"), sectors=("sector", lambda s: ", ".join(sorted(set(s)))))
+        .reset_index()
+    )
+    left = pairs.groupby("side")["n"].sum().sort_values(ascending=False).index.tolist()
+    right = pairs.groupby("partner")["n"].sum().sort_values(ascending=False).index.tolist()
+    y_left, y_right = _node_positions(left), _node_positions(right)
+    fig = go.Figure()
+    for row in pairs.itertuples():
+        fig.add_trace(
+            go.Scatter(
+                x=[0, 1],
+                y=[y_left[row.side], y_right[row.partner]],
+                mode="lines",
+                showlegend=False,
+                line={
+                    "color": theme.OKABE_ITO["reddish_purple"],
+                    "width": 1 + NETWORK_WIDTH_PER_SQRT * math.sqrt(row.n),
+                },
+                opacity=0.7,
+                hoverinfo="text",
+                text=f"{row.side} – {row.partner}: {row.n} sentences ({row.sectors})",
+                meta={"role": "edge"},
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=[0] * len(left),
+            y=[y_left[n] for n in left],
+            mode="markers+text",
+            text=left,
+            textposition="middle left",
+            name="Vietnam",
+            hoverinfo="text",
+            marker={"size": 16, "color": theme.VN_COLOUR},
+            meta={"role": "node"},
+        )
+    )
+    partner_country = dict(zip(pairs["partner"], pairs["partner_country"], strict=False))
+    colours = [theme.COUNTRY_COLOURS.get(partner_country[n], theme.OTHER_COLOUR) for n in right]
+    fig.add_trace(
+        go.Scatter(
+            x=[1] * len(right),
+            y=[y_right[n] for n in right],
+            mode="markers+text",
+            text=right,
+            textposition="middle right",
+            name="Cambodia (grey: elsewhere)",
+            hoverinfo="text",
+            marker={"size": 16, "color": colours},
+            meta={"role": "node"},
+        )
+    )
+    height = max(NETWORK_MIN_HEIGHT, NETWORK_ROW_HEIGHT * max(len(left), len(right)) + 200)
+    theme.style_figure(
+        fig,
+        f"{title}: cooperation partners across the border",
+        "Line width: sentences naming both places",
+        source,
+        height,
+    )
+    fig.update_xaxes(visible=False, range=[-0.8, 1.8])
+    fig.update_yaxes(visible=False, range=[-0.15, 1.15])
+    return fig
+
+
+def agreement_sentences(links: pd.DataFrame, places: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
+    """One row per sentence that reports an agreement, with the places and sectors it names."""
+    table = partners(links[links["relation"] == "agreement"], places)
+    columns = ["quote", "places", "sectors", "title", "published", "article_id", "sentence_id"]
+    if table.empty:
+        return pd.DataFrame(columns=columns)
+    grouped = (
+        table.groupby(["article_id", "sentence_id"])
+        .agg(
+            quote=("quote", "first"),
+            places=("partner", lambda s: ", ".join(dict.fromkeys(s))),
+            sides=("side", lambda s: ", ".join(dict.fromkeys(s))),
+            sectors=("sector", lambda s: ", ".join(sorted(set(s)))),
+        )
+        .reset_index()
+    )
+    grouped["places"] = grouped["sides"] + " → " + grouped["places"]
+    meta = articles[["article_id", "title", "published"]]
+    return grouped.merge(meta, on="article_id", how="left")[columns]
+
+
+def key_figures(claims: pd.DataFrame) -> pd.DataFrame:
+    """The largest trade, investment and aid figures (achieved, and targets apart), with
+    qualifier, period and source. ``claims`` carry sources (``facts.with_sources``)."""
+    rows = []
+    table = labelled(claims)
+    for category, name in KEY_CATEGORIES:
+        of_category = table[table["category"] == category]
+        candidates = money_claims(of_category, KEY_CURRENCY)
+        if candidates.empty:
+            candidates = of_category[of_category["kind"].isin(KEY_FALLBACK_KINDS)]
+        for is_target in (False, True):
+            part = candidates[candidates["target"].fillna(False).astype(bool) == is_target]
+            if part.empty:
+                continue
+            best = part.loc[part["value"].astype(float).idxmax()]
+            rows.append(
+                {
+                    "heading": f"{name} target" if is_target else name,
+                    "amount": best["label"],
+                    "what": best["what"] if isinstance(best["what"], str) else "",
+                    "period": best["period"],
+                    "qualifier": QUALIFIER_WORDS.get(best["qualifier"], best["qualifier"]),
+                    "status": "target" if is_target else "achieved",
+                    "source": best["source"],
+                    "quote": best["quote"],
+                    "claim_id": best["claim_id"],
+                }
+            )
+    return pd.DataFrame(
+        rows,
+        columns=["heading", "amount", "what", "period", "qualifier", "status", "source", "quote", "claim_id"],
+    )

@@ -1,0 +1,230 @@
+"""Where the tables are, whether they are up to date, and cached loaders for them.
+
+* Paths come from ``VNKH_SEEDS`` (default ``seeds``) and ``VNKH_DATA`` (default
+  ``data/processed``), relative to the repository root.
+* Staleness is the ETL's own test: the corpus fingerprint against ``build.json``.
+  The app checks it once per server process (``build_gate``) and when asked to rebuild.
+* Loaders read the Parquet files through DuckDB and are cached on the data version
+  (the build fingerprint), so a rebuild is picked up and no two sessions share a frame:
+  ``st.cache_data`` hands every caller its own copy. No cached function renders.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import threading
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from etl import pipeline
+from etl.output import BUILD_FILE, TEXTS_DIR, to_csv
+from etl.schema import ARTICLES, CLAIMS, LINKS, MENTIONS, PLACES, PROBLEMS, TABLES, TABLES_BY_NAME, Table
+from pages.lib.briefing import briefing_html
+from pages.lib.filters import Filters
+from pages.lib.filters import apply as apply_filters
+from pages.lib.maps import DRAW_TOLERANCE, MapGeometry, province_geometry
+from pages.lib.tables import Tables, coerce
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SEEDS_ENV, DATA_ENV = "VNKH_SEEDS", "VNKH_DATA"
+DEFAULT_SEEDS, DEFAULT_DATA = "seeds", "data/processed"
+BOUNDARIES_DIR = REPO_ROOT / "data" / "boundaries"
+PROVINCES_FILE, COUNTRIES_FILE = "provinces.geojson", "countries.geojson"
+DATAPACKAGE_FILE = "datapackage.json"
+
+
+def _resolve(env: str, default: str) -> Path:
+    path = Path(os.environ.get(env) or default)
+    return path if path.is_absolute() else REPO_ROOT / path
+
+
+def seeds_dir() -> Path:
+    """The articles folder (``VNKH_SEEDS``)."""
+    return _resolve(SEEDS_ENV, DEFAULT_SEEDS)
+
+
+def data_dir() -> Path:
+    """The tables folder (``VNKH_DATA``)."""
+    return _resolve(DATA_ENV, DEFAULT_DATA)
+
+
+def read_build(out: Path) -> dict:
+    """``build.json`` of a tables folder, or ``{}`` when there is none (yet)."""
+    try:
+        return json.loads((out / BUILD_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def tables_present(out: Path) -> bool:
+    return bool(read_build(out)) and all((out / f"{t.name}.parquet").exists() for t in TABLES)
+
+
+def staleness(seeds: Path, out: Path) -> str | None:
+    """Why the tables must be (re)built, or ``None`` when they match the articles and extractor."""
+    if not tables_present(out):
+        return "the tables have not been built yet"
+    files, _ = pipeline.find_articles(seeds) if seeds.is_dir() else ([], [])
+    if not files:
+        return None  # nothing to build from: keep what is there
+    if pipeline.fingerprint(files, seeds) != read_build(out).get("fingerprint"):
+        return "the articles or the extractor changed since the last build"
+    return None
+
+
+@dataclass
+class BuildGate:
+    """Lets one session per server process check staleness; others wait for it, then skip."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    checked: bool = False
+
+    def run_once(self, check: Callable[[], None]) -> None:
+        with self.lock:
+            if not self.checked:
+                try:
+                    check()
+                finally:
+                    self.checked = True
+
+
+@st.cache_resource(show_spinner=False)
+def build_gate(seeds: str, out: str) -> BuildGate:
+    """One gate per (seeds, tables) pair and server process."""
+    return BuildGate()
+
+
+def build(seeds: Path, out: Path, force: bool) -> pipeline.RunResult:
+    """Run the ETL (raises ``pipeline.EtlError`` with a one-line message), then drop cached tables."""
+    result = pipeline.run(seeds, out, workers=1, force=force, progress=False)
+    clear_caches()
+    return result
+
+
+def clear_caches() -> None:
+    for loader in (_load_table, load_text, zip_bundle, briefing_file):
+        loader.clear()
+
+
+def data_version(out: Path) -> str:
+    """The build fingerprint: the key of every cached table."""
+    return str(read_build(out).get("fingerprint", "none"))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _load_table(out: str, version: str, name: str) -> pd.DataFrame:
+    """One table read with DuckDB; ``version`` is only the cache key."""
+    path = Path(out) / f"{name}.parquet"
+    with duckdb.connect() as con:
+        df = con.execute("SELECT * FROM read_parquet(?)", [str(path)]).df()
+    return coerce(TABLES_BY_NAME[name], df)
+
+
+def load_tables(out: Path) -> Tables:
+    """All tables of a folder, as of its current build."""
+    version = data_version(out)
+    frames = {t.name: _load_table(str(out), version, t.name) for t in TABLES}
+    return Tables(
+        articles=frames[ARTICLES.name],
+        claims=frames[CLAIMS.name],
+        places=frames[PLACES.name],
+        mentions=frames[MENTIONS.name],
+        links=frames[LINKS.name],
+        problems=frames[PROBLEMS.name],
+        build=read_build(out),
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def load_text(out: str, version: str, article_id: str) -> str | None:
+    """The decoded text of an article, exactly as its offsets count it; ``None`` if missing."""
+    path = Path(out) / TEXTS_DIR / f"{article_id}.txt"
+    try:
+        with path.open(encoding="utf-8", newline="") as fh:
+            return fh.read()
+    except OSError:
+        return None
+
+
+def table_csv(table: Table, df: pd.DataFrame) -> bytes:
+    """A table as the ETL writes it: text cells guarded against spreadsheet formulas."""
+    buffer = io.StringIO()
+    to_csv(table, df[table.column_names], buffer)
+    return buffer.getvalue().encode("utf-8")
+
+
+README_TEMPLATE = """Vietnam-Cambodia cooperation: quantitative claims and place mentions
+=====================================================================
+
+Built {built_at} from {n_articles} articles (fingerprint {fingerprint}).
+
+Files
+-----
+{files}
+datapackage.json  Frictionless Data Package: every column's type and meaning.
+
+Sources
+-------
+News articles listed in articles.csv (file names and SHA-256 hashes of the files read).
+Place coordinates from the project's gazetteer; province boundaries Made with Natural Earth
+(public domain, naturalearthdata.com), simplified; Tbong Khmum split and island corrections by
+the project.
+
+Licence
+-------
+The tables: Open Data Commons Attribution License 1.0 (ODC-By-1.0). The quotes remain the
+articles' publishers' text, quoted for reference.
+
+Citation
+--------
+vn-kh-monitor: quantitative claims in news on Vietnam-Cambodia cooperation, data built {built_at}.
+Every figure keeps its sentence and character span: check it against the article before quoting it.
+"""
+
+
+def readme_text(build: dict) -> str:
+    files = "\n".join(f"{t.name + '.csv':<17} {t.description}" for t in TABLES)
+    return README_TEMPLATE.format(
+        built_at=build.get("built_at", "?"),
+        n_articles=build.get("n_articles", "?"),
+        fingerprint=str(build.get("fingerprint", "?"))[:16],
+        files=files,
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def zip_bundle(out: str, version: str) -> bytes:
+    """Every CSV as written by the ETL, ``datapackage.json`` and a README, in one ZIP."""
+    folder = Path(out)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for table in TABLES:
+            archive.write(folder / f"{table.name}.csv", f"{table.name}.csv")
+        if (folder / DATAPACKAGE_FILE).exists():
+            archive.write(folder / DATAPACKAGE_FILE, DATAPACKAGE_FILE)
+        archive.writestr("README.txt", readme_text(read_build(folder)))
+    return buffer.getvalue()
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def load_geometry(tolerance: float = DRAW_TOLERANCE) -> MapGeometry:
+    """Province and country boundaries, simplified for drawing (read once per process)."""
+    provinces = gpd.read_file(BOUNDARIES_DIR / PROVINCES_FILE)
+    countries = gpd.read_file(BOUNDARIES_DIR / COUNTRIES_FILE)
+    return province_geometry(provinces, countries, tolerance)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def briefing_file(out: str, version: str, chosen: Filters, scope: str) -> str:
+    """The briefing HTML for a filtered view (about 5 MB: plotly.js is inside)."""
+    view = apply_filters(load_tables(Path(out)), chosen)
+    return briefing_html(view, load_geometry(), scope=scope)

@@ -1,0 +1,244 @@
+"""Claims as readable facts: amounts with their qualifier, periods, and where each came from.
+
+Pure functions on values and DataFrames; every chart and table label is made here,
+so ``> $548M`` reads the same on the trade chart, in the key figures and in the briefing.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import textwrap
+
+import pandas as pd
+
+#: How a qualifier is written in front of a figure.
+QUALIFIER_PREFIX = {
+    "exact": "",
+    "approx": "≈ ",
+    "more_than": "> ",
+    "less_than": "< ",
+    "at_least": "≥ ",
+    "up_to": "≤ ",
+    "range": "",
+}
+QUALIFIER_WORDS = {
+    "exact": "exact",
+    "approx": "approximately",
+    "more_than": "more than",
+    "less_than": "less than",
+    "at_least": "at least",
+    "up_to": "up to",
+    "range": "range",
+}
+#: Suffixes for large numbers, largest first.
+_SCALES = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K"))
+#: Significant digits shown in compact numbers.
+SIGNIFICANT = 3
+#: Counts below this are written in full ("25,000"), above it compactly ("3M").
+FULL_COUNT_LIMIT = 1e6
+CURRENCY_SYMBOLS = {"USD": "$"}
+DURATION_UNITS = ("year", "month", "day")
+#: Hover and quote lines are wrapped at this width (characters).
+WRAP_WIDTH = 80
+MONEY_KIND = "currency"
+
+
+def compact(value: float) -> str:
+    """A number with a K/M/B/T suffix and at most three significant digits.
+
+    >>> compact(548e6), compact(2.76e9), compact(13e6), compact(950), compact(1500), compact(0.5)
+    ('548M', '2.76B', '13M', '950', '1.5K', '0.5')
+    """
+    for scale, suffix in _SCALES:
+        if abs(value) >= scale:
+            return f"{_significant(value / scale)}{suffix}"
+    return _significant(value)
+
+
+def _significant(value: float) -> str:
+    if value == 0:
+        return "0"
+    digits = max(SIGNIFICANT - 1 - math.floor(math.log10(abs(value))), 0)
+    text = f"{round(value, digits):.{digits}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def format_amount(value: float, unit: str) -> str:
+    """A value in its own unit, compactly.
+
+    >>> format_amount(548e6, "USD"), format_amount(1.2e12, "VND"), format_amount(25, "count")
+    ('$548M', '1.2T VND', '25')
+    >>> format_amount(84, "percent"), format_amount(41, "year"), format_amount(160e6, "kWh")
+    ('84%', '41 years', '160M kWh')
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "?"
+    if unit in CURRENCY_SYMBOLS:
+        return f"{CURRENCY_SYMBOLS[unit]}{compact(value)}"
+    if unit == "percent":
+        return f"{_significant(value)}%"
+    if unit == "count":
+        return f"{value:,.0f}" if abs(value) < FULL_COUNT_LIMIT else compact(value)
+    if unit in DURATION_UNITS:
+        return f"{_significant(value)} {unit}{'' if value == 1 else 's'}"
+    return f"{compact(value)} {unit}"
+
+
+def claim_label(
+    qualifier: str, value: float, unit: str, low: float | None = None, high: float | None = None
+) -> str:
+    """The figure as a reader should see it, hedge included.
+
+    >>> claim_label("more_than", 548e6, "USD")
+    '> $548M'
+    >>> claim_label("range", 50e6, "USD", 30e6, 70e6)
+    '$30M–$70M'
+    >>> claim_label("approx", 200, "count")
+    '≈ 200'
+    """
+    if qualifier == "range" and _present(low) and _present(high):
+        return f"{format_amount(low, unit)}–{format_amount(high, unit)}"
+    return QUALIFIER_PREFIX.get(qualifier, "") + format_amount(value, unit)
+
+
+def _present(value: object) -> bool:
+    return value is not None and not pd.isna(value)
+
+
+def is_target(value: object) -> bool:
+    """A ``target`` cell as a plain bool (missing counts as achieved).
+
+    >>> is_target(pd.NA), is_target(pd.array([True], dtype="boolean")[0])
+    (False, True)
+    """
+    return False if pd.isna(value) else bool(value)
+
+
+def published_year(published: object) -> int | None:
+    """The year of an ISO date at any precision.
+
+    >>> published_year("2018-07-18"), published_year("2023"), published_year(None)
+    (2018, 2023, None)
+    """
+    if isinstance(published, str) and published[:4].isdigit():
+        return int(published[:4])
+    return None
+
+
+def period_span(start: object, end: object, year_published: int | None) -> tuple[int, int] | None:
+    """First and last year a figure covers; an open end runs to the publication year.
+
+    >>> period_span(2015, None, 2023), period_span(2022, 2022, 2024), period_span(None, None, 2020)
+    ((2015, 2023), (2022, 2022), (2020, 2020))
+    >>> period_span(None, 2030, 2024), period_span(None, None, None)
+    ((2030, 2030), None)
+    """
+    first = int(start) if _present(start) else None
+    last = int(end) if _present(end) else None
+    if first is not None and last is not None:
+        return first, last
+    if first is not None:
+        return first, max(first, year_published) if year_published is not None else first
+    if last is not None:
+        return last, last
+    if year_published is not None:
+        return year_published, year_published
+    return None
+
+
+def period_label(start: object, end: object, year_published: int | None = None) -> str:
+    """The period a figure covers, as words.
+
+    >>> period_label(1979, 1989), period_label(2022, 2022), period_label(2015, None, 2023)
+    ('1979–1989', '2022', '2015 onwards (to 2023)')
+    >>> period_label(None, 2030), period_label(None, None)
+    ('by 2030', '')
+    """
+    first = int(start) if _present(start) else None
+    last = int(end) if _present(end) else None
+    if first is not None and last is not None:
+        return str(first) if first == last else f"{first}–{last}"
+    if first is not None:
+        return f"{first} onwards" + (f" (to {year_published})" if year_published else "")
+    if last is not None:
+        return f"by {last}"
+    return ""
+
+
+def with_sources(claims: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
+    """Claims with their article's title, outlet, date and language, and a one-line ``source``."""
+    meta = articles[["article_id", "title", "outlet", "published", "language"]]
+    out = claims.merge(meta, on="article_id", how="left")
+    out["source"] = [
+        source_text(t, o, p) for t, o, p in zip(out["title"], out["outlet"], out["published"], strict=True)
+    ]
+    out["published_year"] = [published_year(p) for p in out["published"]]
+    return out
+
+
+def source_text(title: object, outlet: object, published: object) -> str:
+    """“Title”, Outlet, date — the parts that are known.
+
+    >>> source_text("Trade grows", "VNA", "2024-01-07")
+    '“Trade grows”, VNA, 2024-01-07'
+    >>> source_text("Trade grows", None, None)
+    '“Trade grows”'
+    """
+    parts = [f"“{title}”"] + [str(v) for v in (outlet, published) if _present(v)]
+    return ", ".join(parts)
+
+
+def labelled(claims: pd.DataFrame) -> pd.DataFrame:
+    """Claims (with sources) plus ``label`` (hedged figure) and ``period`` (words) columns."""
+    out = claims.copy()
+    out["label"] = [
+        claim_label(q, v, u, lo, hi)
+        for q, v, u, lo, hi in zip(
+            out["qualifier"], out["value"], out["unit"], out["low"], out["high"], strict=True
+        )
+    ]
+    years = out["published_year"] if "published_year" in out else [None] * len(out)
+    out["period"] = [
+        period_label(s, e, y) for s, e, y in zip(out["period_start"], out["period_end"], years, strict=True)
+    ]
+    return out
+
+
+def money_claims(claims: pd.DataFrame, currency: str | None = None) -> pd.DataFrame:
+    """Claims about money, optionally in one currency only."""
+    money = claims[claims["kind"] == MONEY_KIND]
+    if currency is not None:
+        money = money[money["unit"] == currency]
+    return money
+
+
+def currencies(claims: pd.DataFrame) -> list[str]:
+    """Currencies present, USD first, then by number of claims."""
+    counts = money_claims(claims)["unit"].value_counts()
+    return sorted(counts.index, key=lambda c: (c != "USD", -counts[c], c))
+
+
+def hover_quote(quote: object) -> str:
+    """A quote escaped for a plotly hover label and wrapped onto short lines."""
+    text = html.escape(str(quote)) if _present(quote) else ""
+    return "<br>".join(textwrap.wrap(text, WRAP_WIDTH)) or "(no quote)"
+
+
+def hover_source(source: object) -> str:
+    return "<br>".join(textwrap.wrap(html.escape(str(source)), WRAP_WIDTH))
+
+
+def summary(articles: pd.DataFrame, claims: pd.DataFrame, places: pd.DataFrame) -> dict[str, str | int]:
+    """The overview's counts: articles, languages, date span, claims, places, border provinces named."""
+    dates = articles["published"].dropna().sort_values()
+    mentioned = places[places["n_mentions"] > 0]
+    border = mentioned[mentioned["border_province"].fillna(False).astype(bool)]
+    return {
+        "articles": len(articles),
+        "languages": ", ".join(sorted(articles["language"].dropna().unique())) or "–",
+        "date span": f"{dates.iloc[0][:4]}–{dates.iloc[-1][:4]}" if len(dates) else "–",
+        "claims": len(claims),
+        "places": len(mentioned),
+        "border provinces named": border["province_id"].dropna().nunique(),
+    }

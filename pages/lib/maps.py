@@ -1,0 +1,420 @@
+"""The province map, drawn offline.
+
+Plotly's geo traces fetch a world outline from a CDN and its tile maps need WebGL,
+so provinces are drawn as filled ``go.Scatter`` polygons on ordinary axes with an
+equal-area-ish aspect (latitude stretched by 1/cos of the mid latitude). One trace per
+province gives each its own hover; a point at each province's centre makes it clickable.
+
+``province_geometry`` turns the GeoJSON into plain coordinate lists once (cached by the
+caller); ``province_map`` is a pure function of those lists and the filtered tables.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import shapely
+
+from pages.lib import theme
+from pages.lib.filters import province_of, split_ids
+
+#: Simplification tolerance for drawing (degrees, about 1 km): fewer points, same look.
+DRAW_TOLERANCE = 0.01
+#: Coordinates are rounded to this many decimals in the figure (about 10 m).
+COORD_DECIMALS = 4
+#: Upper bin edges are exclusive: 0 | 1-2 | 3-9 | 10-29 | 30-99 | 100+.
+BIN_EDGES = (0, 1, 3, 10, 30, 100)
+METRICS = {"mentions": "place mentions", "claims": "claims"}
+#: Extents as ((lon min, lon max), (lat min, lat max)).
+EXTENTS = {
+    "border": ((102.2, 109.6), (8.3, 15.3)),
+    "all": ((102.0, 109.6), (8.3, 23.5)),
+}
+POINT_LEVELS = {"city": "circle", "border_gate": "triangle-up", "landmark": "star", "district": "square"}
+LEVEL_NAMES = {"city": "City", "border_gate": "Border gate", "landmark": "Landmark", "district": "District"}
+#: Levels that have no meaningful point on a province map, so no link line is drawn to them.
+UNMAPPED_LEVELS = ("country", "region", "river")
+POINT_MIN_SIZE, POINT_SIZE_PER_SQRT = 7, 5
+LINK_MIN_WIDTH, LINK_WIDTH_PER_SQRT = 1.0, 1.2
+HANDLE_SIZE = 6
+MAP_TOP_MARGIN = 80
+HANDLE_OPACITY = 0.6
+ROLE_PROVINCE, ROLE_HANDLE, ROLE_POINTS, ROLE_LINK = "province", "province_handle", "places", "link"
+
+
+_UNDECOMPOSABLE = str.maketrans({"Đ": "D", "đ": "d"})
+
+
+def slugify(name: str) -> str:
+    """The place id of a boundary name, as the gazetteer makes it.
+
+    >>> slugify("Kien Giang"), slugify("Ba Ria-Vung Tau"), slugify("Đồng Tháp")
+    ('kien-giang', 'ba-ria-vung-tau', 'dong-thap')
+    """
+    ascii_name = (
+        unicodedata.normalize("NFKD", name.translate(_UNDECOMPOSABLE)).encode("ascii", "ignore").decode()
+    )
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+
+
+@dataclass(frozen=True)
+class MapGeometry:
+    """Boundaries as plotly-ready coordinate lists (``None`` separates rings)."""
+
+    provinces: (
+        pd.DataFrame
+    )  # place_id, name, name_local, country, iso_3166_2, border, merged_into_2025, xs, ys, cx, cy
+    background: pd.DataFrame  # name, xs, ys: the countries around (Laos, Thailand)
+    border_xs: list[float | None]
+    border_ys: list[float | None]
+
+
+def _xy(lines: Sequence) -> tuple[list[float | None], list[float | None]]:
+    xs: list[float | None] = []
+    ys: list[float | None] = []
+    for line in lines:
+        coords = np.round(shapely.get_coordinates(line), COORD_DECIMALS)
+        if xs:
+            xs.append(None)
+            ys.append(None)
+        xs.extend(coords[:, 0].tolist())
+        ys.extend(coords[:, 1].tolist())
+    return xs, ys
+
+
+def rings(geometry) -> list:
+    """Exterior and interior rings of a (multi)polygon.
+
+    Holes are wound the other way round, so SVG's non-zero fill rule leaves them empty.
+    """
+    polygons = getattr(geometry, "geoms", [geometry])
+    return [ring for poly in polygons for ring in (poly.exterior, *poly.interiors)]
+
+
+def province_geometry(
+    provinces: gpd.GeoDataFrame, countries: gpd.GeoDataFrame, tolerance: float = DRAW_TOLERANCE
+) -> MapGeometry:
+    """Coordinate lists for every province, the neighbouring countries and the VN-KH land border."""
+    simplified = provinces.geometry.simplify_coverage(tolerance) if tolerance else provinces.geometry
+    rows = []
+    for (_, feature), shape in zip(provinces.iterrows(), simplified, strict=True):
+        xs, ys = _xy(rings(shape))
+        centre = shape.representative_point()
+        rows.append(
+            {
+                "place_id": slugify(feature["name"]),
+                "name": feature["name"],
+                "name_local": feature["name_local"],
+                "country": feature["country"],
+                "iso_3166_2": feature["iso_3166_2"],
+                "border": bool(feature["borders_other_country"]),
+                "merged_into_2025": feature["merged_into_2025"],
+                "xs": xs,
+                "ys": ys,
+                "cx": round(centre.x, COORD_DECIMALS),
+                "cy": round(centre.y, COORD_DECIMALS),
+                "area": shape.area,
+            }
+        )
+    # Largest first, so a province inside another (Phnom Penh in Kandal) is drawn on top.
+    table = (
+        pd.DataFrame(rows).sort_values("area", ascending=False).drop(columns="area").reset_index(drop=True)
+    )
+    by_code = countries.set_index("iso_a2").geometry
+    background = [
+        {"name": name, **dict(zip(("xs", "ys"), _xy(rings(geom)), strict=True))}
+        for name, geom in zip(countries["name"], countries.geometry, strict=True)
+        if name not in theme.COUNTRY_NAMES.values()
+    ]
+    border = shapely.line_merge(by_code["VN"].boundary.intersection(by_code["KH"].boundary))
+    border_xs, border_ys = _xy(getattr(border, "geoms", [border]))
+    return MapGeometry(table, pd.DataFrame(background, columns=["name", "xs", "ys"]), border_xs, border_ys)
+
+
+def province_counts(places: pd.DataFrame, mentions: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
+    """Mentions of places in each province and claims whose sentence names one, by province id."""
+    province = province_of(places)
+    mention_counts = mentions["place_id"].map(province).value_counts()
+    claim_provinces = claims["place_ids"].map(
+        lambda ids: {province[p] for p in split_ids(ids) if p in province}
+    )
+    claim_counts = pd.Series([p for ps in claim_provinces for p in ps], dtype="object").value_counts()
+    out = pd.DataFrame({"mentions": mention_counts, "claims": claim_counts}).fillna(0).astype(int)
+    out.index.name = "province_id"
+    return out.reset_index()
+
+
+def bin_index(count: int, edges: Sequence[int] = BIN_EDGES) -> int:
+    """Which colour bin a count falls in.
+
+    >>> [bin_index(n) for n in (0, 1, 2, 3, 29, 30, 500)]
+    [0, 1, 1, 2, 3, 4, 5]
+    """
+    return max(i for i, edge in enumerate(edges) if count >= edge)
+
+
+def bin_label(index: int, edges: Sequence[int] = BIN_EDGES) -> str:
+    """
+    >>> bin_label(0), bin_label(1), bin_label(5)
+    ('0', '1–2', '100+')
+    """
+    lo = edges[index]
+    if index + 1 == len(edges):
+        return f"{lo}+"
+    hi = edges[index + 1] - 1
+    return str(lo) if lo == hi else f"{lo}–{hi}"
+
+
+def _province_traces(geometry: MapGeometry, counts: pd.DataFrame, metric: str) -> list[go.Scatter]:
+    by_id = counts.set_index("province_id")
+    shown: set[tuple[str, int]] = set()
+    traces = []
+    for p in geometry.provinces.itertuples():
+        n_mentions = int(by_id["mentions"].get(p.place_id, 0))
+        n_claims = int(by_id["claims"].get(p.place_id, 0))
+        value = n_mentions if metric == "mentions" else n_claims
+        level = bin_index(value)
+        group = (p.country, level)
+        country = theme.COUNTRY_NAMES.get(p.country, p.country)
+        local = f" ({p.name_local})" if isinstance(p.name_local, str) and p.name_local != p.name else ""
+        border = "<br>On the Vietnam–Cambodia land border" if p.border else ""
+        traces.append(
+            go.Scatter(
+                x=p.xs,
+                y=p.ys,
+                mode="lines",
+                fill="toself",
+                name=f"{country}: {bin_label(level)} {METRICS[metric]}",
+                legendgroup=f"{p.country}-{level}",
+                showlegend=group not in shown,
+                fillcolor=theme.COUNTRY_RAMPS.get(p.country, theme.VN_RAMP)[level],
+                line={"color": "white", "width": 0.6},
+                hoveron="fills",
+                hoverinfo="text",
+                text=(
+                    f"<b>{p.name}</b>{local}, {country}<br>"
+                    f"{n_mentions} place mentions · {n_claims} claims{border}"
+                ),
+                meta={"role": ROLE_PROVINCE, "id": p.place_id},
+            )
+        )
+        shown.add(group)
+    # Legend entries in order: Vietnam then Cambodia, light to dark.
+    order = {key: i for i, key in enumerate(sorted(shown, key=lambda g: (g[0] != "VN", g[1])))}
+    for t in traces:
+        if t.showlegend:
+            country, level = t.legendgroup.split("-")
+            t.legendrank = 100 + order[(country, int(level))]
+    return traces
+
+
+def _outline_traces(geometry: MapGeometry) -> list[go.Scatter]:
+    border_provinces = geometry.provinces[geometry.provinces["border"]]
+    xs: list[float | None] = []
+    ys: list[float | None] = []
+    for p in border_provinces.itertuples():
+        xs += [*p.xs, None]
+        ys += [*p.ys, None]
+    return [
+        go.Scatter(
+            x=xs,
+            y=ys,
+            mode="lines",
+            name="Province on the land border (outlined)",
+            hoverinfo="skip",
+            line={"color": theme.BORDER_PROVINCE_LINE, "width": 1.4},
+            legendrank=10,
+        ),
+        go.Scatter(
+            x=geometry.border_xs,
+            y=geometry.border_ys,
+            mode="lines",
+            hoverinfo="skip",
+            name="Vietnam–Cambodia land border",
+            line={"color": theme.BORDER_LINE, "width": 3},
+            legendrank=1,
+        ),
+    ]
+
+
+def _background_traces(geometry: MapGeometry) -> list[go.Scatter]:
+    return [
+        go.Scatter(
+            x=row.xs,
+            y=row.ys,
+            mode="lines",
+            fill="toself",
+            fillcolor=theme.BACKGROUND_LAND,
+            line={"color": "white", "width": 0.8},
+            hoverinfo="text",
+            hoveron="fills",
+            text=row.name,
+            showlegend=False,
+            meta={"role": "background"},
+        )
+        for row in geometry.background.itertuples()
+    ]
+
+
+def _handle_trace(geometry: MapGeometry, counts: pd.DataFrame) -> go.Scatter:
+    """A clickable point at each province's centre (clicking a filled area selects nothing in plotly)."""
+    by_id = counts.set_index("province_id")
+    p = geometry.provinces
+    text = [
+        f"<b>{name}</b><br>{int(by_id['mentions'].get(pid, 0))} place mentions · "
+        f"{int(by_id['claims'].get(pid, 0))} claims<br>Click to list its claims"
+        for pid, name in zip(p["place_id"], p["name"], strict=True)
+    ]
+    return go.Scatter(
+        x=p["cx"],
+        y=p["cy"],
+        mode="markers",
+        name="Province (click for claims)",
+        marker={
+            "size": HANDLE_SIZE,
+            "color": "white",
+            "opacity": HANDLE_OPACITY,
+            "line": {"color": "#666666", "width": 1},
+        },
+        customdata=np.array(p[["place_id", "name"]]),
+        hovertext=text,
+        hoverinfo="text",
+        meta={"role": ROLE_HANDLE},
+        legendrank=20,
+    )
+
+
+def _point_traces(places: pd.DataFrame, extent: tuple) -> list[go.Scatter]:
+    (x0, x1), (y0, y1) = extent
+    inside = places["lon"].between(x0, x1) & places["lat"].between(y0, y1)
+    points = places[places["level"].isin(list(POINT_LEVELS)) & inside & (places["n_mentions"] > 0)]
+    traces = []
+    for level, symbol in POINT_LEVELS.items():
+        group = points[points["level"] == level]
+        if group.empty:
+            continue
+        sizes = POINT_MIN_SIZE + POINT_SIZE_PER_SQRT * np.sqrt(group["n_mentions"].astype(float))
+        text = [
+            f"<b>{n}</b> ({LEVEL_NAMES[level].lower()})<br>{int(m)} mentions in {int(a)} articles"
+            for n, m, a in zip(group["name"], group["n_mentions"], group["n_articles"], strict=True)
+        ]
+        traces.append(
+            go.Scatter(
+                x=group["lon"],
+                y=group["lat"],
+                mode="markers",
+                name=f"{LEVEL_NAMES[level]} (size: mentions)",
+                marker={
+                    "symbol": symbol,
+                    "size": sizes,
+                    "color": theme.POINT_COLOUR,
+                    "line": {"color": "white", "width": 1},
+                },
+                customdata=np.array(group[["province_id", "name"]].fillna("")),
+                hovertext=text,
+                hoverinfo="text",
+                meta={"role": ROLE_POINTS},
+                legendrank=30,
+            )
+        )
+    return traces
+
+
+def link_pairs(links: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
+    """Cooperation links between mappable places: one row per pair, with coordinates and a count."""
+    mappable = places[~places["level"].isin(UNMAPPED_LEVELS)].set_index("place_id")
+    pairs = links.groupby(["place_a", "place_b"]).size().rename("n").reset_index()
+    pairs = pairs[pairs["place_a"].isin(mappable.index) & pairs["place_b"].isin(mappable.index)]
+    for end in ("a", "b"):
+        ids = pairs[f"place_{end}"]
+        pairs[f"name_{end}"] = ids.map(mappable["name"])
+        pairs[f"lon_{end}"] = ids.map(mappable["lon"]).astype(float)
+        pairs[f"lat_{end}"] = ids.map(mappable["lat"]).astype(float)
+    return pairs.reset_index(drop=True)
+
+
+def _link_traces(pairs: pd.DataFrame) -> list[go.Scatter]:
+    traces = []
+    for i, row in enumerate(pairs.itertuples()):
+        width = LINK_MIN_WIDTH + LINK_WIDTH_PER_SQRT * math.sqrt(row.n)
+        traces.append(
+            go.Scatter(
+                x=[row.lon_a, row.lon_b],
+                y=[row.lat_a, row.lat_b],
+                mode="lines",
+                line={"color": theme.OKABE_ITO["reddish_purple"], "width": width},
+                opacity=0.8,
+                name="Cooperation link (width: sentences)",
+                legendgroup="links",
+                showlegend=i == 0,
+                hoverinfo="text",
+                text=f"{row.name_a} – {row.name_b}: {row.n} sentences",
+                meta={"role": ROLE_LINK},
+                legendrank=40,
+            )
+        )
+    return traces
+
+
+def province_map(
+    geometry: MapGeometry,
+    places: pd.DataFrame,
+    mentions: pd.DataFrame,
+    claims: pd.DataFrame,
+    links: pd.DataFrame,
+    source: str,
+    metric: str = "mentions",
+    extent: str = "border",
+    show_points: bool = True,
+    show_links: bool = True,
+    height: int = 720,
+    compact: bool = False,
+) -> go.Figure:
+    """Provinces of Vietnam and Cambodia coloured by mentions or claims, with the land border,
+    border provinces outlined, places sized by mentions and cooperation links.
+
+    ``compact`` is for a small map: a short title and no legend (the hover still tells all).
+    """
+    counts = province_counts(places, mentions, claims)
+    bounds = EXTENTS[extent]
+    traces = [
+        *_background_traces(geometry),
+        *_province_traces(geometry, counts, metric),
+        *_outline_traces(geometry),
+    ]
+    if show_links:
+        traces += _link_traces(link_pairs(links, places))
+    traces.append(_handle_trace(geometry, counts))
+    if show_points:
+        traces += _point_traces(places, bounds)
+    fig = go.Figure(traces)
+    where = "southern Vietnam and Cambodia" if extent == "border" else "Vietnam and Cambodia"
+    title = f"{METRICS[metric].capitalize()} by province, {where}"
+    theme.style_figure(
+        fig,
+        title if compact else f"Where the articles point: {title[0].lower()}{title[1:]}",
+        "Darker = more; dark outline: provinces on the land border; points: places sized by mentions",
+        f"{source}\n{theme.BOUNDARY_ATTRIBUTION}",
+        height,
+    )
+    (x0, x1), (y0, y1) = bounds
+    mid_latitude = math.radians((y0 + y1) / 2)
+    fig.update_xaxes(range=[x0, x1], visible=False, constrain="domain")
+    fig.update_yaxes(range=[y0, y1], visible=False, scaleanchor="x", scaleratio=1 / math.cos(mid_latitude))
+    fig.update_layout(
+        plot_bgcolor=theme.SEA_COLOUR,
+        dragmode="pan",
+        hovermode="closest",
+        legend={"orientation": "v", "y": 1, "yanchor": "top", "x": 1.02, "xanchor": "left"},
+        margin={"r": 10, "t": MAP_TOP_MARGIN},  # the legend is at the side: no room needed above
+        showlegend=not compact,
+    )
+    return fig

@@ -1,0 +1,159 @@
+"""Colours, fonts and the common look of every chart, defined once.
+
+The palette is Okabe & Ito's (2008) colour-blind-safe set. Vietnam is always
+vermillion and Cambodia always blue, on every page and in the briefing export;
+the sequential ramps of the map are light-to-dark versions of the same two hues.
+"""
+
+from __future__ import annotations
+
+import html
+import textwrap
+
+import pandas as pd
+import plotly.graph_objects as go
+
+#: Okabe-Ito palette (https://jfly.uni-koeln.de/color/), by name.
+OKABE_ITO = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+}
+#: Qualitative sequence for categories that have no fixed colour.
+SEQUENCE = [
+    OKABE_ITO[k]
+    for k in ("blue", "orange", "bluish_green", "reddish_purple", "sky_blue", "vermillion", "yellow", "black")
+]
+
+VN_COLOUR = OKABE_ITO["vermillion"]
+KH_COLOUR = OKABE_ITO["blue"]
+OTHER_COLOUR = "#8C8C8C"
+COUNTRY_COLOURS = {"VN": VN_COLOUR, "KH": KH_COLOUR}
+COUNTRY_NAMES = {"VN": "Vietnam", "KH": "Cambodia"}
+
+#: Achieved figures and targets are told apart by colour and by marker shape.
+ACHIEVED_COLOUR = OKABE_ITO["bluish_green"]
+TARGET_COLOUR = OKABE_ITO["orange"]
+ACHIEVED_SYMBOL = "circle"
+TARGET_SYMBOL = "diamond-open"
+
+#: Map ramps, lightest (no mention) to darkest; sequential in one hue each.
+VN_RAMP = ("#F7F7F7", "#FDE0C5", "#F9B88A", "#EE8A4F", "#D55E00", "#8F3F00")
+KH_RAMP = ("#F7F7F7", "#D3E6F5", "#9DC8EA", "#5FA3D6", "#0072B2", "#004C77")
+COUNTRY_RAMPS = {"VN": VN_RAMP, "KH": KH_RAMP}
+SEA_COLOUR = "#EEF4F8"
+BACKGROUND_LAND = "#E4E4E4"
+BORDER_LINE = "#222222"
+BORDER_PROVINCE_LINE = "#555555"
+#: Places on the map are dark so that fills keep the country colours to themselves.
+POINT_COLOUR = "#333333"
+HEATMAP_SCALE = "Blues"
+
+#: System fonts only: the app and the briefing must not fetch web fonts.
+FONT_FAMILY = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
+FONT_SIZE = 13
+TITLE_SIZE = 17
+SOURCE_SIZE = 10
+#: Room under the plot for the axis title and up to three source lines (pixels).
+BOTTOM_MARGIN = 120
+#: Room above the plot for the title, subtitle and a two-row legend (pixels).
+TOP_MARGIN = 130
+#: Source lines are wrapped at this many characters.
+SOURCE_WRAP = 150
+SOURCE_OFFSET = -64
+#: Articles named one by one in a source line; more are counted.
+SOURCE_ARTICLES_LISTED = 3
+
+BOUNDARY_ATTRIBUTION = (
+    "Boundaries: Made with Natural Earth (public domain, naturalearthdata.com). "
+    "Simplified. Tbong Khmum split and island corrections by the project."
+)
+PROJECT_CREDIT = "figures extracted by vn-kh-monitor"
+
+
+def source_line(articles: pd.DataFrame) -> str:
+    """One line naming the articles a chart is drawn from, and their dates.
+
+    >>> df = pd.DataFrame({"outlet": ["VNA", None], "published": ["2018-07-18", "2024"],
+    ...                    "title": ["A", "B"]})
+    >>> source_line(df)
+    'Source: 2 articles, 2018-07-18 to 2024 (VNA 2018-07-18; B 2024); figures extracted by vn-kh-monitor.'
+    """
+    if articles.empty:
+        return "Source: no article matches the filters."
+    dated = articles.sort_values("published", na_position="last")
+    names = [_article_short(row) for row in dated.head(SOURCE_ARTICLES_LISTED).itertuples()]
+    more = len(dated) - SOURCE_ARTICLES_LISTED
+    listed = "; ".join(names) + (f"; +{more} more" if more > 0 else "")
+    dates = dated["published"].dropna()
+    span = (
+        f", {dates.min()} to {dates.max()}"
+        if len(dates) > 1
+        else (f", {dates.iloc[0]}" if len(dates) else "")
+    )
+    noun = "article" if len(dated) == 1 else "articles"
+    return f"Source: {len(dated)} {noun}{span} ({listed}); {PROJECT_CREDIT}."
+
+
+def _article_short(row) -> str:
+    label = row.outlet if isinstance(row.outlet, str) and row.outlet else _truncate(str(row.title), 40)
+    label = label.split(" (")[0]  # "VNA (Vietnam News Agency)" -> "VNA"
+    return f"{label} {row.published}" if isinstance(row.published, str) else label
+
+
+def _truncate(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def style_figure(fig: go.Figure, title: str, subtitle: str, source: str, height: int) -> go.Figure:
+    """Give a figure the house look: title and subtitle, source line underneath, system fonts.
+
+    ``source`` is plain text (it names articles, so it is escaped); a newline starts a second line.
+    """
+    fig.update_layout(
+        template="plotly_white",
+        height=height,
+        font={"family": FONT_FAMILY, "size": FONT_SIZE},
+        title={
+            "text": title,
+            "subtitle": {"text": subtitle},
+            "font": {"size": TITLE_SIZE},
+            "x": 0.01,
+            "xanchor": "left",
+            "yref": "container",
+            "y": 0.98,
+            "yanchor": "top",
+        },
+        margin={"l": 60, "r": 30, "t": TOP_MARGIN, "b": BOTTOM_MARGIN},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0.0},
+        colorway=SEQUENCE,
+    )
+    lines = [html.escape(part) for line in source.split("\n") for part in textwrap.wrap(line, SOURCE_WRAP)]
+    fig.add_annotation(
+        text="<br>".join(lines),
+        xref="paper",
+        yref="paper",
+        x=0,
+        y=0,
+        xanchor="left",
+        yanchor="top",
+        yshift=SOURCE_OFFSET,
+        showarrow=False,
+        align="left",
+        font={"size": SOURCE_SIZE, "color": "#555555"},
+    )
+    return fig
+
+
+def empty_figure(title: str, message: str, height: int = 300) -> go.Figure:
+    """A figure that says there is nothing to draw (used by the briefing export, never raises)."""
+    fig = go.Figure()
+    fig.add_annotation(text=message, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False)
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return style_figure(fig, title, "", "", height)

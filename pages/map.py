@@ -1,0 +1,100 @@
+"""Map: provinces of both countries coloured by mentions or claims; choose one to read its claims."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from pages.lib import data, facts, filters, maps, theme, ui
+
+MAP_KEY, PROVINCE_KEY, LAST_CLICK_KEY = "province_map", "map_province", "_map_last_click"
+CLAIM_COLUMNS = ["label", "what", "period", "category", "quote", "source", "claim_id"]
+
+
+def clicked_province() -> str | None:
+    """The province id of a point clicked on the map since the last run, if any."""
+    event = st.session_state.get(MAP_KEY)
+    points = (event or {}).get("selection", {}).get("points", [])
+    ids = [p.get("customdata", [None])[0] for p in points if p.get("customdata")]
+    click = tuple(ids)
+    if not ids or click == st.session_state.get(LAST_CLICK_KEY):
+        return None
+    st.session_state[LAST_CLICK_KEY] = click
+    return ids[0] or None
+
+
+st.title("Map")
+page = ui.page_data()
+view = page.view
+geometry = data.load_geometry()
+provinces = geometry.provinces.sort_values(["country", "name"], ascending=[False, True])
+names = {p.place_id: f"{p.name} ({theme.COUNTRY_NAMES[p.country]})" for p in provinces.itertuples()}
+
+clicked = clicked_province()
+if clicked in names:
+    st.session_state[PROVINCE_KEY] = clicked
+
+controls = st.columns([2, 2, 1, 1, 3])
+metric = (
+    controls[0].segmented_control(
+        "Colour provinces by",
+        list(maps.METRICS),
+        default="mentions",
+        format_func=maps.METRICS.get,
+        key="map_metric",
+    )
+    or "mentions"
+)
+extent = controls[1].segmented_control(
+    "Show",
+    list(maps.EXTENTS),
+    default="border",
+    key="map_extent",
+    format_func={"border": "Border region", "all": "Both countries"}.get,
+)
+show_points = controls[2].toggle("Places", value=True, key="map_points")
+show_links = controls[3].toggle("Links", value=True, key="map_links")
+province = controls[4].selectbox(
+    "Province",
+    list(names),
+    format_func=names.get,
+    index=None,
+    key=PROVINCE_KEY,
+    placeholder="Choose a province, or click its dot on the map",
+)
+
+figure = maps.province_map(
+    geometry,
+    view.places,
+    view.mentions,
+    view.claims,
+    view.links,
+    page.source,
+    metric=metric,
+    extent=extent or "border",
+    show_points=show_points,
+    show_links=show_links,
+)
+ui.chart(figure, key=MAP_KEY, on_select="rerun", selection_mode="points")
+st.caption(theme.BOUNDARY_ATTRIBUTION)
+
+if province:
+    st.subheader(f"Claims naming {names[province]}")
+    claims = filters.claims_in_province(page.claims, view.places, province)
+    if claims.empty:
+        st.info("No claim's sentence names this province or a place in it, in the selected articles.")
+    else:
+        table = facts.labelled(claims)[CLAIM_COLUMNS]
+        st.dataframe(
+            table,
+            hide_index=True,
+            key="map_claims",
+            column_config={"label": "Figure", "quote": st.column_config.TextColumn("Quote", width="large")},
+        )
+        ui.frame_download(
+            "Download these claims (CSV)", table, f"claims_{province}.csv", key="download_map_claims"
+        )
+    links = filters.links_in_province(view.links, view.places, province)
+    if not links.empty:
+        st.subheader("Cooperation sentences")
+        for quote in links.drop_duplicates(["article_id", "sentence_id"])["quote"]:
+            ui.quote(quote)

@@ -1,0 +1,72 @@
+"""Overview: the counts, the key figures, a small map and the articles."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from pages.lib import charts, data, facts, maps, ui
+
+MAP_HEIGHT = 520
+#: The six counts in two rows, so a date span is never cut.
+METRICS_PER_ROW = 3
+
+st.title("Overview")
+page = ui.page_data()
+view, claims = page.view, page.claims
+
+counts = facts.summary(view.articles, view.claims, view.places)
+columns = [*st.columns(METRICS_PER_ROW), *st.columns(METRICS_PER_ROW)]
+for column, (label, value) in zip(columns, counts.items(), strict=False):
+    column.metric(label.capitalize(), value, border=True)
+
+st.subheader("Key figures")
+figures = charts.key_figures(claims)
+if figures.empty:
+    ui.nothing_to_show("trade, investment or aid figure")
+else:
+    for column, row in zip(st.columns(len(figures)), figures.itertuples(), strict=True):
+        with column.container(border=True):
+            st.metric(row.heading, row.amount, help=f"Qualifier: {row.qualifier}")
+            ui.note(" · ".join(part for part in (row.what, row.period, row.status) if part))
+            ui.note(row.source)
+            with st.expander("Quote"):
+                ui.quote(row.quote)
+
+left, right = st.columns([3, 2])
+with left:
+    st.subheader("Where")
+    figure = maps.province_map(
+        data.load_geometry(),
+        view.places,
+        view.mentions,
+        view.claims,
+        view.links,
+        page.source,
+        show_links=False,
+        height=MAP_HEIGHT,
+        compact=True,
+    )
+    ui.chart(figure, key="overview_map")
+with right:
+    st.subheader("Articles")
+    if view.articles.empty:
+        ui.nothing_to_show("article")
+    else:
+        st.dataframe(
+            view.articles[["published", "title", "outlet", "language", "n_claims", "n_mentions"]].sort_values(
+                "published", ascending=False
+            ),
+            hide_index=True,
+            key="overview_articles",
+            column_config={
+                "n_claims": "Claims",
+                "n_mentions": "Mentions",
+                "published": "Published",
+                "title": st.column_config.TextColumn("Title", width="large"),
+            },
+        )
+        st.page_link(
+            "pages/articles.py",
+            label="Read an article with its figures highlighted",
+            icon=":material/arrow_forward:",
+        )

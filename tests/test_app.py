@@ -1,0 +1,301 @@
+"""The app run headless with Streamlit's AppTest: every page, and the interactions that matter.
+
+The tables come from the session fixture ``seed_tables`` (built from seeds/ into a temporary
+folder); ``VNKH_DATA`` points the app at them. Downloads are read back from the media
+storage AppTest uses, so a test can compare the offered file with the expected table.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import time
+import zipfile
+from pathlib import Path
+from typing import ClassVar
+
+import pandas as pd
+import pytest
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import AppTest
+
+from etl.schema import CLAIMS, TABLES
+from pages.lib import data
+
+REPO = Path(__file__).resolve().parents[1]
+APP = REPO / "dashboard.py"
+TIMEOUT = 60  # seconds: the first run imports plotly, geopandas and duckdb
+PAGES = {
+    "overview": "Overview",
+    "trade": "Trade & investment",
+    "aid": "Aid & people",
+    "cooperation": "Cooperation",
+    "map": "Map",
+    "claims": "Claims explorer",
+    "articles": "Articles",
+    "data": "Data",
+    "briefing": "Briefing",
+}
+
+
+class RecordingStorage(MemoryMediaFileStorage):
+    """AppTest's in-memory media storage, keeping every file so a test can read a download."""
+
+    files: ClassVar[dict[str, bytes]] = {}
+
+    def load_and_get_id(self, path_or_data, mimetype, kind, filename=None) -> str:
+        file_id = super().load_and_get_id(path_or_data, mimetype, kind, filename)
+        RecordingStorage.files[file_id] = self.get_file(file_id).content
+        return file_id
+
+
+@pytest.fixture
+def app(seed_tables: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv(data.DATA_ENV, str(seed_tables))
+    monkeypatch.setenv(data.SEEDS_ENV, str(REPO / "seeds"))
+    monkeypatch.setattr("streamlit.testing.v1.app_test.MemoryMediaFileStorage", RecordingStorage)
+    return AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+
+
+def open_page(at: AppTest, page: str) -> AppTest:
+    at.run()
+    at.switch_page(f"pages/{page}.py")
+    return at.run()
+
+
+def download(at: AppTest, key: str) -> bytes:
+    """The bytes a download button offers."""
+    (button,) = [b for b in at.get("download_button") if b.key == key]
+    return RecordingStorage.files[Path(button.proto.url).stem]
+
+
+def widget(at: AppTest, kind: str, key: str):
+    return getattr(at, kind)(key=key)
+
+
+def table(path: Path, name: str) -> pd.DataFrame:
+    return pd.read_parquet(path / f"{name}.parquet")
+
+
+# --- every page ------------------------------------------------------------------------------------
+
+
+def test_entry_point_opens_on_the_overview(app: AppTest):
+    app.run()
+    assert not app.exception
+    assert [t.value for t in app.title] == ["Overview"]
+    assert {w.key for w in app.sidebar.multiselect} == {"f_lang", "f_articles"}
+    assert any("Data as of" in c.value for c in app.sidebar.caption)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_runs(app: AppTest, page: str):
+    at = open_page(app, page)
+    assert not at.exception
+    assert [t.value for t in at.title] == [PAGES[page]]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_copes_with_filters_that_match_nothing(app: AppTest, page: str):
+    app.query_params["lang"] = "fr"
+    app.query_params["article"] = "003_952f03fc20e26940"  # an English article
+    at = open_page(app, page)
+    assert not at.exception
+    if page not in ("data", "map"):  # the data page offers the whole tables; the map still draws provinces
+        assert at.info, "an empty view says so"
+
+
+# --- global filters and the URL --------------------------------------------------------------------
+
+
+def test_language_filter_narrows_the_claims_and_goes_into_the_url(app: AppTest, seed_tables: Path):
+    at = open_page(app, "claims")
+    everything = len(at.dataframe[0].value)
+    widget(at, "multiselect", "f_lang").set_value(["fr"]).run()
+    assert not at.exception
+    french = at.dataframe[0].value
+    claims, articles = table(seed_tables, "claims"), table(seed_tables, "articles")
+    french_ids = set(articles.loc[articles["language"] == "fr", "article_id"])
+    expected = claims[claims["article_id"].isin(french_ids) & (claims["section"] == "body")]
+    assert 0 < len(french) < everything
+    assert sorted(french["claim_id"]) == sorted(expected["claim_id"])
+    assert at.query_params["lang"] in ("fr", ["fr"])
+
+
+def test_a_shared_link_reloads_the_same_filters(app: AppTest):
+    app.query_params["lang"] = "en"
+    app.query_params["furniture"] = "1"
+    app.run()
+    assert widget(app, "multiselect", "f_lang").value == ["en"]
+    assert widget(app, "toggle", "f_furniture").value is True
+
+
+def test_page_furniture_is_off_by_default(app: AppTest, seed_tables: Path):
+    at = open_page(app, "claims")
+    assert set(at.dataframe[0].value["section"]) == {"body"}
+    widget(at, "toggle", "f_furniture").set_value(True).run()
+    claims = table(seed_tables, "claims")
+    assert len(at.dataframe[0].value) == len(claims)
+
+
+# --- downloads -------------------------------------------------------------------------------------
+
+
+def test_claims_csv_equals_the_filtered_table(app: AppTest, seed_tables: Path):
+    at = open_page(app, "claims")
+    widget(at, "multiselect", "ce_category").set_value(["education"]).run()
+    assert not at.exception
+    offered = download(at, "download_claims_filtered")
+    claims = data.load_tables(seed_tables).claims
+    expected = claims[(claims["category"] == "education") & (claims["section"] == "body")]
+    assert offered == data.table_csv(CLAIMS, expected)
+    rows = pd.read_csv(io.BytesIO(offered))
+    assert len(rows) == len(at.dataframe[0].value) > 0
+    assert set(rows["category"]) == {"education"}
+
+
+def test_whole_claims_csv_is_the_etl_file(app: AppTest, seed_tables: Path):
+    at = open_page(app, "claims")
+    assert download(at, "download_claims_all") == (seed_tables / "claims.csv").read_bytes()
+
+
+def test_data_page_offers_every_table_as_the_etl_wrote_it(app: AppTest, seed_tables: Path):
+    at = open_page(app, "data")
+    for schema in TABLES:
+        assert download(at, f"download_{schema.name}") == (seed_tables / f"{schema.name}.csv").read_bytes()
+    archive = zipfile.ZipFile(io.BytesIO(download(at, "download_zip")))
+    assert {"claims.csv", "datapackage.json", "README.txt"} <= set(archive.namelist())
+
+
+def test_data_dictionary_comes_from_the_schema(app: AppTest):
+    at = open_page(app, "data")
+    dictionaries = [df.value for df in at.dataframe if "column" in df.value.columns]
+    assert [list(d["column"]) for d in dictionaries] == [s.column_names for s in TABLES]
+
+
+# --- map -------------------------------------------------------------------------------------------
+
+
+def test_choosing_a_province_lists_its_claims(app: AppTest, seed_tables: Path):
+    at = open_page(app, "map")
+    widget(at, "selectbox", "map_province").set_value("kien-giang").run()
+    assert not at.exception
+    assert any("Kien Giang" in h.value for h in at.subheader)
+    listed = at.dataframe[0].value
+    places = table(seed_tables, "places")
+    inside = set(places.loc[places["province_id"] == "kien-giang", "place_id"]) | {"kien-giang"}
+    claims = table(seed_tables, "claims")
+    body = claims[claims["section"] == "body"]
+    expected = body[body["place_ids"].fillna("").map(lambda ids: bool(inside & set(ids.split(";"))))]
+    assert len(expected) > 0
+    assert sorted(listed["claim_id"]) == sorted(expected["claim_id"])
+
+
+def test_map_switches_between_mentions_and_claims(app: AppTest):
+    at = open_page(app, "map")
+    at.button_group(key="map_metric").set_value("claims").run()
+    assert not at.exception
+
+
+# --- other pages -----------------------------------------------------------------------------------
+
+
+def test_trade_page_shows_one_chart_per_currency_and_a_csv(app: AppTest, seed_tables: Path):
+    at = open_page(app, "trade")
+    claims = table(seed_tables, "claims")
+    money = claims[(claims["kind"] == "currency") & (claims["section"] == "body")]
+    offered = pd.read_csv(io.BytesIO(download(at, "download_trade")))
+    assert sorted(offered["claim_id"]) == sorted(money["claim_id"])
+
+
+def test_articles_page_highlights_claims_and_places(app: AppTest):
+    at = open_page(app, "articles")
+    widget(at, "selectbox", "article_pick").set_value("000_1e6461ddf1f46a2e").run()
+    assert not at.exception
+    page = "".join(str(h.proto.body) for h in at.get("html"))
+    assert "<mark" in page and "vnkh-claim" in page and "vnkh-place" in page
+
+
+def test_briefing_download_is_one_offline_html_file(app: AppTest):
+    at = open_page(app, "briefing")
+    html = download(at, "download_briefing").decode("utf-8")
+    assert html.startswith("<!DOCTYPE html>")
+    assert "Key figures" in html and "Sources" in html
+    assert "<script src" not in html
+
+
+def test_briefing_moves_between_screens(app: AppTest):
+    at = open_page(app, "briefing")
+    assert at.header[0].value == "Key figures"
+    at.button(key="briefing_next").click().run()
+    assert at.header[0].value == "Trade"
+    at.button(key="briefing_prev").click().run()
+    at.button(key="briefing_prev").click().run()
+    assert at.header[0].value == "Sources"
+    assert not at.exception
+
+
+def test_missing_tables_are_built_on_first_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    out = tmp_path / "processed"
+    monkeypatch.setenv(data.DATA_ENV, str(out))
+    monkeypatch.setenv(data.SEEDS_ENV, str(REPO / "seeds"))
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert (out / "build.json").exists()
+    assert [t.value for t in at.title] == ["Overview"]
+    assert at.get("expandable") or at.status, "the build shows a status box"
+
+
+# --- building the tables ---------------------------------------------------------------------------
+
+
+def fresh_copy(seed_tables: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """A private copy of the seeds and of their tables, the app pointed at them."""
+    seeds, out = tmp_path / "seeds", tmp_path / "processed"
+    shutil.copytree(REPO / "seeds", seeds)
+    shutil.copytree(seed_tables, out)
+    monkeypatch.setenv(data.DATA_ENV, str(out))
+    monkeypatch.setenv(data.SEEDS_ENV, str(seeds))
+    return seeds, out
+
+
+def test_tables_older_than_the_articles_are_rebuilt_once(seed_tables: Path, tmp_path: Path, monkeypatch):
+    seeds, out = fresh_copy(seed_tables, tmp_path, monkeypatch)
+    article = next(seeds.glob("*.txt"))
+    article.write_text(
+        article.read_text(encoding="utf-8") + "\nTrade reached $5 billion in 2023.\n", encoding="utf-8"
+    )
+    before = data.read_build(out)["fingerprint"]
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    assert not at.exception
+    after = data.read_build(out)["fingerprint"]
+    assert after != before
+    article.write_text(article.read_text(encoding="utf-8") + "\nMore text.\n", encoding="utf-8")
+    at.run()  # an ordinary rerun never extracts: staleness is checked once per process
+    assert data.read_build(out)["fingerprint"] == after
+
+
+def test_rebuild_button_runs_the_etl(seed_tables: Path, tmp_path: Path, monkeypatch):
+    _, out = fresh_copy(seed_tables, tmp_path, monkeypatch)
+    built_before = data.read_build(out)["built_at"]
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    time.sleep(1)  # built_at has one-second precision
+    at.button(key="rebuild_data").click().run()
+    assert not at.exception
+    assert data.read_build(out)["built_at"] != built_before
+
+
+def test_no_articles_and_no_tables_is_one_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    (tmp_path / "seeds").mkdir()
+    monkeypatch.setenv(data.DATA_ENV, str(tmp_path / "processed"))
+    monkeypatch.setenv(data.SEEDS_ENV, str(tmp_path / "seeds"))
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert any("No tables" in e.value for e in at.error)
+
+
+def test_page_widgets_survive_a_filter_that_removes_their_choice(app: AppTest):
+    at = open_page(app, "cooperation")
+    widget(at, "selectbox", "coop_province").set_value("kien-giang").run()
+    widget(at, "multiselect", "f_lang").set_value(["en"]).run()
+    assert not at.exception
