@@ -1,0 +1,535 @@
+"""Drive the dashboard in a real headless Chromium, fully offline.
+
+One Streamlit server is started per session on tables built into a temporary folder; every page is
+opened, must finish running without an exception, show its title and never reach beyond localhost.
+A full-page screenshot of each page lands in ``tests/screenshots/`` (git-ignored) for a human to look at.
+
+Chromium comes from Debian (``/usr/bin/chromium``, installed by ``.ci/run``), never from
+``playwright install``: the tests skip when it is missing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import pytest
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Locator,
+    Page,
+    Playwright,
+    Route,
+    WebSocket,
+    sync_playwright,
+)
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+from etl.pipeline import run as build_tables
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+ENTRY_FILE = "dashboard.py"
+SCREENSHOTS = ROOT / "tests" / "screenshots"
+CHROMIUM = Path("/usr/bin/chromium")
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",  # CI runs as root, where Chromium's sandbox refuses to start
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+# Seconds for the server, milliseconds for Playwright (its unit).
+SERVER_START_TIMEOUT_S = 60
+SERVER_STOP_TIMEOUT_S = 10
+HEALTH_POLL_INTERVAL_S = 0.5
+HEALTH_REQUEST_TIMEOUT_S = 2
+PAGE_LOAD_TIMEOUT_MS = 30_000
+SCRIPT_RUN_TIMEOUT_MS = 90_000  # the first run of a page fills Streamlit's caches
+ELEMENT_TIMEOUT_MS = 15_000
+CHART_DRAW_TIMEOUT_MS = 30_000
+DOWNLOAD_TIMEOUT_MS = 60_000
+SETTLE_MS = 500  # lets plotly finish laying out after the script has stopped
+SERVER_LOG_TAIL_CHARS = 3_000
+
+VIEWPORT = {"width": 1400, "height": 900}
+MAX_SCREENSHOT_HEIGHT = 12_000  # px; keeps a runaway page from producing a giant image
+
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+LOCAL_SCHEMES = frozenset({"data", "blob", "about", "chrome", "chrome-extension", "devtools"})
+
+# Streamlit's markers: the app root carries the script state; errors render as stException.
+APP_IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+STATUS_WIDGET = '[data-testid="stStatusWidget"]'
+EXCEPTION = '[data-testid="stException"]'
+NAVIGATION = '[data-testid="stSidebarNav"], [data-testid="stTopNav"], nav'
+SCROLLING_PANES = '[data-testid="stMain"], [data-testid="stAppViewContainer"], section'
+ERROR_ALERT = '[data-testid="stAlertContentError"]'
+PLOTLY_SVG = ".js-plotly-plot .main-svg"
+FILLED_SHAPE = ".js-plotly-plot .scatterlayer path.js-fill"  # fill="toself" scatter traces
+
+#: A global filter as a shared link carries it (pages/lib/filters.py) and dashboard.py's widget for it.
+FILTER_QUERY = {"lang": ["fr"]}
+LANGUAGE_FILTER_KEY = "f_lang"
+CLAIM_COUNT = re.compile(r"(\d+) of (\d+) claims")  # the claims explorer's caption: "shown of filtered"
+TAG = '[data-tag], [data-baseweb="tag"]'  # a chosen value in a multiselect (new and old markup)
+
+MAP_CHART_KEY = "province_map"
+MIN_PROVINCE_SHAPES = 50  # the boundaries file has 88 provinces
+DOWNLOAD_KEY = "download_briefing"
+
+
+@dataclass(frozen=True)
+class AppPage:
+    url_path: str
+    title: str
+
+
+PAGES = [
+    AppPage("overview", "Overview"),
+    AppPage("trade", "Trade & investment"),
+    AppPage("aid", "Aid & people"),
+    AppPage("cooperation", "Cooperation"),
+    AppPage("map", "Map"),
+    AppPage("claims", "Claims explorer"),
+    AppPage("articles", "Articles"),
+    AppPage("data", "Data"),
+    AppPage("briefing", "Briefing"),
+]
+PAGE_BY_PATH = {p.url_path: p for p in PAGES}
+ROOT_PAGE = AppPage("", "Overview")  # "/" shows the default page
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason=f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium; .ci/run does)",
+    ),
+]
+
+
+# --------------------------------------------------------------------------------------------------
+# Offline guard
+# --------------------------------------------------------------------------------------------------
+
+
+def is_local(url: str) -> bool:
+    """True when loading ``url`` stays on this machine.
+
+    >>> is_local("http://127.0.0.1:8501/_stcore/health")
+    True
+    >>> is_local("data:image/png;base64,AAAA")
+    True
+    >>> is_local("https://cdn.plot.ly/plotly-2.35.2.min.js")
+    False
+    """
+    parts = urlsplit(url)
+    if parts.scheme in LOCAL_SCHEMES:
+        return True
+    return parts.scheme in {"http", "https", "ws", "wss"} and (parts.hostname or "") in LOCAL_HOSTS
+
+
+@dataclass
+class NetworkGuard:
+    """Aborts every request that would leave the machine, and remembers it."""
+
+    files_only: bool = False  # for a downloaded file: local files only, not even the local server
+    blocked: list[str] = field(default_factory=list)
+
+    def allows(self, url: str) -> bool:
+        if self.files_only:
+            scheme = urlsplit(url).scheme
+            return scheme == "file" or scheme in LOCAL_SCHEMES
+        return is_local(url)
+
+    def handle(self, route: Route) -> None:
+        url = route.request.url
+        if self.allows(url):
+            route.continue_()
+        else:
+            self.blocked.append(url)
+            route.abort("blockedbyclient")
+
+    def watch_websocket(self, ws: WebSocket) -> None:
+        # Routes do not see websockets; Streamlit's own one is local.
+        if not self.allows(ws.url):
+            self.blocked.append(ws.url)
+
+
+@dataclass
+class Tab:
+    """A page in its own browser context, with what the guard blocked and the JS errors seen."""
+
+    page: Page
+    guard: NetworkGuard
+    js_errors: list[str]
+
+
+def open_tab(browser: Browser, guard: NetworkGuard) -> tuple[BrowserContext, Tab]:
+    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
+    context.set_default_timeout(ELEMENT_TIMEOUT_MS)
+    context.route("**/*", guard.handle)
+    page = context.new_page()
+    page.on("websocket", guard.watch_websocket)
+    js_errors: list[str] = []
+    page.on("pageerror", lambda error: js_errors.append(str(error)))
+    return context, Tab(page, guard, js_errors)
+
+
+# --------------------------------------------------------------------------------------------------
+# Server
+# --------------------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def log_tail(log: Path) -> str:
+    text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
+    return text[-SERVER_LOG_TAIL_CHARS:]
+
+
+def is_healthy(base_url: str) -> bool:
+    # An empty ProxyHandler: a proxy from the environment must not answer for localhost.
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(f"{base_url}/_stcore/health", timeout=HEALTH_REQUEST_TIMEOUT_S) as response:
+            return response.status == 200
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return False
+
+
+def wait_until_healthy(process: subprocess.Popen[bytes], base_url: str, log: Path) -> None:
+    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"streamlit exited with code {process.returncode} before answering:\n{log_tail(log)}")
+        if is_healthy(base_url):
+            return
+        time.sleep(HEALTH_POLL_INTERVAL_S)
+    pytest.fail(f"streamlit did not answer {base_url}/_stcore/health within {SERVER_START_TIMEOUT_S} s:\n"
+                f"{log_tail(log)}")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Stop the server and anything it started (it leads its own process group)."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, sig)
+        try:
+            process.wait(timeout=SERVER_STOP_TIMEOUT_S)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+@pytest.fixture(scope="session")
+def tables(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Tables for the server alone: it may rebuild them, so it does not share conftest's ``built``."""
+    out = tmp_path_factory.mktemp("browser") / "processed"
+    build_tables(SEEDS, out, progress=False)
+    return out
+
+
+@contextlib.contextmanager
+def running_app(tables: Path, log: Path) -> Iterator[str]:
+    """Serve the dashboard on the given tables; yield its base URL."""
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    command = [
+        sys.executable, "-m", "streamlit", "run", ENTRY_FILE,
+        "--server.headless", "true",
+        "--server.address", "127.0.0.1",
+        "--server.port", str(port),
+        "--browser.gatherUsageStats", "false",
+        "--server.fileWatcherType", "none",
+    ]
+    env = {**os.environ, "VNKH_DATA": str(tables), "VNKH_SEEDS": str(SEEDS)}
+    with log.open("wb") as log_file:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log_file,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        wait_until_healthy(process, base_url, log)
+        yield base_url
+    finally:
+        stop(process)
+
+
+@pytest.fixture(scope="session")
+def app_url(tables: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with running_app(tables, tmp_path_factory.mktemp("streamlit") / "server.log") as base_url:
+        yield base_url
+
+
+# --------------------------------------------------------------------------------------------------
+# Browser
+# --------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def tab(browser: Browser) -> Iterator[Tab]:
+    context, tab = open_tab(browser, NetworkGuard())
+    yield tab
+    context.close()
+
+
+@pytest.fixture
+def offline_tab(browser: Browser) -> Iterator[Tab]:
+    """A tab that may read local files and nothing else, not even localhost."""
+    context, tab = open_tab(browser, NetworkGuard(files_only=True))
+    yield tab
+    context.close()
+
+
+# --------------------------------------------------------------------------------------------------
+# Helpers
+# --------------------------------------------------------------------------------------------------
+
+
+def texts(page: Page, selector: str) -> list[str]:
+    return ["\n".join(line.strip() for line in text.splitlines() if line.strip())
+            for text in page.locator(selector).all_inner_texts()]
+
+
+def describe(tab: Tab, name: str) -> str:
+    """What a failure message needs: the page, its errors, and whatever was blocked."""
+    lines = [f"page {name!r} at {tab.page.url}"]
+    for label, found in [
+        ("exception", texts(tab.page, EXCEPTION)),
+        ("error message", texts(tab.page, ERROR_ALERT)),
+        ("JavaScript error", tab.js_errors),
+        ("blocked request", tab.guard.blocked),
+    ]:
+        lines += [f"  {label}: " + item.replace("\n", "\n    ") for item in found]
+    return "\n".join(lines)
+
+
+def heading(page: Page, title: str) -> Locator:
+    return page.get_by_role("heading", name=title, exact=True)
+
+
+def nav_link(page: Page, title: str) -> Locator:
+    return page.get_by_role("link", name=title, exact=True)
+
+
+def wait_for_app(tab: Tab, name: str) -> None:
+    """Wait until Streamlit has run the page's script to the end."""
+    try:
+        tab.page.locator(APP_IDLE).wait_for(state="attached", timeout=SCRIPT_RUN_TIMEOUT_MS)
+        tab.page.locator(STATUS_WIDGET).wait_for(state="hidden", timeout=SCRIPT_RUN_TIMEOUT_MS)
+    except PlaywrightTimeoutError:
+        pytest.fail(f"still running after {SCRIPT_RUN_TIMEOUT_MS} ms\n{describe(tab, name)}")
+    tab.page.wait_for_timeout(SETTLE_MS)
+
+
+def visit(tab: Tab, base_url: str, page: AppPage, query: dict[str, list[str]] | None = None) -> None:
+    url = f"{base_url}/{page.url_path}" + (f"?{urlencode(query, doseq=True)}" if query else "")
+    tab.page.goto(url, wait_until="domcontentloaded", timeout=PAGE_LOAD_TIMEOUT_MS)
+    wait_for_app(tab, page.url_path or "/")
+
+
+def assert_renders(tab: Tab, page: AppPage) -> None:
+    name = page.url_path or "/"
+    if tab.page.locator(EXCEPTION).count():
+        pytest.fail(f"Streamlit exception\n{describe(tab, name)}")
+    try:
+        heading(tab.page, page.title).wait_for(state="visible", timeout=ELEMENT_TIMEOUT_MS)
+    except PlaywrightTimeoutError:
+        shown = texts(tab.page, "h1")
+        pytest.fail(f"no heading {page.title!r} (h1 shown: {shown})\n{describe(tab, name)}")
+    if tab.guard.blocked:
+        pytest.fail(f"requests left localhost\n{describe(tab, name)}")
+
+
+def save_screenshot(page: Page, name: str) -> Path:
+    """A full-page screenshot: Streamlit scrolls inside its main pane, so grow the viewport to fit it."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    try:
+        _grow_viewport_and_shoot(page, path)
+    except PlaywrightError as error:  # never hide the test's own failure behind this one
+        warnings.warn(f"no screenshot of {name}: {error}", stacklevel=2)
+    return path
+
+
+def _grow_viewport_and_shoot(page: Page, path: Path) -> None:
+    content_height = page.evaluate(
+        """selector => Math.max(document.documentElement.scrollHeight,
+            ...Array.from(document.querySelectorAll(selector)).map(el => el.scrollHeight))""",
+        SCROLLING_PANES,
+    )
+    height = min(max(int(content_height), VIEWPORT["height"]), MAX_SCREENSHOT_HEIGHT)
+    page.set_viewport_size({"width": VIEWPORT["width"], "height": height})
+    page.wait_for_timeout(SETTLE_MS)
+    page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size(VIEWPORT)
+
+
+def province_map(page: Page) -> Locator:
+    """The keyed map chart; Streamlit marks a keyed element's container with ``st-key-<key>``."""
+    return page.locator(f".st-key-{MAP_CHART_KEY}")
+
+
+def count_filled_shapes(chart: Locator) -> int:
+    """Closed shapes drawn by filled scatter traces: one ``M`` per polygon, whether the figure has a
+    trace per province or one trace with gaps between polygons."""
+    return chart.evaluate(
+        """(el, selector) => Array.from(el.querySelectorAll(selector))
+            .map(p => ((p.getAttribute('d') || '').match(/M/g) || []).length)
+            .reduce((a, b) => a + b, 0)""",
+        FILLED_SHAPE,
+    )
+
+
+@dataclass(frozen=True)
+class ClaimsView:
+    """What decides which claims the explorer shows: the URL's filters, the sidebar's languages, the count."""
+
+    query: dict[str, list[str]]
+    languages: tuple[str, ...]
+    claims: int | None
+
+
+def claims_view(tab: Tab) -> ClaimsView:
+    caption = tab.page.get_by_text(CLAIM_COUNT).first
+    match = CLAIM_COUNT.search(caption.inner_text()) if caption.count() else None
+    return ClaimsView(
+        query=parse_qs(urlsplit(tab.page.url).query),
+        languages=tuple(tab.page.locator(f".st-key-{LANGUAGE_FILTER_KEY}").locator(TAG).all_inner_texts()),
+        claims=int(match.group(2)) if match else None,
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# Tests
+# --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("app_page", [*PAGES, ROOT_PAGE], ids=lambda p: p.url_path or "root")
+def test_page_renders_offline(app_url: str, tab: Tab, app_page: AppPage) -> None:
+    try:
+        visit(tab, app_url, app_page)
+    finally:  # a picture of a page stuck running helps too
+        save_screenshot(tab.page, app_page.url_path or "root")
+    assert_renders(tab, app_page)
+
+
+def test_deep_link_to_fresh_server_uses_app_navigation(tables: Path, tab: Tab, tmp_path: Path) -> None:
+    """A bookmark opened first after a restart must still go through ``dashboard.py``'s navigation.
+
+    With a ``pages/`` folder beside the entry file, Streamlit runs a requested ``pages/<name>.py`` on its
+    own (old multipage mode) until some session has run ``st.navigation``; the shared server of the
+    other tests has usually been warmed up, so this one starts its own.
+    """
+    page = PAGE_BY_PATH["trade"]
+    with running_app(tables, tmp_path / "server.log") as base_url:
+        visit(tab, base_url, page)
+        assert_renders(tab, page)
+        # The app may notice the old mode and rerun itself through dashboard.py: give it the time.
+        with contextlib.suppress(PlaywrightTimeoutError):
+            nav_link(tab.page, PAGES[-1].title).wait_for(state="attached", timeout=ELEMENT_TIMEOUT_MS)
+        missing = [p.title for p in PAGES if not nav_link(tab.page, p.title).count()]
+        if missing:
+            nav = texts(tab.page, NAVIGATION)
+            pytest.fail(f"navigation lacks {missing} (shown: {nav}); was dashboard.py bypassed?\n"
+                        f"{describe(tab, page.url_path)}")
+
+
+def test_map_draws_province_shapes(app_url: str, tab: Tab) -> None:
+    page = PAGE_BY_PATH["map"]
+    visit(tab, app_url, page)
+    assert_renders(tab, page)
+    chart = province_map(tab.page)
+    assert chart.count() == 1, f"no chart with key {MAP_CHART_KEY!r}\n{describe(tab, 'map')}"
+    try:
+        chart.locator(FILLED_SHAPE).first.wait_for(state="attached", timeout=CHART_DRAW_TIMEOUT_MS)
+    except PlaywrightTimeoutError:
+        pytest.fail(f"the map drew no filled shape within {CHART_DRAW_TIMEOUT_MS} ms\n{describe(tab, 'map')}")
+    shapes = count_filled_shapes(chart)
+    if shapes <= MIN_PROVINCE_SHAPES:
+        pytest.fail(f"the map drew {shapes} filled shapes, expected more than {MIN_PROVINCE_SHAPES}\n"
+                    f"{describe(tab, 'map')}")
+
+
+def test_briefing_download_works_offline(app_url: str, tab: Tab, offline_tab: Tab, tmp_path: Path) -> None:
+    page = PAGE_BY_PATH["briefing"]
+    visit(tab, app_url, page)
+    assert_renders(tab, page)
+    button = tab.page.locator(f".st-key-{DOWNLOAD_KEY}").get_by_role("button")
+    assert button.count() == 1, f"no download button with key {DOWNLOAD_KEY!r}\n{describe(tab, 'briefing')}"
+    with tab.page.expect_download(timeout=DOWNLOAD_TIMEOUT_MS) as download_info:
+        button.click()
+    briefing = tmp_path / (download_info.value.suggested_filename or "briefing.html")
+    download_info.value.save_as(briefing)
+    assert briefing.stat().st_size > 0, "the briefing download is empty"
+
+    offline_tab.page.goto(briefing.as_uri(), wait_until="load", timeout=PAGE_LOAD_TIMEOUT_MS)
+    name = f"downloaded briefing {briefing.name}"
+    try:
+        offline_tab.page.locator(PLOTLY_SVG).first.wait_for(state="attached", timeout=CHART_DRAW_TIMEOUT_MS)
+    except PlaywrightTimeoutError:
+        pytest.fail(f"plotly drew no chart in the briefing opened offline\n{describe(offline_tab, name)}")
+    assert offline_tab.page.locator(PLOTLY_SVG).count() >= 1
+    if offline_tab.guard.blocked or offline_tab.js_errors:
+        pytest.fail(f"the briefing needs the network or fails\n{describe(offline_tab, name)}")
+    save_screenshot(offline_tab.page, "briefing_download")
+
+
+def test_filter_link_reopens_the_same_view(app_url: str, tab: Tab) -> None:
+    page = PAGE_BY_PATH["claims"]
+    visit(tab, app_url, page)
+    assert_renders(tab, page)
+    unfiltered = claims_view(tab)
+
+    visit(tab, app_url, page, query=FILTER_QUERY)
+    assert_renders(tab, page)
+    linked = claims_view(tab)
+    tab.page.reload(wait_until="domcontentloaded", timeout=PAGE_LOAD_TIMEOUT_MS)
+    wait_for_app(tab, "claims (reloaded)")
+    assert_renders(tab, page)
+    reloaded = claims_view(tab)
+
+    context = f"without filter: {unfiltered}\nfrom the link: {linked}\nreloaded: {reloaded}\n"
+    wanted = tuple(FILTER_QUERY["lang"])
+    if linked.query != FILTER_QUERY or linked.languages != wanted:
+        pytest.fail(f"the link's filter was not applied or not kept in the URL\n"
+                    f"{context}{describe(tab, 'claims')}")
+    if None in (unfiltered.claims, linked.claims) or not linked.claims < unfiltered.claims:
+        pytest.fail(f"the language filter did not narrow the claims\n{context}{describe(tab, 'claims')}")
+    if reloaded != linked:
+        pytest.fail(f"reloading the link shows another view\n{context}{describe(tab, 'claims')}")
