@@ -10,6 +10,7 @@ All offsets are in the normalised view (``TextView.norm``).
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from dataclasses import dataclass
@@ -48,30 +49,47 @@ def find_periods(view: TextView, lex: Lexicon, lo: int, hi: int) -> list[Period]
     """Period expressions between ``lo`` and ``hi``, without overlaps, in text order."""
     p = lex.patterns
     found: list[Period] = []
-    taken: list[tuple[int, int]] = []
+    taken = _Taken()
     near_years = [(max(a, lo), min(b, hi)) for a, b in windows(view.folded, _YEAR, YEAR_CONTEXT, YEAR_CONTEXT)
                   if a < hi and b > lo]
     dates = finditer_in(p["date"], view.folded, near_years)
     for a, b, first, last in _date_ranges(view, dates):
         found.append(Period(a, b, first, last, full_dates=True))
-        taken.append((a, b))
+        taken.add(a, b)
     for name in _PERIOD_PATTERNS:
         for m in finditer_in(p[name], view.folded, near_years):
             a, b = m.span()
-            if any(a < e and s < b for s, e in taken):
+            if taken.overlaps(a, b):
                 continue
             years = [int(y) for y in m.groups() if y and y.isdigit()]
             period = _period_of(name, years, a, b)
             if period is not None:
                 found.append(period)
-                taken.append((a, b))
+                taken.add(a, b)
     for m in dates:
         a, b = m.span()
         y = _YEAR.search(m.group(0))
-        if y and not any(a < e and s < b for s, e in taken):
+        if y and not taken.overlaps(a, b):
             found.append(Period(a, b, int(y.group(1)), int(y.group(1))))
-            taken.append((a, b))
+            taken.add(a, b)
     return sorted(found, key=lambda x: x.start)
+
+
+class _Taken:
+    """Non-overlapping spans, with an overlap test in logarithmic time."""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+
+    def overlaps(self, a: int, b: int) -> bool:
+        i = bisect.bisect_left(self.starts, b)
+        return i > 0 and self.ends[i - 1] > a
+
+    def add(self, a: int, b: int) -> None:
+        i = bisect.bisect_left(self.starts, a)
+        self.starts.insert(i, a)
+        self.ends.insert(i, b)
 
 
 def _period_of(name: str, years: list[int], a: int, b: int) -> Period | None:

@@ -25,6 +25,13 @@ from etl.timing import TIMER
 
 BODY, RELATED = "body", "related"
 VN, KH = "VN", "KH"
+#: A figure's category, period and goal words are looked for this far around it (characters);
+#: keywords further away weigh almost nothing, and the bound keeps huge sentences linear.
+CONTEXT_WINDOW = 1000
+#: No period expression is longer than this ("(January 7, 1979 - January 7, 2024)").
+MAX_PERIOD_CHARS = 200
+#: Keywords elsewhere in the paragraph count within this distance.
+PARAGRAPH_WINDOW = 3000
 #: Relations in the order they win when a sentence has several cue words.
 RELATION_ORDER = ("agreement", "aid", "trade", "visit", "other")
 
@@ -149,17 +156,26 @@ def _claim_rows(doc: Document, view: TextView, lex: Lexicon, sentences: list[Sen
         s = sentences[sid]
         lo, hi = view.to_view(s.start), view.to_view(s.end)
         periods = periods_by_sentence[sid]
-        hits = keywords.between(lo, hi)
         para = paragraphs[s.paragraph]
         p_lo, p_hi = view.to_view(para[0].start), view.to_view(para[-1].end)
-        para_hits = keywords.between(p_lo, p_hi) if len(para) > 1 else hits
+        starts = [o.start for o in qs]
+        period_starts = [p.start for p in periods]
         previous_end, previous_what = lo, None
         for q in qs:
+            # Everything a figure looks at lies within a window around it, so a text with no
+            # sentence break (one line of 1 MB) costs time in proportion to its length.
+            w_lo, w_hi = max(lo, q.start - CONTEXT_WINDOW), min(hi, q.end + CONTEXT_WINDOW)
+            hits = keywords.between(w_lo, w_hi)
+            para_hits = keywords.between(max(p_lo, q.start - PARAGRAPH_WINDOW),
+                                         min(p_hi, q.end + PARAGRAPH_WINDOW)) if len(para) > 1 else hits
             cue = target_cue(view, lex, lo, q.start, q.end, previous_end)
-            others = [(o.start, o.end) for o in qs if o is not q]
+            near = qs[bisect.bisect_left(starts, w_lo):bisect.bisect_right(starts, w_hi)]
+            others = [(o.start, o.end) for o in near if o is not q]
             goal_before = cue if cue is not None and cue < q.start else None
-            first, last = period_for(periods, q.start, q.end, others, after=goal_before)
-            deadline = any(p.deadline and (p.first, p.last) == (first, last) for p in periods)
+            nearby = periods[bisect.bisect_left(period_starts, w_lo - MAX_PERIOD_CHARS):
+                             bisect.bisect_right(period_starts, w_hi)]
+            first, last = period_for(nearby, q.start, q.end, others, after=goal_before)
+            deadline = any(p.deadline and (p.first, p.last) == (first, last) for p in nearby)
             start, end = view.span(q.start, q.end)
             rows.append({
                 "article_id": doc.article_id, "sentence_id": sid, "section": sections[sid],

@@ -27,6 +27,13 @@ MAGIC = {
 }
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
          (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+ASCII_MAX, LATIN_EXTENDED_A_MAX = 0x7F, 0x17F
+#: Share of non-ASCII characters that must be Latin letters for Windows-1252 to be trusted.
+MIN_LATIN_SHARE = 0.8
+#: ...and at most this share of all letters (French has about 4% accented letters).
+MAX_ACCENTED_SHARE = 0.3
+#: A web page whose main text has fewer words than this holds no article.
+MIN_HTML_WORDS = 8
 #: Share of control characters above which decoded bytes are not text.
 MAX_CONTROL_SHARE = 0.01
 _SNIFF_BYTES = 64 * 1024
@@ -116,13 +123,25 @@ def _guess_encoding(data: bytes) -> str:
         best = from_bytes(sample).best()
     except Exception:  # the guesser failing is not fatal: Windows-1252 decodes almost every byte
         best = None
-    if best is not None and best.encoding not in LATIN_CODEPAGES:
-        return best.encoding  # a non-Latin script (Cyrillic, CJK...) the guesser is sure of
     try:
-        data.decode("cp1252")
-        return "cp1252"  # the usual encoding of Western European text saved on Windows
+        latin = data.decode("cp1252")
     except UnicodeDecodeError:
-        return best.encoding if best is not None else "latin-1"
+        latin = None
+    if latin is not None and (best is None or best.encoding in LATIN_CODEPAGES or _looks_latin(latin)):
+        return "cp1252"  # the usual encoding of Western European text saved on Windows
+    if best is not None:
+        return best.encoding  # a non-Latin script (Cyrillic, CJK...)
+    return "latin-1"
+
+
+def _looks_latin(text: str) -> bool:
+    """Western text, whatever a guesser says: the characters beyond ASCII are mostly Latin letters
+    (é, ç, â) and few among the letters (Cyrillic read as Windows-1252 is all "accented" letters)."""
+    sample = text[:_SNIFF_BYTES]
+    letters = sum(1 for c in sample if c.isalpha())
+    extra = [c for c in sample if ord(c) > ASCII_MAX]
+    latin = sum(1 for c in extra if c.isalpha() and ord(c) <= LATIN_EXTENDED_A_MAX)
+    return not extra or (latin >= MIN_LATIN_SHARE * len(extra) and len(extra) <= MAX_ACCENTED_SHARE * letters)
 
 
 def _check_text(text: str) -> str:
@@ -149,7 +168,7 @@ def html_to_text(html: str) -> tuple[str, tuple[tuple[str, str], ...]]:
             value = getattr(meta, key, None)
             if value:
                 fields[key] = str(value)
-    if not body.strip():
+    if len(body.split()) < MIN_HTML_WORDS:
         raise Unreadable("no article text found in the HTML page")
     title = fields.get("title", "").strip()
     text = f"{title}\n\n{body}" if title and not body.startswith(title) else body

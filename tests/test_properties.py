@@ -68,3 +68,41 @@ def test_sentences_are_inside_the_text(text):
 def test_parse_number_is_lenient(raw):
     value = parse_number(raw)
     assert value is None or value >= 0
+
+
+#: The mutation fuzz stops after this many articles or this many seconds, whichever comes first.
+FUZZ_ARTICLES, FUZZ_SECONDS = 300, 20.0
+
+
+def test_fuzz_extract_on_mutated_seed_articles():
+    """Seed articles cut, spliced, duplicated and sprinkled with odd characters: never raises."""
+    import random
+    import time
+    from pathlib import Path
+
+    rng = random.Random(1234)
+    seeds = [p.read_text(encoding="utf-8") for p in sorted((Path(__file__).parents[1] / "seeds").glob("*.txt"))]
+    odd = ["\x00", "\ufeff", "‐", "-\n", "٣", "$", "%", "€", "1.2.3", "  ", "\r", "é", "《", "🙂", "<script>"]
+    deadline = time.monotonic() + FUZZ_SECONDS
+    for _ in range(FUZZ_ARTICLES):
+        if time.monotonic() > deadline:
+            break
+        text = rng.choice(seeds)
+        for _ in range(rng.randint(1, 6)):
+            i, j = sorted(rng.randrange(len(text) + 1) for _ in range(2))
+            op = rng.randrange(4)
+            if op == 0:
+                text = text[:i] + text[j:]
+            elif op == 1:
+                text = text[:i] + text[i:j] * 2 + text[j:]
+            elif op == 2:
+                text = text[:i] + rng.choice(odd) + text[i:]
+            else:
+                text = text[:i] + rng.choice(seeds)[i:j] + text[j:]
+        if not text.strip():
+            continue
+        result = run_extract(text)
+        for c in result.claims:
+            assert text[c["char_start"]:c["char_end"]] == c["text"]
+        for m in result.mentions:
+            assert text[m["char_start"]:m["char_end"]] == m["surface"]

@@ -79,3 +79,18 @@ def test_article_id_is_the_path_without_extension(tmp_path: Path):
     (tmp_path / "2024" / "a.md").write_text("Le Vietnam.", encoding="utf-8")
     doc = read_document(tmp_path / "2024" / "a.md", tmp_path)
     assert (doc.file, doc.article_id) == ("2024/a.md", "2024/a")
+
+
+NON_LATIN = [
+    ("big5", "越南和柬埔寨加強合作。越南向柬埔寨提供了援助和培訓。"),
+    ("gb18030", "越南和柬埔寨加强合作。越南向柬埔寨提供了援助和培训。"),
+    ("cp1251", "Вьетнам и Камбоджа укрепляют сотрудничество в торговле и сельском хозяйстве."),
+    ("shift_jis", "ベトナムとカンボジアは貿易と農業の協力を強化する。"),
+]
+
+
+@pytest.mark.parametrize(("encoding", "text"), NON_LATIN, ids=[n[0] for n in NON_LATIN])
+def test_non_latin_legacy_encodings_are_not_read_as_windows_1252(encoding, text):
+    decoded, problems = decode(text.encode(encoding))
+    assert decoded == text
+    assert problems[0].startswith("decoded as") and "cp1252" not in problems[0]
