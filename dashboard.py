@@ -74,7 +74,8 @@ def keep_widgets_valid(tables: Tables, bounds: tuple[date, date] | None) -> None
 
 def article_label(articles: pd.DataFrame) -> dict[str, str]:
     return {
-        a.article_id: f"{a.published or '????'} · {str(a.title)[:TITLE_CHARS]}" for a in articles.itertuples()
+        a.article_id: f"{a.published if pd.notna(a.published) else '????'} · {str(a.title)[:TITLE_CHARS]}"
+        for a in articles.itertuples()
     }
 
 

@@ -139,10 +139,10 @@ def _time(fn) -> float:
 
 # --- the dashboard ----------------------------------------------------------------------------
 
-def bench_dashboard(tables: Path, repeat: int) -> dict:
+def bench_dashboard(tables: Path, seeds: Path, repeat: int) -> dict:
     """Seconds from `streamlit run` to the first page drawn, to switch pages, to apply a filter."""
-    from etl.dashboard_timing import time_dashboard
-    return time_dashboard(tables, repeat)
+    from etl.bench_dashboard import time_dashboard
+    return time_dashboard(tables, repeat, seeds)
 
 
 # --- report ---------------------------------------------------------------------------------
@@ -203,9 +203,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.quantulum:
         report["quantulum"] = bench_quantulum(args.repeat)
     if args.dashboard:
-        out = work / "out"
-        _run_child(work / f"corpus-{args.sizes[-1]}", out, work / "cache", max(args.workers), force=True)
-        report["dashboard"] = bench_dashboard(out, args.repeat)
+        out, corpus = work / "out", work / f"corpus-{args.sizes[-1]}"
+        _run_child(corpus, out, work / "cache", max(args.workers), force=True)
+        report["dashboard"] = bench_dashboard(out, corpus, args.repeat)
     if args.json:
         args.json.write_text(json.dumps(report, indent=2), encoding="utf-8")
     print(markdown(report))

@@ -1,0 +1,113 @@
+"""Time the dashboard as a person meets it: a real ``streamlit run`` driven by headless Chromium.
+
+Reports, as medians over ``repeat`` visits: seconds from the server answering to the
+first page fully drawn, to switch to another page, and to apply a sidebar filter;
+and the server's resident memory afterwards. Used by ``python -m etl.bench --dashboard``.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+APP_IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+STATUS_WIDGET = '[data-testid="stStatusWidget"]'
+CHART = ".js-plotly-plot .main-svg"
+LANGUAGE_FILTER = '[data-testid="stSidebar"] [data-testid="stMultiSelect"]'
+SERVER_START_S = 120
+TIMEOUT_MS = 300_000
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children (MB), from /proc."""
+    total = 0
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+        except OSError:
+            continue
+        if int(fields.get("Pid", "0")) == pid or int(fields.get("PPid", "0")) == pid:
+            total += int(fields.get("VmRSS", "0 kB").split()[0])
+    return total / 1024
+
+
+def _wait_idle(page) -> None:
+    page.locator(APP_IDLE).wait_for(state="attached", timeout=TIMEOUT_MS)
+    page.locator(STATUS_WIDGET).wait_for(state="hidden", timeout=TIMEOUT_MS)
+
+
+def time_dashboard(tables: Path, repeat: int, seeds: Path | None = None) -> dict:
+    """Start the app on ``tables`` (built from ``seeds``) and time what a person does first."""
+    from playwright.sync_api import sync_playwright
+
+    port = _free_port()
+    env = {**os.environ, "VNKH_DATA": str(tables)}
+    if seeds is not None:
+        env["VNKH_SEEDS"] = str(seeds)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
+         "--server.port", str(port), "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        started = time.monotonic()
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2):
+                    break
+            except OSError:
+                if time.monotonic() - started > SERVER_START_S:
+                    raise RuntimeError("the dashboard did not start") from None
+                time.sleep(0.2)
+        first, switch, filtering = [], [], []
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+            for _ in range(repeat):
+                context = browser.new_context(viewport={"width": 1400, "height": 900})
+                page = context.new_page()
+                t = time.monotonic()
+                page.goto(base + "/", wait_until="domcontentloaded", timeout=TIMEOUT_MS)
+                _wait_idle(page)
+                page.locator(CHART).first.wait_for(state="attached", timeout=TIMEOUT_MS)
+                first.append(time.monotonic() - t)
+
+                t = time.monotonic()
+                page.get_by_role("link", name="Claims explorer", exact=True).click()
+                page.get_by_role("heading", name="Claims explorer").wait_for(timeout=TIMEOUT_MS)
+                _wait_idle(page)
+                switch.append(time.monotonic() - t)
+
+                page.locator(LANGUAGE_FILTER).first.click()
+                option = page.get_by_role("option").first
+                t = time.monotonic()
+                option.click()
+                page.wait_for_timeout(50)  # the rerun starts
+                _wait_idle(page)
+                filtering.append(time.monotonic() - t)
+                context.close()
+            browser.close()
+        return {"first_page_s": round(statistics.median(first), 2),
+                "page_switch_s": round(statistics.median(switch), 2),
+                "filter_s": round(statistics.median(filtering), 2),
+                "server_rss_mb": round(_rss_mb(server.pid), 1)}
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
