@@ -32,10 +32,8 @@ from playwright.sync_api import (
     BrowserContext,
     Locator,
     Page,
-    Playwright,
     Route,
     WebSocket,
-    sync_playwright,
 )
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
@@ -81,6 +79,7 @@ LOCAL_SCHEMES = frozenset({"data", "blob", "about", "chrome", "chrome-extension"
 APP_IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 STATUS_WIDGET = '[data-testid="stStatusWidget"]'
 EXCEPTION = '[data-testid="stException"]'
+EXCEPTION_BUTTONS = frozenset({"Copy", "Ask Google", "Ask ChatGPT"})
 NAVIGATION = '[data-testid="stSidebarNav"], [data-testid="stTopNav"], nav'
 SCROLLING_PANES = '[data-testid="stMain"], [data-testid="stAppViewContainer"], section'
 ERROR_ALERT = '[data-testid="stAlertContentError"]'
@@ -254,8 +253,8 @@ def tables(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @contextlib.contextmanager
-def running_app(tables: Path, log: Path) -> Iterator[str]:
-    """Serve the dashboard on the given tables; yield its base URL."""
+def running_app(tables: Path, log: Path, seeds: Path = SEEDS) -> Iterator[str]:
+    """Serve the dashboard on the given tables (built from ``seeds``); yield its base URL."""
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     command = [
@@ -266,7 +265,7 @@ def running_app(tables: Path, log: Path) -> Iterator[str]:
         "--browser.gatherUsageStats", "false",
         "--server.fileWatcherType", "none",
     ]
-    env = {**os.environ, "VNKH_DATA": str(tables), "VNKH_SEEDS": str(SEEDS)}
+    env = {**os.environ, "VNKH_DATA": str(tables), "VNKH_SEEDS": str(seeds)}
     with log.open("wb") as log_file:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log_file,
                                    stderr=subprocess.STDOUT, start_new_session=True)
@@ -288,17 +287,8 @@ def app_url(tables: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
 # --------------------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def playwright() -> Iterator[Playwright]:
-    with sync_playwright() as p:
-        yield p
-
-
-@pytest.fixture(scope="session")
-def browser(playwright: Playwright) -> Iterator[Browser]:
-    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-    yield browser
-    browser.close()
+# ``playwright`` and ``browser`` are session fixtures in conftest.py, shared with test_browser_hostile.py:
+# Playwright's sync API allows one instance at a time.
 
 
 @pytest.fixture
@@ -326,12 +316,20 @@ def texts(page: Page, selector: str) -> list[str]:
             for text in page.locator(selector).all_inner_texts()]
 
 
+def strip_buttons(text: str) -> str:
+    """An exception's text without the labels of the buttons Streamlit puts under it."""
+    return "\n".join(line for line in text.splitlines() if line not in EXCEPTION_BUTTONS)
+
+
 def describe(tab: Tab, name: str) -> str:
     """What a failure message needs: the page, its errors, and whatever was blocked."""
     lines = [f"page {name!r} at {tab.page.url}"]
+    exceptions = [strip_buttons(text) for text in texts(tab.page, EXCEPTION)]
+    # An exception box is drawn as an error alert too: list only the other alerts.
+    errors = [e for e in texts(tab.page, ERROR_ALERT) if not any(strip_buttons(e) in x for x in exceptions)]
     for label, found in [
-        ("exception", texts(tab.page, EXCEPTION)),
-        ("error message", texts(tab.page, ERROR_ALERT)),
+        ("exception", exceptions),
+        ("error message", errors),
         ("JavaScript error", tab.js_errors),
         ("blocked request", tab.guard.blocked),
     ]:
