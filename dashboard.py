@@ -33,6 +33,7 @@ PAGES = [
 #: Widget keys of the global filters.
 K_LANG, K_ARTICLES, K_DATES, K_FURNITURE = "f_lang", "f_articles", "f_dates", "f_furniture"
 URL_READ_KEY = "_filters_read_from_url"
+DATE_BOUNDS_KEY = "_date_bounds"  # the date slider's range as last drawn
 TITLE_CHARS = 60
 
 
@@ -67,9 +68,14 @@ def keep_widgets_valid(tables: Tables, bounds: tuple[date, date] | None) -> None
     st.session_state.setdefault(K_FURNITURE, False)
     if bounds:
         lo, hi = bounds
+        old_lo, old_hi = st.session_state.get(DATE_BOUNDS_KEY) or bounds
         start, end = st.session_state.get(K_DATES) or bounds
-        start = min(max(start, lo), hi)
+        # A handle at the old end of the range meant "no limit": it follows the range when a rebuild
+        # widens it, so a newly added article is not filtered out unasked.
+        start = lo if start == old_lo else min(max(start, lo), hi)
+        end = hi if end == old_hi else end
         st.session_state[K_DATES] = (start, max(min(end, hi), start))
+        st.session_state[DATE_BOUNDS_KEY] = bounds
 
 
 def article_label(articles: pd.DataFrame) -> dict[str, str]:

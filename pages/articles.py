@@ -1,4 +1,4 @@
-"""Articles: read any article with its claims and places highlighted, its metadata and claims."""
+"""Articles: read any article with its claims and places highlighted, its metadata and claims; add more."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ CLAIM_COLUMNS = ["label", "text", "category", "qualifier", "target", "what", "pe
 
 st.title("Articles")
 page = ui.page_data()
+ui.add_articles_panel(data.seeds_dir(), page.out)
 articles = page.view.articles.sort_values("published", ascending=False)
 
 if articles.empty:
@@ -23,7 +24,7 @@ article_id = st.selectbox(
 )
 article = articles[articles["article_id"] == article_id].iloc[0]
 
-st.subheader(str(article["title"]), anchor=False)
+st.subheader(ui.plain_markdown(article["title"]), anchor=False)
 ui.fields({name.replace("_", " ").capitalize(): article[name] for name in META_FIELDS})
 
 claims = facts.labelled(page.claims[page.claims["article_id"] == article_id])

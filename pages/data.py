@@ -1,4 +1,4 @@
-"""Data: the data dictionary (from etl/schema.py), every table as CSV, and one ZIP of everything."""
+"""Data: files that could not be read, the data dictionary (from etl/schema.py), every table as CSV, a ZIP."""
 
 from __future__ import annotations
 
@@ -46,6 +46,25 @@ st.download_button(
     type="primary",
 )
 
+st.header("Files that could not be read in full", anchor="problems")
+if page.all.problems.empty:
+    st.markdown("Every article file was read in full.")
+else:
+    st.markdown(
+        "Files the ETL skipped (they are not in the tables) or read with an assumption "
+        "(an encoding guessed, the main text taken from a web page)."
+    )
+    st.dataframe(
+        page.all.problems,
+        hide_index=True,
+        key="problems_table",
+        column_config={
+            "file": st.column_config.TextColumn("File"),
+            "problem": st.column_config.TextColumn("Problem", width="large"),
+        },
+    )
+st.page_link("pages/articles.py", label="Add articles (on the Articles page)", icon=":material/upload_file:")
+
 st.header("Data dictionary")
 for table in TABLES:
     frame = getattr(page.all, table.name)
@@ -60,7 +79,3 @@ for table in TABLES:
     ui.table_download(
         f"Download {table.name}.csv", table, frame, f"{table.name}.csv", key=f"download_{table.name}"
     )
-
-if len(page.all.problems):
-    st.header("Files that could not be read in full")
-    st.dataframe(page.all.problems, hide_index=True, key="problems_table")

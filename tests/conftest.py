@@ -1,8 +1,10 @@
-"""Shared fixtures: the real gazetteer, documents made from strings, tables built once."""
+"""Shared fixtures: the real gazetteer, documents made from strings, tables built once, hostile corpora."""
 
 from __future__ import annotations
 
 import hashlib
+import shutil
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 import pytest
@@ -34,3 +36,97 @@ def seed_tables(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("tables") / "processed"
     run(SEEDS, out, progress=False)
     return out
+
+
+# --- hostile corpus: the seed articles plus articles written to attack the dashboard ----------------
+
+#: Script, event-handler, Markdown-link and remote-image tricks, in the title line and the body.
+HOSTILE_TEXT = """\
+<script>window.__pwned=1</script> Vietnam and Cambodia <img src=x onerror="window.__pwned=2"> sign a trade deal [click](javascript:window.__pwned=3)
+PHNOM PENH, March 3, 2025 (VNA) - Two-way trade between Vietnam and Cambodia reached 10 billion USD in 2024 <script>window.__pwned=1</script>, the ministry said.
+
+Vietnam granted 300 scholarships to Cambodian students from Kampot province <img src=x onerror="window.__pwned=2"> last year [click](javascript:window.__pwned=3).
+
+Investment from Vietnam in Cambodia ![x](http://example.com/x.png) rose to 3 billion USD in 2024, according to the Council for the Development of Cambodia.
+"""
+#: A file name with HTML in it (no "/": that would be a folder), put straight into the corpus.
+HOSTILE_FILE = "evil<b>name<img src=x onerror=window.__pwned=4>.txt"
+HOSTILE_ID = HOSTILE_FILE.removesuffix(".txt")
+#: Cells a spreadsheet would run as formulas: the title and sentences start with = + - @.
+FORMULA_TEXT = """\
+=HYPERLINK("http://evil.example","click") Vietnam and Cambodia trade report
+PHNOM PENH, March 4, 2025 (VNA) - The two ministries published their figures on Tuesday.
+
+=1+2 Vietnam provided aid worth 5 million USD to Cambodia in 2024.
+
++Trade between the two countries rose to 10 billion USD in 2024.
+
+-Investment from Vietnam reached 3 billion USD in 2024.
+
+@Kampot received 200 scholarships from Vietnam in 2024.
+"""
+FORMULA_FILE = "formula.txt"
+FORMULA_ID = "formula"
+
+
+@dataclass(frozen=True)
+class Corpus:
+    seeds: Path
+    tables: Path
+
+
+@pytest.fixture(scope="session")
+def hostile_corpus(tmp_path_factory) -> Corpus:
+    """A copy of the seed articles plus the hostile and formula articles, and its tables (built once).
+
+    Read-only: a test that adds articles or rebuilds works on its own copy.
+    """
+    from etl.pipeline import run
+
+    root = tmp_path_factory.mktemp("hostile")
+    seeds = root / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    (seeds / HOSTILE_FILE).write_text(HOSTILE_TEXT, encoding="utf-8")
+    (seeds / FORMULA_FILE).write_text(FORMULA_TEXT, encoding="utf-8")
+    tables = root / "processed"
+    run(seeds, tables, progress=False)
+    return Corpus(seeds, tables)
+
+
+def copy_corpus(seeds: Path, tables: Path, to: Path) -> Corpus:
+    """A private copy of a corpus, its tables and the ETL's extraction cache, so a rebuild is quick."""
+    copy = Corpus(to / "seeds", to / "processed")
+    shutil.copytree(seeds, copy.seeds)
+    shutil.copytree(tables, copy.tables)
+    cache = tables.parent / f".{tables.name}.cache"  # etl.pipeline.default_cache
+    if cache.is_dir():
+        shutil.copytree(cache, to / f".{copy.tables.name}.cache")
+    return copy
+
+
+@pytest.fixture
+def seed_corpus(seed_tables: Path, tmp_path: Path) -> Corpus:
+    """This test's own copy of the seed articles and their tables: it may add articles and rebuild."""
+    return copy_corpus(SEEDS, seed_tables, tmp_path / "corpus")
+
+
+# --- the browser, shared by the browser test modules ------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def playwright():
+    """Playwright's sync API runs one instance at a time: every browser test module shares this one."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright):
+    """Debian's headless Chromium, with the path and flags set in test_browser.py."""
+    from tests.test_browser import CHROMIUM, CHROMIUM_ARGS
+
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()

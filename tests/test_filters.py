@@ -16,7 +16,9 @@ from etl.schema import ARTICLES, CLAIMS, LINKS, MENTIONS, PLACES, PROBLEMS
 from pages.lib import data, facts, filters, highlight
 from pages.lib.tables import Tables
 
-LIBRARY_MODULES = ["theme", "facts", "filters", "tables", "maps", "charts", "highlight", "briefing", "data"]
+LIBRARY_MODULES = [
+    "theme", "facts", "filters", "tables", "maps", "charts", "highlight", "briefing", "data", "upload", "ui"
+]
 
 
 @pytest.mark.parametrize("name", LIBRARY_MODULES)

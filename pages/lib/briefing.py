@@ -37,7 +37,8 @@ footer { margin-top: 3rem; font-size: .85rem; color: #555; }
 CARD_STYLE = """
 .meta { color: #555; font-size: .95rem; }
 .cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(230px, 1fr)); gap: 1rem; }
-.card { border: 1px solid #ddd; border-left: 6px solid %(kh)s; border-radius: 6px; padding: .8rem 1rem; }
+.card { border: 1px solid #ddd; border-left: 6px solid %(kh)s; border-radius: 6px; padding: .8rem 1rem;
+        overflow-wrap: anywhere; }
 .card .amount { font-size: %(amount)s; font-weight: 700; line-height: 1.2; }
 .card .heading { text-transform: uppercase; letter-spacing: .05em; font-size: .85rem; color: #555; }
 .card .detail { font-size: .95rem; }

@@ -7,17 +7,19 @@ builders, then renders.
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from etl.output import protect
 from etl.pipeline import EtlError
 from etl.schema import Table
-from pages.lib import data, facts, filters, theme
+from pages.lib import data, facts, filters, theme, upload
 from pages.lib.tables import Tables
 
 #: Session-state key under which dashboard.py leaves the global filters for the pages.
@@ -27,9 +29,19 @@ REBUILD_KEY = "_rebuild_requested"
 #: Plotly config for every chart: no logo link, no cloud export.
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["sendDataToCloud"]}
 CSV_MIME = "text/csv"
-QUOTE_STYLE = "margin:0.2rem 0 0.8rem;padding-left:0.8rem;border-left:3px solid #bbb;color:#333;"
-NOTE_STYLE = "font-size:0.85rem;color:#666;"
+#: Article text may hold long unbroken strings (URLs, formulas): let them wrap inside their box.
+WRAP_ANYWHERE = "overflow-wrap:anywhere;"
+QUOTE_STYLE = (
+    "margin:0.2rem 0 0.8rem;padding-left:0.8rem;border-left:3px solid #bbb;color:#333;" + WRAP_ANYWHERE
+)
+NOTE_STYLE = "font-size:0.85rem;color:#666;" + WRAP_ANYWHERE
 FIELDS_STYLE = "display:grid;grid-template-columns:repeat(auto-fill,minmax(11rem,1fr));gap:0.6rem 1.2rem;"
+LIST_STYLE = "margin:0.2rem 0 0.8rem;padding-left:1.2rem;"
+#: Every ASCII punctuation mark: Markdown lets any of them be escaped with a backslash.
+_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+#: Widget keys of the "Add articles" panel, and where its last report is kept between runs.
+UPLOAD_KEY, ADD_KEY = "upload_articles", "add_articles"
+UPLOAD_REQUESTED_KEY, UPLOAD_OUTCOME_KEY = "_upload_requested", "_upload_outcome"
 
 
 @dataclass(frozen=True)
@@ -75,7 +87,7 @@ def page_data() -> PageData:
     out = data.data_dir()
     tables = data.load_tables(out)
     current = st.session_state.get(FILTERS_KEY, filters.Filters())
-    return PageData(all=tables, view=filters.apply(tables, current), filters=current, out=out)
+    return PageData(all=tables, view=data.filtered_tables(out, current), filters=current, out=out)
 
 
 def chart(fig: go.Figure, key: str, **kwargs) -> object:
@@ -141,6 +153,24 @@ def note(text: object) -> None:
     st.html(f'<div style="{NOTE_STYLE}">{html.escape(str(text))}</div>')
 
 
+def plain_markdown(text: object) -> str:
+    r"""Text from the data, escaped so that Streamlit's Markdown shows it as it is.
+
+    Article titles and file names are untrusted: unescaped, ``$...$`` becomes LaTeX,
+    ``![x](url)`` loads an image from anywhere and ``:red[...]`` colours text.
+
+    >>> print(plain_markdown("<b>$5</b> [x](javascript:y)"))
+    \<b\>\$5\<\/b\> \[x\]\(javascript\:y\)
+    """
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", str(text))
+
+
+def bullet_list(lines: list[str]) -> None:
+    """Lines from the data as an escaped bulleted list."""
+    items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
+    st.html(f'<ul style="{LIST_STYLE}">{items}</ul>')
+
+
 def build_tables(seeds: Path, out: Path, force: bool, reason: str) -> bool:
     """Run the ETL under a visible status box. True when it produced tables."""
     with st.status(f"Building the tables ({reason})…", expanded=True) as status:
@@ -148,6 +178,8 @@ def build_tables(seeds: Path, out: Path, force: bool, reason: str) -> bool:
             f"Reading the articles in `{seeds.name}/` and extracting figures and places. "
             "This happens once, not on every click."
         )
+        if upload.build_running(out):
+            st.write(upload.WAITING)
         try:
             result = data.build(seeds, out, force=force)
         except EtlError as error:
@@ -161,7 +193,7 @@ def build_tables(seeds: Path, out: Path, force: bool, reason: str) -> bool:
             expanded=False,
         )
         for problem in result.problems:
-            st.warning(f"{problem['file']}: {problem['problem']}")
+            st.warning(plain_markdown(f"{problem['file']}: {problem['problem']}"))
     return True
 
 
@@ -192,3 +224,77 @@ def rebuild_if_requested(seeds: Path, out: Path) -> None:
     """Rebuild (forced) when the reader pressed "Rebuild data"."""
     if st.session_state.pop(REBUILD_KEY, False):
         build_tables(seeds, out, force=True, reason="asked for")
+
+
+def add_articles_panel(seeds: Path, out: Path) -> None:
+    """The "Add articles" uploader and button, and the report of the last files added."""
+    outcome: upload.UploadOutcome | None = st.session_state.get(UPLOAD_OUTCOME_KEY)
+    types = ", ".join(f".{t}" for t in upload.ACCEPTED_TYPES)
+    with st.expander("Add articles", expanded=outcome is not None, icon=":material/upload_file:"):
+        files = st.file_uploader(
+            "Article files",
+            type=list(upload.ACCEPTED_TYPES),
+            accept_multiple_files=True,
+            key=UPLOAD_KEY,
+            max_upload_size=upload.MAX_UPLOAD_MB,
+            help=f"Plain text ({types}) or a saved web page, at most {upload.MAX_UPLOAD_MB} MB per file. "
+            "A file whose content is already in the corpus is skipped; a new file never replaces another.",
+        )
+        st.caption(
+            f"Accepted: {types} · at most {upload.MAX_UPLOAD_MB} MB per file. The files are saved in "
+            f"`{seeds.name}/` and the tables are rebuilt; only the new articles are read."
+        )
+        st.button(
+            "Add and rebuild",
+            key=ADD_KEY,
+            type="primary",
+            icon=":material/upload:",
+            disabled=not files,
+            on_click=request_upload,
+        )
+        if st.session_state.pop(UPLOAD_REQUESTED_KEY, False) and files:
+            st.session_state[UPLOAD_OUTCOME_KEY] = add_uploads(files, seeds, out)
+            st.rerun()  # from the top, so the sidebar and every page read the new tables
+        if outcome is not None:
+            upload_report(outcome)
+
+
+def request_upload() -> None:
+    """Button callback, like ``request_rebuild``: the request survives a rerun before the panel is drawn."""
+    st.session_state[UPLOAD_REQUESTED_KEY] = True
+
+
+def add_uploads(files: list[UploadedFile], seeds: Path, out: Path) -> upload.UploadOutcome:
+    """Save the uploaded files and rebuild the tables under a status box; cached tables are dropped."""
+    with st.status("Adding the articles and rebuilding the tables…", expanded=True) as status:
+        outcome = upload.add_and_rebuild(
+            [(f.name, f.getvalue()) for f in files],
+            seeds,
+            out,
+            build=lambda s, o: data.build(s, o, force=False),
+            notify=st.write,
+        )
+        state = "error" if outcome.error else "complete"
+        status.update(label=plain_markdown(outcome.summary()), state=state, expanded=False)
+    return outcome
+
+
+def upload_report(outcome: upload.UploadOutcome) -> None:
+    """What the last "Add and rebuild" did, file by file (names and titles escaped)."""
+    if outcome.error:
+        st.error(plain_markdown(outcome.error), icon=":material/error:")
+    elif outcome.rebuilt is not None:
+        st.success(plain_markdown(outcome.summary()), icon=":material/check_circle:")
+    else:
+        st.info(plain_markdown(outcome.summary()), icon=":material/info:")
+    sections = [
+        ("Added", [a.describe() for a in outcome.added if a.read]),
+        ("Added but not readable", [a.describe() for a in outcome.unread]),
+        ("Saved, not yet in the tables", list(outcome.saved) if outcome.rebuilt is None else []),
+        ("Skipped", outcome.duplicate_lines()),
+        ("Refused", outcome.rejected_lines()),
+    ]
+    for heading, lines in sections:
+        if lines:
+            st.markdown(f"**{heading}**")
+            bullet_list(lines)
