@@ -461,7 +461,7 @@ def key_figures(claims: pd.DataFrame) -> pd.DataFrame:
     """The largest trade, investment and aid figures (achieved, and targets apart), with
     qualifier, period and source. ``claims`` carry sources (``facts.with_sources``)."""
     rows = []
-    table = labelled(claims)
+    table = claims
     for category, name in KEY_CATEGORIES:
         of_category = table[table["category"] == category]
         candidates = money_claims(of_category, KEY_CURRENCY)
@@ -471,7 +471,7 @@ def key_figures(claims: pd.DataFrame) -> pd.DataFrame:
             part = candidates[candidates["target"].fillna(False).astype(bool) == is_target]
             if part.empty:
                 continue
-            best = part.loc[part["value"].astype(float).idxmax()]
+            best = labelled(part.loc[[part["value"].astype(float).idxmax()]]).iloc[0]
             rows.append(
                 {
                     "heading": f"{name} target" if is_target else name,

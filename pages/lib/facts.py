@@ -168,13 +168,13 @@ def period_label(start: object, end: object, year_published: int | None = None) 
 
 def with_sources(claims: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
     """Claims with their article's title, outlet, date and language, and a one-line ``source``."""
-    meta = articles[["article_id", "title", "outlet", "published", "language"]]
-    out = claims.merge(meta, on="article_id", how="left")
-    out["source"] = [
-        source_text(t, o, p) for t, o, p in zip(out["title"], out["outlet"], out["published"], strict=True)
+    meta = articles[["article_id", "title", "outlet", "published", "language"]].copy()
+    # per article, then merged: the Python-level formatting runs once per article, not per claim
+    meta["source"] = [
+        source_text(t, o, p) for t, o, p in zip(meta["title"], meta["outlet"], meta["published"], strict=True)
     ]
-    out["published_year"] = [published_year(p) for p in out["published"]]
-    return out
+    meta["published_year"] = pd.array([published_year(p) for p in meta["published"]], dtype="Int64")
+    return claims.merge(meta, on="article_id", how="left")
 
 
 def source_text(title: object, outlet: object, published: object) -> str:

@@ -24,7 +24,7 @@ import plotly.graph_objects as go
 import shapely
 
 from pages.lib import theme
-from pages.lib.filters import province_of, split_ids
+from pages.lib.filters import province_of
 
 #: Simplification tolerance for drawing (degrees, about 1 km): fewer points, same look.
 DRAW_TOLERANCE = 0.01
@@ -143,10 +143,9 @@ def province_counts(places: pd.DataFrame, mentions: pd.DataFrame, claims: pd.Dat
     """Mentions of places in each province and claims whose sentence names one, by province id."""
     province = province_of(places)
     mention_counts = mentions["place_id"].map(province).value_counts()
-    claim_provinces = claims["place_ids"].map(
-        lambda ids: {province[p] for p in split_ids(ids) if p in province}
-    )
-    claim_counts = pd.Series([p for ps in claim_provinces for p in ps], dtype="object").value_counts()
+    ids = claims["place_ids"].dropna().astype(str).str.split(";").explode()
+    pairs = pd.DataFrame({"claim": ids.index, "province": ids.map(province)}).dropna().drop_duplicates()
+    claim_counts = pairs["province"].value_counts()
     out = pd.DataFrame({"mentions": mention_counts, "claims": claim_counts}).fillna(0).astype(int)
     out.index.name = "province_id"
     return out.reset_index()
