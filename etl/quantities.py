@@ -138,6 +138,9 @@ def _quantity(view: TextView, lex: Lexicon, start: int, end: int, kind: str) -> 
 
     pos = end
     scale, pos = _scale(view, lex, pos)
+    if currency is None and scale == 1 and _looks_like_year(view, start, end, kind) \
+            and _unit_after(view, lex, pos) is None:
+        return None  # a year (the commonest number in these articles): settled before the costly checks
     if currency and scale == 1 and _ATTACHED_MILLION.match(view.norm, pos):
         scale, pos = _MILLION, pos + 1  # "$5m"
 
