@@ -173,8 +173,13 @@ def load_text(out: str, version: str, article_id: str) -> str | None:
         return None
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
 def table_csv(table: Table, df: pd.DataFrame) -> bytes:
-    """A table as the ETL writes it: text cells guarded against spreadsheet formulas."""
+    """A table as the ETL writes it: text cells guarded against spreadsheet formulas.
+
+    Cached on the frame's content: a rerun that offers the same rows (every rerun of a page with
+    a download button) reuses the bytes instead of writing tens of thousands of rows again.
+    """
     buffer = io.StringIO()
     to_csv(table, df[table.column_names], buffer)
     return buffer.getvalue().encode("utf-8")

@@ -111,8 +111,9 @@ def frame_download(label: str, df: pd.DataFrame, file_name: str, key: str) -> No
     csv_button(label, frame_csv(df), file_name, key)
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
 def frame_csv(df: pd.DataFrame) -> bytes:
-    """Any frame as UTF-8 CSV, text cells guarded with ``etl.output.protect``."""
+    """Any frame as UTF-8 CSV, text cells guarded with ``etl.output.protect`` (cached on its content)."""
 
     out = df.copy()
     for column in out.columns:
