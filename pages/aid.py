@@ -41,10 +41,4 @@ ui.chart(charts.aid_chart(subset, page.source), key="aid_chart")
 
 st.subheader("Figures")
 table = facts.labelled(subset).sort_values(["kind", "value"], ascending=[True, False])[TABLE_COLUMNS]
-st.dataframe(
-    table,
-    hide_index=True,
-    key="aid_table",
-    column_config={"label": "Figure", "quote": st.column_config.TextColumn("Quote", width="large")},
-)
-ui.frame_download("Download these figures (CSV)", table, "aid_figures.csv", key="download_aid")
+ui.figures_table(table, key="aid_table", file_name="aid_figures.csv", download_key="download_aid")

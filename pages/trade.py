@@ -40,10 +40,4 @@ if len(undated):
 
 st.subheader("Money figures")
 table = charts.trade_table(money)
-st.dataframe(
-    table,
-    hide_index=True,
-    key="trade_table",
-    column_config={"label": "Figure", "quote": st.column_config.TextColumn("Quote", width="large")},
-)
-ui.frame_download("Download these figures (CSV)", table, "money_figures.csv", key="download_trade")
+ui.figures_table(table, key="trade_table", file_name="money_figures.csv", download_key="download_trade")

@@ -101,6 +101,17 @@ def csv_button(label: str, payload: bytes, file_name: str, key: str) -> None:
     )
 
 
+def figures_table(table: pd.DataFrame, key: str, file_name: str, download_key: str) -> None:
+    """Figures as a table (label and quote columns named for readers) with its CSV download."""
+    st.dataframe(
+        table,
+        hide_index=True,
+        key=key,
+        column_config={"label": "Figure", "quote": st.column_config.TextColumn("Quote", width="large")},
+    )
+    frame_download("Download these figures (CSV)", table, file_name, key=download_key)
+
+
 def table_download(label: str, table: Table, df: pd.DataFrame, file_name: str, key: str) -> None:
     """Rows of an output table as CSV, formula-protected like the ETL's own files."""
     csv_button(label, data.table_csv(table, df), file_name, key)
