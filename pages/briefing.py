@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages.lib import briefing, charts, data, facts, maps, ui
+from pages.lib import briefing, charts, data, facts, ui
 
 SLIDE_KEY = "briefing_slide"
 SLIDES = ("Key figures", "Trade", "Map", "Cooperation", "Sources")
@@ -54,15 +54,7 @@ def trade_slide() -> None:
 
 
 def map_slide() -> None:
-    figure = maps.province_map(
-        data.load_geometry(),
-        view.places,
-        view.mentions,
-        view.claims,
-        view.links,
-        page.source,
-        height=SLIDE_HEIGHT,
-    )
+    figure = ui.province_map(page, height=SLIDE_HEIGHT)
     ui.chart(figure, key="briefing_map")
 
 

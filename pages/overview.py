@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages.lib import charts, data, facts, maps, ui
+from pages.lib import charts, facts, ui
 
 MAP_HEIGHT = 520
 #: The six counts in two rows, so a date span is never cut.
@@ -35,13 +35,8 @@ else:
 left, right = st.columns([3, 2])
 with left:
     st.subheader("Where")
-    figure = maps.province_map(
-        data.load_geometry(),
-        view.places,
-        view.mentions,
-        view.claims,
-        view.links,
-        page.source,
+    figure = ui.province_map(
+        page,
         show_links=False,
         height=MAP_HEIGHT,
         compact=True,

@@ -426,17 +426,15 @@ def test_map_points_and_links_and_clickable_province_handles(geometry):
     assert any(theme.BOUNDARY_ATTRIBUTION in a.text for a in fig.layout.annotations)
 
 
-def test_map_copes_with_no_data(geometry):
+def empty_view() -> Tables:
+    """The small view with every row filtered out."""
     view = small_view()
-    empty = Tables(
-        view.articles.iloc[0:0],
-        view.claims.iloc[0:0],
-        view.places.iloc[0:0],
-        view.mentions.iloc[0:0],
-        view.links.iloc[0:0],
-        view.problems,
-        {},
-    )
+    return Tables(view.articles.iloc[0:0], view.claims.iloc[0:0], view.places.iloc[0:0],
+                  view.mentions.iloc[0:0], view.links.iloc[0:0], view.problems, {})
+
+
+def test_map_copes_with_no_data(geometry):
+    empty = empty_view()
     fig = province_figure(geometry, empty)
     assert len(figure_traces(fig, "province")) == N_PROVINCES
     assert not figure_traces(fig, maps.ROLE_POINTS) and not figure_traces(fig, maps.ROLE_LINK)
@@ -482,16 +480,7 @@ def test_briefing_has_key_figures_charts_and_escaped_sources(briefing_page: str)
 
 
 def test_briefing_copes_with_an_empty_view(geometry):
-    view = small_view()
-    empty = Tables(
-        view.articles.iloc[0:0],
-        view.claims.iloc[0:0],
-        view.places.iloc[0:0],
-        view.mentions.iloc[0:0],
-        view.links.iloc[0:0],
-        view.problems,
-        {},
-    )
+    empty = empty_view()
     page = briefing.briefing_html(empty, geometry, plotlyjs="")
     assert "No money figure" in page and "No trade, investment or aid figure" in page
 

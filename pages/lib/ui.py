@@ -19,7 +19,7 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 from etl.output import protect
 from etl.pipeline import EtlError
 from etl.schema import Table
-from pages.lib import data, facts, filters, theme, upload
+from pages.lib import data, facts, filters, maps, theme, upload
 from pages.lib.tables import Tables
 
 #: Session-state key under which dashboard.py leaves the global filters for the pages.
@@ -88,6 +88,13 @@ def page_data() -> PageData:
     tables = data.load_tables(out)
     current = st.session_state.get(FILTERS_KEY, filters.Filters())
     return PageData(all=tables, view=data.filtered_tables(out, current), filters=current, out=out)
+
+
+def province_map(page: PageData, **options) -> go.Figure:
+    """The filtered view's province map with its source line; ``options`` go to ``maps.province_map``."""
+    view = page.view
+    return maps.province_map(data.load_geometry(), view.places, view.mentions, view.claims, view.links,
+                             page.source, **options)
 
 
 def chart(fig: go.Figure, key: str, **kwargs) -> object:
