@@ -17,6 +17,7 @@ from etl.context import Period
 from etl.lexicon import Lexicon, words_pattern
 from etl.sections import Line, is_furniture
 from etl.text import fold
+from etl.warm import kept
 
 #: Characters of body text given to the language detector.
 LANGUAGE_SAMPLE_CHARS = 600
@@ -49,9 +50,20 @@ def detect_language(text: str) -> str:
     sample = text[:LANGUAGE_SAMPLE_CHARS]
     if not any(c.isalpha() for c in sample):
         return "und"
-    import py3langid
-    lang, _ = py3langid.classify(sample)
+    lang, _ = _language_identifier().classify(sample)
     return lang
+
+
+@cache
+def _language_identifier():
+    """py3langid's model (decompressing it takes half a second: kept by ``etl.warm``)."""
+    import py3langid
+    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+
+    model = MODEL_DIR / MODEL_FILE
+    stat = model.stat()
+    key = f"{py3langid.__version__}-{stat.st_size}-{stat.st_mtime_ns}"
+    return kept("langid", key, lambda: LanguageIdentifier.from_model_file(model))
 
 
 def find_title(body_lines: list[Line], first_sentence: str | None) -> str:

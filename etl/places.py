@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import bisect
 import csv
+import hashlib
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -33,6 +34,7 @@ import ahocorasick
 from etl.lexicon import CAPITALISED_RUN, Lexicon, _read_toml
 from etl.phrases import PhraseIndex
 from etl.text import TextView, boundary_view, fold
+from etl.warm import kept
 
 GAZETTEER = Path(__file__).resolve().parent.parent / "data" / "gazetteer.csv"
 _CAPITALISED_RUN = re.compile(r"(?<![\w])([A-ZÀ-ÖØ-ÞĐ][\w'’]+(?:[ -][A-ZÀ-ÖØ-ÞĐ][\w'’]+){0,3})")
@@ -103,24 +105,40 @@ def _match_key(text: str) -> str:
     return " ".join(boundary_view(fold(text)).split())
 
 
-def _variants(key: str, place: Place, romanisation: dict) -> set[str]:
+def _swaps(romanisation: dict) -> list[tuple[str, re.Pattern, str]]:
+    """Each romanisation pair both ways: (word, pattern matching it as a whole word, replacement)."""
+    return [(x, re.compile(rf"\b{re.escape(x)}\b"), y)
+            for a, b in romanisation.get("pairs", []) for x, y in ((a, b), (b, a))]
+
+
+def _variants(key: str, place: Place, swaps: list[tuple[str, re.Pattern, str]],
+              joined_countries: Collection[str]) -> set[str]:
     """The alias key and its romanisation variants."""
     out = {key}
-    for a, b in romanisation.get("pairs", []):
-        for s in list(out):
-            for x, y in ((a, b), (b, a)):
-                if re.search(rf"\b{re.escape(x)}\b", s):
-                    out.add(re.sub(rf"\b{re.escape(x)}\b", y, s).strip())
-    if place.country in romanisation.get("joined_name_countries", []) and place.level != "country":
+    for word, pattern, replacement in swaps:
+        for s in [s for s in out if word in s]:
+            if pattern.search(s):
+                out.add(pattern.sub(replacement, s).strip())
+    if place.country in joined_countries and place.level != "country":
         out |= {v.replace(" ", "") for v in out if " " in v}
     return {v for v in out if v}
 
 
 @cache
 def load_gazetteer(path: Path = GAZETTEER) -> Gazetteer:
-    """Read the gazetteer CSV once per process."""
+    """The gazetteer: once per process, and built once per version of the extractor (``etl.warm``)."""
+    from etl.version import extractor_version
+
+    key = hashlib.sha256(f"{extractor_version()}\0{path.resolve()}".encode()).hexdigest()[:16]
+    if path.resolve() != GAZETTEER.resolve():  # another file: its content is part of the key
+        key = hashlib.sha256(key.encode() + path.read_bytes()).hexdigest()[:16]
+    return kept("gazetteer", key, lambda: _build_gazetteer(path))
+
+
+def _build_gazetteer(path: Path) -> Gazetteer:
     common = _read_toml("common")
     romanisation = common.get("romanisation", {})
+    swaps, joined = _swaps(romanisation), romanisation.get("joined_name_countries", [])
     places: dict[str, Place] = {}
     aliases: dict[str, list[_Alias]] = defaultdict(list)
     with path.open(newline="", encoding="utf-8") as f:
@@ -136,7 +154,7 @@ def load_gazetteer(path: Path = GAZETTEER) -> Gazetteer:
                     acronym = alias.isupper() and len(alias) <= MAX_ACRONYM
                     entry = _Alias(place.place_id, place.priority, cue_only, alias if acronym else None)
                     key = _match_key(alias)
-                    keys = {key} if acronym else _variants(key, place, romanisation)
+                    keys = {key} if acronym else _variants(key, place, swaps, joined)
                     for key in keys:
                         if entry not in aliases[key]:
                             aliases[key].append(entry)

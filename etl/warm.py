@@ -1,0 +1,61 @@
+"""Slow-to-build resources, built once and kept on disk for the next process.
+
+Every process that extracts (each run, each worker) needs the gazetteer's alias
+automaton and the language model; building them costs about a second, more than
+extracting one article. ``kept`` pickles what ``build`` returns under the user's
+cache folder (``VNKH_CACHE_HOME``, else ``$XDG_CACHE_HOME/vn-kh-monitor``, else
+``~/.cache/vn-kh-monitor``), named by a key that changes whenever the inputs do.
+Anything wrong with that folder (missing, read-only, a damaged file) only means
+building again.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
+CACHE_ENV = "VNKH_CACHE_HOME"
+
+
+def cache_home() -> Path:
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV])
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "vn-kh-monitor"
+
+
+def kept(name: str, key: str, build: Callable[[], T]) -> T:
+    """``build()``, or the copy an earlier process kept under ``name`` and ``key``."""
+    path = cache_home() / f"{name}-{key}.pickle"
+    try:
+        with path.open("rb") as f:
+            return pickle.load(f)
+    except Exception:  # missing, damaged, or written by another library version: build it
+        pass
+    value = build()
+    _keep(path, name, value)
+    return value
+
+
+def _keep(path: Path, name: str, value: object) -> None:
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as f:
+            pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+        tmp = None
+        for stale in path.parent.glob(f"{name}-*.pickle"):
+            if stale != path:
+                stale.unlink(missing_ok=True)
+    except (OSError, pickle.PicklingError, TypeError):
+        pass  # nowhere to keep it: the next process builds it again
+    finally:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
