@@ -23,21 +23,28 @@ class ExtractionCache:
         self.root = root
         self.version = version
         self.folder = root / version
-        self.used: set[Path] = set()
+        self.used: set[str] = set()
 
     def _path(self, relative: str, sha: str) -> Path:
+        return Path(self._entry(relative, sha))
+
+    def _entry(self, relative: str, sha: str) -> str:
         key = hashlib.sha256(f"{relative}\0{sha}".encode()).hexdigest()
-        return self.folder / key[:2] / f"{key}.pickle"
+        return os.path.join(self.folder, key[:2], f"{key}.pickle")
 
     def get(self, relative: str, sha: str) -> tuple[Extraction, str] | None:
         """The cached (extraction, text) of an article, or ``None``."""
         path = self._path(relative, sha)
-        self.used.add(path)
+        self.used.add(str(path))
         try:
             with path.open("rb") as f:
                 return pickle.load(f)
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
             return None  # missing or unreadable: extract again
+
+    def keep(self, relative: str, sha: str) -> None:
+        """Keep this article's entry (if any) through ``prune`` without reading it."""
+        self.used.add(self._entry(relative, sha))
 
     def put(self, relative: str, sha: str, extraction: Extraction, text: str) -> None:
         path = self._path(relative, sha)
@@ -59,5 +66,5 @@ class ExtractionCache:
             if child.is_dir() and child.name != self.version:
                 shutil.rmtree(child, ignore_errors=True)
         for entry in self.folder.glob("*/*.pickle"):
-            if entry not in self.used:
+            if str(entry) not in self.used:
                 entry.unlink(missing_ok=True)

@@ -1,11 +1,14 @@
 """The ETL run: load the articles, extract rows from each, save the tables.
 
-    load    - find article files under the seeds folder; read and hash each once
-    process - ``extract`` what the cache does not already hold (in worker processes,
-              or on a Dask cluster, when asked); aggregate places
+    load    - find article files under the seeds folder; hash each (a file whose size and
+              modification time match the last build keeps that build's hash, as git does)
+    process - keep the previous build's rows of every unchanged article; ``extract`` the
+              others, from the cache when it holds them (in worker processes, or on a Dask
+              cluster, when asked); derive places from the mentions
     save    - write all tables into a new folder and swap it in, under a lock so two
               runs never interleave
 
+Rows are Arrow tables from the moment they leave ``extract`` (see ``etl.rows``).
 Only this module, ``cache`` and ``output`` touch the disk.
 """
 
@@ -13,30 +16,39 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sys
-from collections import Counter, defaultdict
+import time
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from importlib import resources
+from functools import partial
 from pathlib import Path, PurePosixPath
 
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 from filelock import FileLock, Timeout
 
 from etl.cache import ExtractionCache
-from etl.extract import BODY, Extraction, extract
-from etl.output import BUILD_FILE, TableWriter, frame
-from etl.places import GAZETTEER, Gazetteer, load_gazetteer
-from etl.reading import SUFFIXES, Unreadable, document_from_bytes
-from etl.schema import ARTICLES, CLAIMS, LINKS, MENTIONS, PLACES, PROBLEMS
+from etl.extract import Extraction, extract
+from etl.output import BUILD_FILE, TEXTS_DIR, TableWriter
+from etl.places import load_gazetteer
+from etl.reading import SUFFIXES, Unreadable, article_id_for, document_from_bytes
+from etl.rows import ARTICLE_TABLES, DICTIONARY_COLUMNS, RowCollector, places_table, to_arrow
+from etl.schema import ARTICLES, CLAIMS, MENTIONS, PLACES, PROBLEMS
 from etl.timing import TIMER
+from etl.version import extractor_version
 
 #: How long a run waits for another run on the same output folder (seconds).
 LOCK_TIMEOUT = 600
 #: Articles handed to a worker process at a time.
 CHUNK_SIZE = 16
 ENGINES = ("local", "dask")
+#: A file modified this close (seconds) to the scan that hashed it is hashed again next time, even
+#: if its size and modification time look unchanged (it may have changed within the clock's tick).
+RACY_SECONDS = 2.0
 
 
 class EtlError(Exception):
@@ -56,11 +68,14 @@ class RunResult:
 
 @dataclass(frozen=True)
 class Source:
-    """An article file: where it is, its path under the seeds folder, the hash of its bytes."""
+    """An article file: where it is, its path under the seeds folder, the hash of its bytes, its id."""
 
     path: Path
     relative: str
     sha256: str
+    article_id: str = ""
+    size: int = 0
+    mtime_ns: int = 0
 
 
 @dataclass
@@ -74,44 +89,84 @@ class Extracted:
     cached: bool = False
 
 
-def extractor_version() -> str:
-    """A hash of the extractor's code, lexicons and gazetteer: changing any of them changes it."""
-    h = hashlib.sha256()
-    files = sorted((p for p in _walk(resources.files("etl")) if p.name.endswith((".py", ".toml"))),
-                   key=lambda p: str(p))
-    for p in [*files, GAZETTEER] if GAZETTEER.exists() else files:
-        h.update(str(p.name).encode())
-        h.update(p.read_bytes())
-    return h.hexdigest()[:16]
-
-
-def _walk(node) -> Iterator:
-    for child in node.iterdir():
-        if child.is_dir():
-            if child.name != "__pycache__":
-                yield from _walk(child)
-        else:
-            yield child
-
-
 def find_articles(seeds: Path) -> tuple[list[Path], list[dict]]:
     """Article files under ``seeds`` (recursively, sorted), and problem rows for other files."""
-    files, problems = [], []
-    for path in sorted(p for p in seeds.rglob("*") if p.is_file()):
-        relative = path.relative_to(seeds)
-        if any(part.startswith(".") for part in relative.parts):
-            continue  # hidden files and folders (editor backups, .git) are not articles
-        if path.suffix.lower() in SUFFIXES:
-            files.append(path)
+    found: list[str] = []
+    problems = []
+    for relative in _files_under(str(seeds), ""):
+        suffix = os.path.splitext(relative)[1]
+        if suffix.lower() in SUFFIXES:
+            found.append(relative)
         else:
-            problem = f"not an article file type ({path.suffix or 'no extension'}); skipped"
-            problems.append({"file": relative.as_posix(), "problem": problem})
-    return files, problems
+            problem = f"not an article file type ({suffix or 'no extension'}); skipped"
+            problems.append({"file": relative, "problem": problem})
+    found.sort()
+    problems.sort(key=lambda p: p["file"])
+    return [seeds / r for r in found], problems
 
 
-def hash_sources(files: list[Path], seeds: Path) -> list[Source]:
-    return [Source(p, p.relative_to(seeds).as_posix(), hashlib.sha256(p.read_bytes()).hexdigest())
-            for p in files]
+def _files_under(folder: str, prefix: str) -> Iterator[str]:
+    """Paths (``/``-separated, relative) of the regular files under ``folder``, hidden ones left out
+    (editor backups, ``.git``)."""
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):  # a linked folder could loop
+                yield from _files_under(entry.path, f"{prefix}{entry.name}/")
+            elif entry.is_file():
+                yield prefix + entry.name
+
+
+def article_ids(relatives: list[str]) -> dict[str, str]:
+    """Each file's article id: its path without extension, or with it when another file took that.
+
+    >>> article_ids(["a.md", "a.txt", "b.txt"])
+    {'a.md': 'a', 'a.txt': 'a.txt', 'b.txt': 'b'}
+    """
+    ids: dict[str, str] = {}
+    taken: set[str] = set()
+    for relative in sorted(relatives):
+        candidate = article_id_for(PurePosixPath(relative))
+        n = 1
+        while candidate in taken:
+            candidate = relative if n == 1 else f"{relative}~{n}"
+            n += 1
+        ids[relative] = candidate
+        taken.add(candidate)
+    return ids
+
+
+def hash_sources(files: list[Path], seeds: Path, known: dict | None = None) -> list[Source]:
+    """Each file as a ``Source``. ``known`` (a build's ``files`` record: path -> [size, mtime_ns,
+    sha256]) lets a file whose size and modification time are unchanged skip re-reading."""
+    known = known or {}
+    root = os.path.join(str(seeds), "")
+    relatives = [_relative(str(p), root) for p in files]
+    ids = article_ids(relatives)
+    sources = []
+    for path, relative in zip(files, relatives, strict=True):
+        st = os.stat(path)
+        record = known.get(relative)
+        if record and record[0] == st.st_size and record[1] == st.st_mtime_ns:
+            sha = record[2]
+        else:
+            with open(path, "rb") as f:
+                sha = hashlib.file_digest(f, "sha256").hexdigest()
+        sources.append(Source(path, relative, sha, ids[relative], st.st_size, st.st_mtime_ns))
+    return sources
+
+
+def _relative(path: str, root: str) -> str:
+    # the usual case, a path find_articles made, needs no relpath (slow on 10,000 files)
+    path = path[len(root):] if path.startswith(root) else os.path.relpath(path, root)
+    return path.replace(os.sep, "/")
+
+
+def files_record(sources: list[Source], scanned_ns: int) -> dict:
+    """What ``hash_sources`` may trust next time: files not modified just before this scan."""
+    safe_before = scanned_ns - int(RACY_SECONDS * 1e9)
+    return {s.relative: [s.size, s.mtime_ns, s.sha256] for s in sources if s.mtime_ns < safe_before}
 
 
 def corpus_fingerprint(sources: list[Source], version: str) -> str:
@@ -122,9 +177,10 @@ def corpus_fingerprint(sources: list[Source], version: str) -> str:
     return h.hexdigest()
 
 
-def fingerprint(files: list[Path], seeds: Path) -> str:
-    """The fingerprint the tables of ``files`` would record in ``build.json``."""
-    return corpus_fingerprint(hash_sources(files, seeds), extractor_version())
+def fingerprint(files: list[Path], seeds: Path, build: dict | None = None) -> str:
+    """The fingerprint the tables of ``files`` would record in ``build.json`` (``build``: the
+    current record, whose file hashes are reused for unchanged files)."""
+    return corpus_fingerprint(hash_sources(files, seeds, (build or {}).get("files")), extractor_version())
 
 
 def extract_source(source: Source, language: str | None = None) -> Extracted:
@@ -132,35 +188,14 @@ def extract_source(source: Source, language: str | None = None) -> Extracted:
     with TIMER.stage("reading"):
         try:
             data = source.path.read_bytes()
-            doc = document_from_bytes(data, PurePosixPath(source.relative), source.sha256)
+            doc = document_from_bytes(data, PurePosixPath(source.relative), source.sha256,
+                                      source.article_id or None)
         except Unreadable as e:
             return Extracted(source, None, None, [{"file": source.relative, "problem": str(e)}])
         except OSError as e:
             problem = f"cannot read the file ({e.strerror or e})"
             return Extracted(source, None, None, [{"file": source.relative, "problem": problem}])
     return Extracted(source, extract(doc, load_gazetteer(), language=language), doc.text, [])
-
-
-def aggregate_places(results: list[Extraction], gazetteer: Gazetteer) -> list[dict]:
-    mentions: Counter[str] = Counter()
-    articles: dict[str, set[str]] = defaultdict(set)
-    seen: set[str] = set()
-    for r in results:
-        for m in r.mentions:
-            seen.add(m["place_id"])
-            if m["section"] == BODY:
-                mentions[m["place_id"]] += 1
-                articles[m["place_id"]].add(m["article_id"])
-    rows = []
-    for pid in sorted(seen):
-        p = gazetteer.places[pid]
-        rows.append({
-            "place_id": p.place_id, "name": p.name, "name_local": p.name_local, "country": p.country,
-            "level": p.level, "province_id": p.province_id, "lat": p.lat, "lon": p.lon,
-            "border_province": p.border_province, "merged_into_2025": p.merged_into_2025, "source": p.source,
-            "n_mentions": mentions[pid], "n_articles": len(articles[pid]),
-        })
-    return rows
 
 
 def default_cache(out: Path) -> Path:
@@ -198,64 +233,158 @@ def run(seeds: Path, out: Path, workers: int = 1, force: bool = False, progress:
 def _run_locked(seeds: Path, out: Path, workers: int, force: bool, progress: bool, engine: str,
                 scheduler: str | None, cache_root: Path) -> RunResult:
     # load
+    scanned_ns = time.time_ns()
     files, problems = find_articles(seeds)
     if not files:
         raise EtlError(f"no article files (.txt, .md, .html, .htm) under {seeds}")
+    built = {} if force else _read_build(out)
     with TIMER.stage("reading"):
-        sources = hash_sources(files, seeds)
+        sources = hash_sources(files, seeds, built.get("files"))
     version = extractor_version()
     corpus = corpus_fingerprint(sources, version)
-    built = _read_build(out)
     if not force and built.get("fingerprint") == corpus:
         counts = (built.get(k, 0) for k in ("n_articles", "n_claims", "n_mentions"))
         return RunResult(out, *counts, skipped=True)
 
     # process
     cache = ExtractionCache(cache_root, version)
-    results: list[Extraction] = []
-    n_extracted = 0
+    rows = RowCollector()
+    files_read: dict[str, str] = {}  # file -> article id, of every article that gave rows
     with TableWriter(out) as writer:
-        for item in _extract_all(sources, cache, workers, progress, engine, scheduler):
-            problems += item.problems
-            if item.extraction is None or item.text is None:
-                continue
-            results.append(item.extraction)
-            problems += item.extraction.problems
-            writer.add_text(item.extraction.article["article_id"], item.text)
-            if not item.cached:
-                n_extracted += 1
-                cache.put(item.source.relative, item.source.sha256, item.extraction, item.text)
-        if not results:
+        previous = PreviousBuild.open(out, built, version)
+        held = [s for s in sources if previous.holds(s)]
+        todo = [s for s in sources if not previous.holds(s)]
+        collect = partial(_collect, rows=rows, writer=writer, cache=cache, problems=problems,
+                          files_read=files_read)
+        with ThreadPoolExecutor(max_workers=1) as reader:
+            # Arrow reads the previous tables without the GIL while the changed articles are extracted.
+            reading = reader.submit(previous.rows, held, writer)
+            n_extracted = collect(_extract_all(todo, cache, workers, progress, engine, scheduler))
+            kept = reading.result()
+        if kept is None:  # the previous tables cannot be read: extract those articles too
+            n_extracted += collect(_extract_all(held, cache, workers, progress, engine, scheduler))
+        else:
+            kept.hand_over(rows, problems)
+            for s in held:
+                cache.keep(s.relative, s.sha256)
+                files_read[s.relative] = s.article_id
+        if not files_read:
             raise EtlError(f"none of the {len(files)} article files under {seeds} could be read "
                            f"({problems[0]['problem'] if problems else 'unknown reason'})")
-        results.sort(key=lambda r: r.article["file"])
-        frames = _frames(results, problems)
+        with TIMER.stage("writing"):
+            tables = rows.tables([files_read[f] for f in sorted(files_read)])
+            tables[PLACES.name] = places_table(tables[MENTIONS.name], load_gazetteer())
+            tables[PROBLEMS.name] = to_arrow(PROBLEMS, _sorted_problems(problems))
 
         # save
         build = {
             "fingerprint": corpus, "extractor_version": version,
             "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "n_articles": len(results), "n_claims": len(frames[CLAIMS.name]),
-            "n_mentions": len(frames[MENTIONS.name]),
-            "articles": {r.article["file"]: r.article["sha256"] for r in results},
+            "n_articles": len(files_read), "n_claims": tables[CLAIMS.name].num_rows,
+            "n_mentions": tables[MENTIONS.name].num_rows,
+            "articles": {s.relative: s.sha256 for s in sources if s.relative in files_read},
+            "files": files_record(sources, scanned_ns),
         }
         with TIMER.stage("writing"):
-            writer.commit(frames, build)
+            writer.commit(tables, build)
     cache.prune()
-    return RunResult(out, len(results), build["n_claims"], build["n_mentions"], _unique(problems),
+    return RunResult(out, len(files_read), build["n_claims"], build["n_mentions"], _unique(problems),
                      n_extracted=n_extracted)
 
 
-def _frames(results: list[Extraction], problems: list[dict]) -> dict:
-    with TIMER.stage("writing"):
-        return {
-            ARTICLES.name: frame(ARTICLES, [r.article for r in results]),
-            CLAIMS.name: frame(CLAIMS, [c for r in results for c in r.claims]),
-            PLACES.name: frame(PLACES, aggregate_places(results, load_gazetteer())),
-            MENTIONS.name: frame(MENTIONS, [m for r in results for m in r.mentions]),
-            LINKS.name: frame(LINKS, [lk for r in results for lk in r.links]),
-            PROBLEMS.name: frame(PROBLEMS, _sorted_problems(problems)),
-        }
+@dataclass
+class PreviousBuild:
+    """The tables already in the output folder, whose rows an unchanged article keeps.
+
+    An article is unchanged when its file has the same path and hash as in that build, the
+    build was made by the same extractor version and its text file is there. Anything
+    unreadable about the previous build makes every article count as changed.
+    """
+
+    out: Path
+    articles: dict[str, tuple[str, str]] = field(default_factory=dict)  # file -> (sha256, article id)
+    texts: set[str] = field(default_factory=set)  # ids of the articles whose text file is there
+
+    @classmethod
+    def open(cls, out: Path, built: dict, version: str) -> PreviousBuild:
+        if built.get("extractor_version") != version:
+            return cls(out)
+        try:
+            table = pq.read_table(out / f"{ARTICLES.name}.parquet", columns=["file", "sha256", "article_id"])
+        except (OSError, pa.ArrowException):
+            return cls(out)
+        articles = {f: (sha, aid) for f, sha, aid in zip(*(table.column(c).to_pylist() for c in
+                                                           ("file", "sha256", "article_id")), strict=True)}
+        texts = set()
+        root = out / TEXTS_DIR
+        for folder, _, names in os.walk(root):
+            prefix = Path(folder).relative_to(root).as_posix()
+            stems = (n[:-4] for n in names if n.endswith(".txt"))
+            texts.update(f"{prefix}/{n}" if prefix != "." else n for n in stems)
+        return cls(out, articles, texts)
+
+    def text(self, article_id: str) -> str:
+        return os.path.join(self.out, TEXTS_DIR, f"{article_id}.txt")
+
+    def holds(self, source: Source) -> bool:
+        return (self.articles.get(source.relative) == (source.sha256, source.article_id)
+                and source.article_id in self.texts)
+
+    def rows(self, sources: list[Source], writer: TableWriter) -> KeptRows | None:
+        """These articles' rows and problems, their texts handed to ``writer``; ``None`` when the
+        previous tables cannot be read."""
+        if not sources:
+            return KeptRows({}, [])
+        ids = pa.array([s.article_id for s in sources], pa.string())
+        files = pa.array([s.relative for s in sources], pa.string())
+        try:
+            tables = {t.name: _rows_of(self.out / f"{t.name}.parquet", "article_id", ids)
+                      for t in ARTICLE_TABLES}
+            problems = _rows_of(self.out / f"{PROBLEMS.name}.parquet", "file", files).to_pylist()
+        except (OSError, KeyError, pa.ArrowException):
+            return None
+        for s in sources:
+            writer.keep_text(s.article_id, self.text(s.article_id))
+        return KeptRows(tables, problems)
+
+
+@dataclass
+class KeptRows:
+    """Rows of unchanged articles, read from the previous build."""
+
+    tables: dict[str, pa.Table]
+    problems: list[dict]
+
+    def hand_over(self, rows: RowCollector, problems: list[dict]) -> None:
+        for table in ARTICLE_TABLES:
+            if table.name in self.tables:
+                rows.add_arrow(table, self.tables[table.name])
+        problems += self.problems
+
+
+def _collect(items: Iterator[Extracted], rows: RowCollector, writer: TableWriter, cache: ExtractionCache,
+             problems: list[dict], files_read: dict[str, str]) -> int:
+    """Hand extracted articles to ``rows`` and ``writer``, cache new extractions; how many were new."""
+    n_extracted = 0
+    for item in items:
+        problems += item.problems
+        if item.extraction is None or item.text is None:
+            continue
+        rows.add(item.extraction)
+        problems += item.extraction.problems
+        article_id = item.extraction.article["article_id"]
+        files_read[item.source.relative] = article_id
+        writer.add_text(article_id, item.text)
+        if not item.cached:
+            n_extracted += 1
+            cache.put(item.source.relative, item.source.sha256, item.extraction, item.text)
+    return n_extracted
+
+
+def _rows_of(path: Path, column: str, values: pa.Array) -> pa.Table:
+    names = pq.read_schema(path).names
+    data = pq.read_table(path, read_dictionary=[c for c in DICTIONARY_COLUMNS if c in names])
+    return data.filter(pc.is_in(data.column(column), value_set=values))
 
 
 def _extract_all(sources: list[Source], cache: ExtractionCache, workers: int, progress: bool, engine: str,

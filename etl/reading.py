@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import posixpath
 import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -60,7 +61,7 @@ def article_id_for(relative: PurePosixPath) -> str:
     >>> article_id_for(PurePosixPath("2024/kien-giang.txt"))
     '2024/kien-giang'
     """
-    return str(relative.with_suffix(""))
+    return posixpath.splitext(str(relative))[0]
 
 
 def read_document(path: Path, root: Path) -> Document:
@@ -74,7 +75,8 @@ def read_document(path: Path, root: Path) -> Document:
     return document_from_bytes(data, relative, sha)
 
 
-def document_from_bytes(data: bytes, relative: PurePosixPath, sha: str | None = None) -> Document:
+def document_from_bytes(data: bytes, relative: PurePosixPath, sha: str | None = None,
+                        article_id: str | None = None) -> Document:
     sha = sha or hashlib.sha256(data).hexdigest()
     if not data:
         raise Unreadable("empty file")
@@ -85,7 +87,7 @@ def document_from_bytes(data: bytes, relative: PurePosixPath, sha: str | None = 
         problems = (*problems, "main text extracted from HTML")
     if not text.strip():
         raise Unreadable("only whitespace")
-    return Document(str(relative), article_id_for(relative), text, sha, problems, metadata)
+    return Document(str(relative), article_id or article_id_for(relative), text, sha, problems, metadata)
 
 
 def decode(data: bytes) -> tuple[str, tuple[str, ...]]:

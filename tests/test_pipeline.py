@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 
 from etl import output, pipeline
@@ -122,7 +123,7 @@ def test_a_failed_run_leaves_the_previous_tables_whole(corpus, tmp_path, monkeyp
     def broken(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(output.pd.DataFrame, "to_parquet", broken)
+    monkeypatch.setattr(output.pq, "write_table", broken)
     with pytest.raises(OSError):
         pipeline.run(corpus, out, progress=False, force=True)
     after = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
@@ -140,7 +141,7 @@ def test_formula_cells_are_neutralised_in_csv_only(tmp_path):
     title = read_csv(out / "articles.csv")[0]["title"]
     assert title.startswith("'=")
     claim = read_csv(out / "claims.csv")[0]
-    assert claim["quote"].startswith("'-") and claim["value"] == "30.0"
+    assert claim["quote"].startswith("'-") and float(claim["value"]) == 30.0
     import pandas as pd
     assert pd.read_parquet(out / "articles.parquet")["title"][0].startswith("=")
 
@@ -163,3 +164,12 @@ def test_readme_documents_the_tables_as_declared():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     block = readme.split(BEGIN, 1)[1].split(END, 1)[0]
     assert block.strip() == tables_markdown().strip(), "README tables are stale: run python -m etl.docs"
+
+
+def test_two_files_with_the_same_name_are_two_articles(corpus, tmp_path):
+    text = (corpus / "003_952f03fc20e26940.txt").read_text(encoding="utf-8")
+    (corpus / "003_952f03fc20e26940.md").write_text(text, encoding="utf-8")
+    result = pipeline.run(corpus, tmp_path / "out", progress=False)
+    assert result.n_articles == 6
+    ids = pq.read_table(tmp_path / "out" / "articles.parquet").column("article_id").to_pylist()
+    assert {"003_952f03fc20e26940", "003_952f03fc20e26940.txt"} <= set(ids)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import time
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from etl import pipeline
@@ -23,6 +27,96 @@ def corpus(tmp_path: Path) -> Path:
 def same_tables(a: Path, b: Path) -> None:
     for table in TABLES:
         assert (a / f"{table.name}.csv").read_bytes() == (b / f"{table.name}.csv").read_bytes(), table.name
+
+
+def same_output(a: Path, b: Path) -> None:
+    """The same CSV bytes, the same Parquet rows, the same texts."""
+    same_tables(a, b)
+    for table in TABLES:
+        assert pq.read_table(a / f"{table.name}.parquet").equals(pq.read_table(b / f"{table.name}.parquet"))
+    texts = sorted(p.relative_to(a) for p in (a / "texts").rglob("*.txt"))
+    assert texts == sorted(p.relative_to(b) for p in (b / "texts").rglob("*.txt"))
+    assert all((a / t).read_bytes() == (b / t).read_bytes() for t in texts)
+
+
+@pytest.fixture
+def mixed_corpus(tmp_path: Path) -> Path:
+    """Seed articles and synthetic ones, some in a subfolder."""
+    seeds = tmp_path / "mixed"
+    shutil.copytree(SEEDS, seeds)
+    generate(12, seeds / "sub", SEEDS, seed=5)
+    return seeds
+
+
+def test_an_incremental_build_equals_a_full_build(mixed_corpus, tmp_path):
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    first = pipeline.run(mixed_corpus, out, progress=False, cache=cache)
+    shutil.rmtree(cache)  # what is not extracted again must come from the previous tables
+    changed = sorted((mixed_corpus / "sub").glob("*.txt"))[3]
+    changed.write_text(changed.read_text(encoding="utf-8") + "\nKampot a reçu 12 tonnes de riz.\n",
+                       encoding="utf-8")
+    sorted((mixed_corpus / "sub").glob("*.txt"))[7].unlink()
+    (mixed_corpus / "sub" / "synthetic-00004b.txt").write_text(
+        "Trade between Kien Giang and Kampot reached $40 million in 2023.", encoding="utf-8")
+    (mixed_corpus / "broken.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(200))
+
+    result = pipeline.run(mixed_corpus, out, progress=False, cache=cache)
+    assert result.n_extracted == 2 and result.n_articles == first.n_articles
+    pipeline.run(mixed_corpus, tmp_path / "fresh", progress=False, cache=tmp_path / "fresh-cache")
+    same_output(out, tmp_path / "fresh")
+    assert "broken.txt" in (out / "problems.csv").read_text(encoding="utf-8")
+
+
+def test_kept_rows_are_plain_text_in_parquet(mixed_corpus, tmp_path):
+    out = tmp_path / "out"
+    pipeline.run(mixed_corpus, out, progress=False)
+    (mixed_corpus / "new.txt").write_text("Kep a reçu 3 tonnes de riz.", encoding="utf-8")
+    pipeline.run(mixed_corpus, out, progress=False)
+    for name in ("claims", "links", "mentions"):
+        schema = pq.read_schema(out / f"{name}.parquet")
+        assert schema.field("quote" if "quote" in schema.names else "article_id").type == pa.string()
+
+
+def test_damaged_previous_tables_mean_extracting_again(mixed_corpus, tmp_path):
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    first = pipeline.run(mixed_corpus, out, progress=False, cache=cache)
+    (out / "links.parquet").write_bytes(b"not parquet")
+    (mixed_corpus / "new.txt").write_text("Kep a reçu 3 tonnes de riz.", encoding="utf-8")
+    shutil.rmtree(cache)
+    result = pipeline.run(mixed_corpus, out, progress=False, cache=cache)
+    assert result.n_extracted == first.n_articles + 1
+    pipeline.run(mixed_corpus, tmp_path / "fresh", progress=False, cache=tmp_path / "fresh-cache")
+    same_output(out, tmp_path / "fresh")
+
+
+def test_unchanged_files_are_not_read_again(corpus, tmp_path, monkeypatch):
+    hour_ago = time.time() - 3600
+    for path in corpus.iterdir():
+        os.utime(path, (hour_ago, hour_ago))
+    out = tmp_path / "out"
+    pipeline.run(corpus, out, progress=False)
+    digests = []
+    real = pipeline.hashlib.file_digest
+    monkeypatch.setattr(pipeline.hashlib, "file_digest", lambda f, name: digests.append(f.name) or real(f, name))
+    assert pipeline.run(corpus, out, progress=False).skipped
+    assert digests == []
+    assert not pipeline.run(corpus, out, progress=False, force=True).skipped
+    assert len(digests) == 5  # --force trusts nothing from the previous build
+
+
+def test_an_edit_in_the_same_clock_tick_is_not_missed(corpus, tmp_path):
+    """A file changed right after a build, keeping its size and time stamp, is still hashed again."""
+    out = tmp_path / "out"
+    article = corpus / "003_952f03fc20e26940.txt"
+    text = article.read_text(encoding="utf-8")
+    article.write_text(text, encoding="utf-8")  # saved just now, then built at once
+    pipeline.run(corpus, out, progress=False)
+    stat = article.stat()
+    article.write_text(text.replace("Cambodia", "Cambodge", 1), encoding="utf-8")
+    os.utime(article, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert article.stat().st_size == stat.st_size
+    result = pipeline.run(corpus, out, progress=False)
+    assert not result.skipped and result.n_extracted == 1
 
 
 def test_only_changed_articles_are_extracted_again(corpus, tmp_path):

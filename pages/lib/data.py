@@ -26,7 +26,7 @@ import pandas as pd
 import streamlit as st
 
 from etl import pipeline
-from etl.output import BUILD_FILE, TEXTS_DIR, to_csv
+from etl.output import BUILD_FILE, TEXTS_DIR, frame_to_csv
 from etl.schema import ARTICLES, CLAIMS, LINKS, MENTIONS, PLACES, PROBLEMS, TABLES, TABLES_BY_NAME, Table
 from pages.lib import filters
 from pages.lib.briefing import briefing_html
@@ -77,7 +77,8 @@ def staleness(seeds: Path, out: Path) -> str | None:
     files, _ = pipeline.find_articles(seeds) if seeds.is_dir() else ([], [])
     if not files:
         return None  # nothing to build from: keep what is there
-    if pipeline.fingerprint(files, seeds) != read_build(out).get("fingerprint"):
+    build = read_build(out)
+    if pipeline.fingerprint(files, seeds, build) != build.get("fingerprint"):
         return "the articles or the extractor changed since the last build"
     return None
 
@@ -180,9 +181,7 @@ def table_csv(table: Table, df: pd.DataFrame) -> bytes:
     Cached on the frame's content: a rerun that offers the same rows (every rerun of a page with
     a download button) reuses the bytes instead of writing tens of thousands of rows again.
     """
-    buffer = io.StringIO()
-    to_csv(table, df[table.column_names], buffer)
-    return buffer.getvalue().encode("utf-8")
+    return frame_to_csv(table, df)
 
 
 README_TEMPLATE = """Vietnam-Cambodia cooperation: quantitative claims and place mentions
