@@ -361,3 +361,22 @@ def test_loaded_tables_have_the_etl_types(seed_tables):
     assert str(tables.claims["target"].dtype) == "boolean"
     assert str(tables.articles["n_claims"].dtype) == "Int64"
     assert tables.build["n_articles"] == len(tables.articles)
+
+
+def test_tables_are_loaded_with_sentences_as_categories(seed_tables):
+    links = data._load_table(str(seed_tables), "test", LINKS.name)
+    assert isinstance(links["quote"].dtype, pd.CategoricalDtype)
+    assert links["article_id"].dtype == "string"
+    # the download of a categorical column is the ETL's own file, byte for byte
+    assert data.table_csv(LINKS, links) == (seed_tables / "links.csv").read_bytes()
+
+
+def test_large_downloads_are_made_when_clicked(monkeypatch):
+    from pages.lib import ui
+
+    rows = frame(CLAIMS, [claim(f"a#c{i}", "a") for i in range(1, 6)])
+    monkeypatch.setattr(ui, "EAGER_DOWNLOAD_ROWS", 10)
+    assert isinstance(ui.download_payload(len(rows), lambda: b"now"), bytes)
+    monkeypatch.setattr(ui, "EAGER_DOWNLOAD_ROWS", 3)
+    deferred = ui.download_payload(len(rows), lambda: data.table_csv(CLAIMS, rows))
+    assert callable(deferred) and deferred() == data.table_csv(CLAIMS, rows)

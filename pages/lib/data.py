@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import os
@@ -23,6 +24,8 @@ from pathlib import Path
 import duckdb
 import geopandas as gpd
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import streamlit as st
 
 from etl import pipeline
@@ -36,6 +39,13 @@ from pages.lib.maps import DRAW_TOLERANCE, MapGeometry, province_geometry
 from pages.lib.tables import Tables, coerce
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+_PANDAS_FOR_ARROW = {
+    pa.string(): pd.StringDtype("pyarrow"), pa.large_string(): pd.StringDtype("pyarrow"),
+    pa.int64(): pd.Int64Dtype(), pa.int32(): pd.Int64Dtype(), pa.float64(): pd.Float64Dtype(),
+    pa.bool_(): pd.BooleanDtype(),
+}
+#: Text columns loaded as categoricals (see ``_load_table``).
+REPEATED_TEXT = ("quote",)
 SEEDS_ENV, DATA_ENV = "VNKH_SEEDS", "VNKH_DATA"
 DEFAULT_SEEDS, DEFAULT_DATA = "seeds", "data/processed"
 BOUNDARIES_DIR = REPO_ROOT / "data" / "boundaries"
@@ -66,8 +76,27 @@ def read_build(out: Path) -> dict:
         return {}
 
 
+#: What pages show of a build; the per-file records (megabytes with 10,000 articles) stay on disk.
+SUMMARY_KEYS = ("fingerprint", "extractor_version", "built_at", "n_articles", "n_claims", "n_mentions")
+
+
+def build_summary(out: Path) -> dict:
+    """The build's counts, time and fingerprint, parsed once per version of ``build.json``."""
+    try:
+        stat = (out / BUILD_FILE).stat()
+    except OSError:
+        return {}
+    return dict(_summary(str(out), stat.st_mtime_ns, stat.st_size))
+
+
+@functools.lru_cache(maxsize=8)
+def _summary(out: str, mtime_ns: int, size: int) -> tuple[tuple[str, object], ...]:
+    build = read_build(Path(out))
+    return tuple((k, build[k]) for k in SUMMARY_KEYS if k in build)
+
+
 def tables_present(out: Path) -> bool:
-    return bool(read_build(out)) and all((out / f"{t.name}.parquet").exists() for t in TABLES)
+    return bool(build_summary(out)) and all((out / f"{t.name}.parquet").exists() for t in TABLES)
 
 
 def staleness(seeds: Path, out: Path) -> str | None:
@@ -113,13 +142,13 @@ def build(seeds: Path, out: Path, force: bool) -> pipeline.RunResult:
 
 
 def clear_caches() -> None:
-    for loader in (_load_table, _filtered, load_text, zip_bundle, briefing_file):
+    for loader in (_load_table, _all_tables, _filtered, load_text, zip_bundle, briefing_file):
         loader.clear()
 
 
 def data_version(out: Path) -> str:
     """The build fingerprint: the key of every cached table."""
-    return str(read_build(out).get("fingerprint", "none"))
+    return str(build_summary(out).get("fingerprint", "none"))
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -133,14 +162,26 @@ def _load_table(out: str, version: str, name: str) -> pd.DataFrame:
     """
     path = Path(out) / f"{name}.parquet"
     with duckdb.connect() as con:
-        df = con.execute("SELECT * FROM read_parquet(?)", [str(path)]).df()
-    return coerce(TABLES_BY_NAME[name], df)
+        rows = con.sql("SELECT * FROM read_parquet($path)", params={"path": str(path)}).to_arrow_table()
+    # A sentence is repeated for every claim and place pair in it: categorical, it is held once and
+    # filtering moves codes (links: 250 MB of text become 30 MB).
+    for column in REPEATED_TEXT:
+        if column in rows.column_names:
+            i = rows.schema.get_field_index(column)
+            rows = rows.set_column(i, column, pc.dictionary_encode(rows.column(column)))
+    # Other text stays in Arrow's buffers instead of one Python object per cell.
+    return coerce(TABLES_BY_NAME[name], rows.to_pandas(types_mapper=_PANDAS_FOR_ARROW.get))
 
 
 def load_tables(out: Path) -> Tables:
-    """All tables of a folder, as of its current build."""
-    version = data_version(out)
-    frames = {t.name: _load_table(str(out), version, t.name) for t in TABLES}
+    """All tables of a folder, as of its current build (shared, read-only: see ``_load_table``)."""
+    return _all_tables(str(out), data_version(out))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _all_tables(out_dir: str, version: str) -> Tables:
+    out = Path(out_dir)
+    frames = {t.name: _load_table(out_dir, version, t.name) for t in TABLES}
     return Tables(
         articles=frames[ARTICLES.name],
         claims=frames[CLAIMS.name],
@@ -148,7 +189,7 @@ def load_tables(out: Path) -> Tables:
         mentions=frames[MENTIONS.name],
         links=frames[LINKS.name],
         problems=frames[PROBLEMS.name],
-        build=read_build(out),
+        build=build_summary(out),
     )
 
 
@@ -233,7 +274,7 @@ def zip_bundle(out: str, version: str) -> bytes:
             archive.write(folder / f"{table.name}.csv", f"{table.name}.csv")
         if (folder / DATAPACKAGE_FILE).exists():
             archive.write(folder / DATAPACKAGE_FILE, DATAPACKAGE_FILE)
-        archive.writestr("README.txt", readme_text(read_build(folder)))
+        archive.writestr("README.txt", readme_text(build_summary(folder)))
     return buffer.getvalue()
 
 

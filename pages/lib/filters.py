@@ -163,6 +163,8 @@ def filter_articles(articles: pd.DataFrame, f: Filters) -> pd.DataFrame:
 def filter_evidence(df: pd.DataFrame, article_ids: Iterable[str], sections: Iterable[str]) -> pd.DataFrame:
     """Rows of claims, mentions or links from the given articles and sections."""
     keep = df["article_id"].isin(list(article_ids)) & df["section"].isin(list(sections))
+    if keep.all():
+        return df  # nothing filtered out: no copy of (perhaps hundreds of megabytes of) rows
     return df[keep].reset_index(drop=True)
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from typing import TypeVar
 
 import pandas as pd
 
 from etl.schema import BOOLEAN, INTEGER, NUMBER, Table
+
+T = TypeVar("T")
 
 #: The same pandas types the ETL writes (nullable integers, floats and booleans; strings).
 PANDAS_TYPES = {INTEGER: "Int64", NUMBER: "Float64", BOOLEAN: "boolean"}
@@ -24,12 +28,33 @@ class Tables:
     links: pd.DataFrame
     problems: pd.DataFrame
     build: dict
+    #: Values derived from these tables (see ``derived``); never copied by ``dataclasses.replace``.
+    memo: dict = field(default_factory=dict, init=False, compare=False, repr=False)
+
+    def derived(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()``, once for these tables.
+
+        The dashboard shares one ``Tables`` per data version and filters between all sessions
+        (``pages.lib.data``), so what a page derives from it (labels, counts, sources joined in) is
+        computed on the first rerun that needs it, not on every rerun. ``key`` must name everything
+        ``compute`` depends on besides the tables; the value is shared and must be treated as read-only.
+        """
+        if key not in self.memo:
+            self.memo[key] = compute()
+        return self.memo[key]
 
 
 def coerce(table: Table, df: pd.DataFrame) -> pd.DataFrame:
-    """The table's declared columns, in order, with the ETL's pandas types (missing ones empty)."""
+    """The table's declared columns, in order, with the ETL's pandas types (missing ones empty).
+
+    A text column that is categorical (sentences repeated for every claim or place pair in them,
+    see ``pages.lib.data``) stays categorical: filtering it moves codes, not text.
+    """
     out = pd.DataFrame(index=df.index)
     for col in table.columns:
         values = df[col.name] if col.name in df else pd.Series(pd.NA, index=df.index)
-        out[col.name] = values.astype(PANDAS_TYPES.get(col.type, STRING_TYPE))
+        if col.is_text and isinstance(values.dtype, pd.CategoricalDtype):
+            out[col.name] = values
+        else:
+            out[col.name] = values.astype(PANDAS_TYPES.get(col.type, STRING_TYPE))
     return out.reset_index(drop=True)
