@@ -88,14 +88,14 @@ def article_label(articles: pd.DataFrame) -> dict[str, str]:
 def sidebar_filters(tables: Tables) -> filters.Filters:
     """The global filters' widgets; returns the filters and mirrors them into the URL."""
     articles = tables.articles
-    bounds = filters.date_bounds(articles)
+    bounds = tables.derived("date_bounds", lambda: filters.date_bounds(articles))
     seed_widgets_from_url(tables, bounds)
     keep_widgets_valid(tables, bounds)
     st.sidebar.header("Filters")
     st.sidebar.multiselect(
         "Language", sorted(articles["language"].dropna().unique()), key=K_LANG, placeholder="All languages"
     )
-    labels = article_label(articles)
+    labels = tables.derived("article_labels", lambda: article_label(articles))
     st.sidebar.multiselect(
         "Articles", list(labels), format_func=labels.get, key=K_ARTICLES, placeholder="All articles"
     )

@@ -112,7 +112,7 @@ st.caption(f"{len(selected)} of {len(claims)} claims. Click a column header to s
 if selected.empty:
     ui.nothing_to_show("claim")
 else:
-    table = facts.labelled(selected)[SHOWN_COLUMNS]
+    table = ui.shown_rows(facts.labelled(selected)[SHOWN_COLUMNS], "claims")
     event = st.dataframe(
         table,
         hide_index=True,

@@ -18,7 +18,7 @@ if links.empty:
 ui.chart(charts.cooperation_matrix(links, places, page.source), key="cooperation_matrix")
 
 st.subheader("Partners of each Vietnamese province")
-table = charts.partners(links, places)
+table = page.view.derived("partners", lambda: charts.partners(links, places))
 sides = table.groupby(["side_id", "side"]).size().sort_values(ascending=False)
 names = {side_id: name for side_id, name in sides.index}
 focus = st.selectbox(
@@ -33,17 +33,19 @@ ui.chart(charts.partner_network(links, places, focus, page.source), key="partner
 st.caption("The same links are drawn on the Map page.")
 
 st.subheader("Agreement sentences")
-agreements = charts.agreement_sentences(links, places, page.view.articles)
+agreements = page.view.derived(
+    "agreements", lambda: charts.agreement_sentences(links, places, page.view.articles)
+)
 if agreements.empty:
     st.info("No sentence reports an agreement in the selected articles.")
 else:
     st.dataframe(
-        agreements,
+        ui.shown_rows(agreements, "agreement sentences"),
         hide_index=True,
         key="agreements_table",
         column_config={"quote": st.column_config.TextColumn("Sentence", width="large")},
     )
 
 st.subheader("All links")
-st.dataframe(links, hide_index=True, key="links_table")
+st.dataframe(ui.shown_rows(links, "links"), hide_index=True, key="links_table")
 ui.table_download("Download these links (CSV)", LINKS, links, "links.csv", key="download_links")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
@@ -38,7 +40,9 @@ st.markdown(
 )
 st.download_button(
     "Download everything (ZIP: CSVs, datapackage.json, README)",
-    data.zip_bundle(str(page.out), version),
+    ui.download_payload(
+        sum(len(getattr(page.all, t.name)) for t in TABLES), partial(data.zip_bundle, str(page.out), version)
+    ),
     file_name="vn-kh-cooperation-data.zip",
     mime="application/zip",
     key="download_zip",

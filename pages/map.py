@@ -62,13 +62,8 @@ province = controls[4].selectbox(
     placeholder="Choose a province, or click its dot on the map",
 )
 
-figure = maps.province_map(
-    geometry,
-    view.places,
-    view.mentions,
-    view.claims,
-    view.links,
-    page.source,
+figure = ui.province_map(
+    page,
     metric=metric,
     extent=extent or "border",
     show_points=show_points,

@@ -19,7 +19,7 @@ import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from etl.schema import CLAIMS, TABLES
+from etl.schema import CLAIMS, LINKS, TABLES
 from pages.lib import data
 
 REPO = Path(__file__).resolve().parents[1]
@@ -299,3 +299,17 @@ def test_page_widgets_survive_a_filter_that_removes_their_choice(app: AppTest):
     widget(at, "selectbox", "coop_province").set_value("kien-giang").run()
     widget(at, "multiselect", "f_lang").set_value(["en"]).run()
     assert not at.exception
+
+
+def test_long_tables_show_their_first_rows_and_say_so(app: AppTest, seed_tables, monkeypatch):
+    from pages.lib import ui
+
+    monkeypatch.setattr(ui, "MAX_TABLE_ROWS", 2)
+    at = open_page(app, "cooperation")
+    assert not at.exception
+    links = at.dataframe[-1]  # "All links", the page's last table
+    assert list(links.value.columns) == LINKS.column_names and len(links.value) == 2
+    body_links = table(seed_tables, "links").query("section == 'body'")
+    assert any(f"first 2 of {len(body_links)} links" in h.proto.body for h in at.get("html"))
+    # the download still offers every link of the view
+    assert len(pd.read_csv(io.BytesIO(download(at, "download_links")))) == len(body_links) > 2

@@ -6,6 +6,7 @@ Rows are made with the ETL's own ``frame`` so they have exactly the app's column
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -505,3 +506,44 @@ def test_compact_map_has_a_short_title_and_no_legend(geometry):
     fig = province_figure(geometry, compact=True)
     assert fig.layout.showlegend is False
     assert fig.layout.title.text == "Place mentions by province, southern Vietnam and Cambodia"
+
+
+# --- many links: the strongest are drawn ------------------------------------------------------------
+
+
+def many_links(n_partners: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Kien Giang linked to ``n_partners`` places, partner i by i + 1 sentences."""
+    partners = [f"place-{i:04d}" for i in range(n_partners)]
+    places = [place("kien-giang", country="VN", lon=105.1, lat=10.0)] + [
+        place(p, lon=104.0 + i / n_partners, lat=11.0) for i, p in enumerate(partners)
+    ]
+    rows = [link(s, p) | {"article_id": f"a{i}"} for i, p in enumerate(partners) for s in range(i + 1)]
+    return frame(LINKS, rows), frame(PLACES, places)
+
+
+def test_the_map_draws_only_the_strongest_links(geometry, monkeypatch):
+    monkeypatch.setattr(maps, "MAX_LINKS", 5)
+    links, places = many_links(12)
+    fig = maps.province_map(geometry, places, frame(MENTIONS, []), frame(CLAIMS, []), links, "Source: test")
+    drawn = figure_traces(fig, maps.ROLE_LINK)
+    assert len(drawn) == 5
+    assert all("place-0011" in t.text or "Place 0011" in t.text for t in drawn[:1])  # the strongest first
+    assert "5 strongest of 12" in drawn[0].name
+
+
+def test_the_partner_network_draws_only_the_strongest_pairs(monkeypatch):
+    monkeypatch.setattr(charts, "MAX_NETWORK_EDGES", 4)
+    links, places = many_links(9)
+    fig = charts.partner_network(links, places)
+    assert len([t for t in fig.data if t.meta["role"] == "edge"]) == 4
+    assert "4 strongest of 9 pairs" in fig.layout.title.subtitle.text
+
+
+def test_derived_values_are_computed_once_per_view():
+    view = small_view()
+    calls = []
+    assert view.derived("n", lambda: calls.append(1) or 7) == 7
+    assert view.derived("n", lambda: calls.append(1) or 8) == 7
+    assert calls == [1]
+    narrowed = replace(view, claims=view.claims.head(1))
+    assert narrowed.derived("n", lambda: 9) == 9  # a narrowed view does not inherit the memo

@@ -56,6 +56,8 @@ KEY_CURRENCY = "USD"
 NETWORK_ROW_HEIGHT = 38
 NETWORK_MIN_HEIGHT = 320
 NETWORK_WIDTH_PER_SQRT = 1.6
+#: Pairs drawn at most in the partner network (the strongest): each is a trace.
+MAX_NETWORK_EDGES = 150
 
 
 def _customdata(df: pd.DataFrame) -> np.ndarray:
@@ -308,8 +310,11 @@ def partners(links: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
     country = dict(zip(places["place_id"], places["country"].fillna(""), strict=True))
     out = links.copy()
     for end, column in (("place_a", "side"), ("place_b", "partner")):
-        out[f"{column}_id"] = out[end].map(lambda p: province.get(p, p))
-        out[column] = out[f"{column}_id"].map(lambda p: province_name(p, names))
+        # once per distinct place, not once per link (links run to hundreds of thousands)
+        ids = pd.unique(out[end].dropna())
+        side_ids = {p: province.get(p, p) for p in ids}
+        out[f"{column}_id"] = out[end].map(side_ids)
+        out[column] = out[f"{column}_id"].map({p: province_name(p, names) for p in set(side_ids.values())})
     out["partner_country"] = out["place_b"].map(country).fillna("")
     out["side_country"] = out["place_a"].map(country).fillna("")
     return out
@@ -374,6 +379,11 @@ def partner_network(
         .agg(n=("quote", "size"), sectors=("sector", lambda s: ", ".join(sorted(set(s)))))
         .reset_index()
     )
+    subtitle = "Line width: sentences naming both places"
+    if len(pairs) > MAX_NETWORK_EDGES:
+        subtitle += f"; the {MAX_NETWORK_EDGES} strongest of {len(pairs):,} pairs"
+        strongest = pairs.sort_values(["n", "side", "partner"], ascending=[False, True, True])
+        pairs = strongest.head(MAX_NETWORK_EDGES)
     left = pairs.groupby("side")["n"].sum().sort_values(ascending=False).index.tolist()
     right = pairs.groupby("partner")["n"].sum().sort_values(ascending=False).index.tolist()
     y_left, y_right = _node_positions(left), _node_positions(right)
@@ -427,7 +437,7 @@ def partner_network(
     theme.style_figure(
         fig,
         f"{title}: cooperation partners across the border",
-        "Line width: sentences naming both places",
+        subtitle,
         source,
         height,
     )

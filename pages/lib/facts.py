@@ -6,6 +6,7 @@ so ``> $548M`` reads the same on the trade chart, in the key figures and in the 
 
 from __future__ import annotations
 
+import functools
 import html
 import math
 import textwrap
@@ -35,6 +36,8 @@ QUALIFIER_WORDS = {
 _SCALES = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K"))
 #: Significant digits shown in compact numbers.
 SIGNIFICANT = 3
+#: Hover texts remembered (see ``hover_quote``).
+HOVER_CACHE_SIZE = 100_000
 #: Counts below this are written in full ("25,000"), above it compactly ("3M").
 FULL_COUNT_LIMIT = 1e6
 CURRENCY_SYMBOLS = {"USD": "$"}
@@ -190,7 +193,13 @@ def source_text(title: object, outlet: object, published: object) -> str:
 
 
 def labelled(claims: pd.DataFrame) -> pd.DataFrame:
-    """Claims (with sources) plus ``label`` (hedged figure) and ``period`` (words) columns."""
+    """Claims (with sources) plus ``label`` (hedged figure) and ``period`` (words) columns.
+
+    Claims that already have them (``PageData.claims`` computes them once per view) are returned as
+    they are.
+    """
+    if {"label", "period"} <= set(claims.columns):
+        return claims
     out = claims.copy()
     out["label"] = [
         claim_label(q, v, u, lo, hi)
@@ -219,12 +228,15 @@ def currencies(claims: pd.DataFrame) -> list[str]:
     return sorted(counts.index, key=lambda c: (c != "USD", -counts[c], c))
 
 
+@functools.lru_cache(maxsize=HOVER_CACHE_SIZE)
 def hover_quote(quote: object) -> str:
-    """A quote escaped for a plotly hover label and wrapped onto short lines."""
+    """A quote escaped for a plotly hover label and wrapped onto short lines (remembered: charts
+    ask again on every rerun, and wrapping tens of thousands of sentences takes seconds)."""
     text = html.escape(str(quote)) if _present(quote) else ""
     return "<br>".join(textwrap.wrap(text, WRAP_WIDTH)) or "(no quote)"
 
 
+@functools.lru_cache(maxsize=HOVER_CACHE_SIZE)
 def hover_source(source: object) -> str:
     return "<br>".join(textwrap.wrap(html.escape(str(source)), WRAP_WIDTH))
 

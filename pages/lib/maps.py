@@ -44,6 +44,9 @@ LEVEL_NAMES = {"city": "City", "border_gate": "Border gate", "landmark": "Landma
 UNMAPPED_LEVELS = ("country", "region", "river")
 POINT_MIN_SIZE, POINT_SIZE_PER_SQRT = 7, 5
 LINK_MIN_WIDTH, LINK_WIDTH_PER_SQRT = 1.0, 1.2
+#: Links drawn at most (the strongest): each is a trace, and a few thousand make a map slow to send
+#: and to draw without making it easier to read.
+MAX_LINKS = 150
 HANDLE_SIZE = 6
 MAP_TOP_MARGIN = 80
 HANDLE_OPACITY = 0.6
@@ -342,6 +345,10 @@ def link_pairs(links: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
 
 def _link_traces(pairs: pd.DataFrame) -> list[go.Scatter]:
     traces = []
+    name = "Cooperation link (width: sentences)"
+    if len(pairs) > MAX_LINKS:
+        name = f"Cooperation links: the {MAX_LINKS} strongest of {len(pairs):,} (width: sentences)"
+        pairs = pairs.sort_values(["n", "place_a", "place_b"], ascending=[False, True, True]).head(MAX_LINKS)
     for i, row in enumerate(pairs.itertuples()):
         width = LINK_MIN_WIDTH + LINK_WIDTH_PER_SQRT * math.sqrt(row.n)
         traces.append(
@@ -351,7 +358,7 @@ def _link_traces(pairs: pd.DataFrame) -> list[go.Scatter]:
                 mode="lines",
                 line={"color": theme.OKABE_ITO["reddish_purple"], "width": width},
                 opacity=0.8,
-                name="Cooperation link (width: sentences)",
+                name=name,
                 legendgroup="links",
                 showlegend=i == 0,
                 hoverinfo="text",
@@ -376,13 +383,17 @@ def province_map(
     show_links: bool = True,
     height: int = 720,
     compact: bool = False,
+    counts: pd.DataFrame | None = None,
+    pairs: pd.DataFrame | None = None,
 ) -> go.Figure:
     """Provinces of Vietnam and Cambodia coloured by mentions or claims, with the land border,
     border provinces outlined, places sized by mentions and cooperation links.
 
     ``compact`` is for a small map: a short title and no legend (the hover still tells all).
+    ``counts`` (``province_counts``) and ``pairs`` (``link_pairs``) may be passed when already known.
     """
-    counts = province_counts(places, mentions, claims)
+    if counts is None:
+        counts = province_counts(places, mentions, claims)
     bounds = EXTENTS[extent]
     traces = [
         *_background_traces(geometry),
@@ -390,7 +401,7 @@ def province_map(
         *_outline_traces(geometry),
     ]
     if show_links:
-        traces += _link_traces(link_pairs(links, places))
+        traces += _link_traces(link_pairs(links, places) if pairs is None else pairs)
     traces.append(_handle_trace(geometry, counts))
     if show_points:
         traces += _point_traces(places, bounds)

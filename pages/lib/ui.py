@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -16,7 +18,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
-from etl.output import protect
+from etl.output import frame_to_csv, protect
 from etl.pipeline import EtlError
 from etl.schema import Table
 from pages.lib import data, facts, filters, maps, theme, upload
@@ -29,6 +31,10 @@ REBUILD_KEY = "_rebuild_requested"
 #: Plotly config for every chart: no logo link, no cloud export.
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["sendDataToCloud"]}
 CSV_MIME = "text/csv"
+#: Rows a table on a page shows at most; the download next to it has them all.
+MAX_TABLE_ROWS = 5_000
+#: Downloads of more rows than this are made when clicked, not on every rerun (see ``download_payload``).
+EAGER_DOWNLOAD_ROWS = 20_000
 #: Article text may hold long unbroken strings (URLs, formulas): let them wrap inside their box.
 WRAP_ANYWHERE = "overflow-wrap:anywhere;"
 QUOTE_STYLE = (
@@ -55,8 +61,11 @@ class PageData:
 
     @property
     def claims(self) -> pd.DataFrame:
-        """Filtered claims with their article's title, outlet, date and language."""
-        return facts.with_sources(self.view.claims, self.view.articles)
+        """Filtered claims with their article's title, outlet, date and language, label and period
+        (computed once per view)."""
+        return self.view.derived(
+            "claims", lambda: facts.labelled(facts.with_sources(self.view.claims, self.view.articles))
+        )
 
     @property
     def source(self) -> str:
@@ -93,8 +102,12 @@ def page_data() -> PageData:
 def province_map(page: PageData, **options) -> go.Figure:
     """The filtered view's province map with its source line; ``options`` go to ``maps.province_map``."""
     view = page.view
+    counts = view.derived(
+        "province_counts", lambda: maps.province_counts(view.places, view.mentions, view.claims)
+    )
+    pairs = view.derived("link_pairs", lambda: maps.link_pairs(view.links, view.places))
     return maps.province_map(data.load_geometry(), view.places, view.mentions, view.claims, view.links,
-                             page.source, **options)
+                             page.source, counts=counts, pairs=pairs, **options)
 
 
 def chart(fig: go.Figure, key: str, **kwargs) -> object:
@@ -102,10 +115,17 @@ def chart(fig: go.Figure, key: str, **kwargs) -> object:
     return st.plotly_chart(fig, key=key, theme=None, config=PLOTLY_CONFIG, **kwargs)
 
 
-def csv_button(label: str, payload: bytes, file_name: str, key: str) -> None:
+def csv_button(label: str, payload: bytes | Callable[[], bytes], file_name: str, key: str) -> None:
     st.download_button(
         label, payload, file_name=file_name, mime=CSV_MIME, key=key, icon=":material/download:"
     )
+
+
+def download_payload(rows: int, make: Callable[[], bytes]) -> bytes | Callable[[], bytes]:
+    """A download's bytes, made now when the file is small; otherwise ``make`` itself, which
+    Streamlit calls when the button is clicked, so no rerun spends seconds writing a file
+    nobody may ask for."""
+    return make() if rows <= EAGER_DOWNLOAD_ROWS else make
 
 
 def figures_table(table: pd.DataFrame, key: str, file_name: str, download_key: str) -> None:
@@ -121,12 +141,15 @@ def figures_table(table: pd.DataFrame, key: str, file_name: str, download_key: s
 
 def table_download(label: str, table: Table, df: pd.DataFrame, file_name: str, key: str) -> None:
     """Rows of an output table as CSV, formula-protected like the ETL's own files."""
-    csv_button(label, data.table_csv(table, df), file_name, key)
+    # a small frame's bytes are cached on its content; hashing a large one would cost as much as writing it
+    small = len(df) <= EAGER_DOWNLOAD_ROWS
+    make = partial(data.table_csv, table, df) if small else partial(frame_to_csv, table, df)
+    csv_button(label, download_payload(len(df), make), file_name, key)
 
 
 def frame_download(label: str, df: pd.DataFrame, file_name: str, key: str) -> None:
     """A derived table (labels, sources joined in) as CSV; every text cell formula-protected."""
-    csv_button(label, frame_csv(df), file_name, key)
+    csv_button(label, download_payload(len(df), partial(frame_csv, df)), file_name, key)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -138,6 +161,17 @@ def frame_csv(df: pd.DataFrame) -> bytes:
         if pd.api.types.is_string_dtype(out[column]) or out[column].dtype == object:
             out[column] = out[column].map(protect, na_action="ignore")
     return out.to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
+def shown_rows(df: pd.DataFrame, what: str, limit: int | None = None) -> pd.DataFrame:
+    """The first ``limit`` (``MAX_TABLE_ROWS``) rows, saying so when there are more: a browser table
+    of hundreds of thousands of rows takes seconds to send and nobody scrolls it."""
+    limit = MAX_TABLE_ROWS if limit is None else limit
+    if len(df) <= limit:
+        return df
+    note(f"Showing the first {limit:,} of {len(df):,} {what}; narrow the filters to see others, "
+         "or download them all.")
+    return df.head(limit)
 
 
 def nothing_to_show(what: str) -> None:
