@@ -42,7 +42,7 @@ def facet(column: str, label: str, key: str, format_func=str) -> tuple[str, ...]
 
 st.title("Claims explorer")
 page = ui.page_data()
-claims = facts.with_sources(page.view.claims, page.view.articles)
+claims = page.claims
 names = {p.place_id: p.name for p in page.view.places.itertuples()}
 titles = dict(zip(page.view.articles["article_id"], page.view.articles["title"], strict=True))
 

@@ -61,11 +61,21 @@ class PageData:
 
     @property
     def claims(self) -> pd.DataFrame:
-        """Filtered claims with their article's title, outlet, date and language, label and period
-        (computed once per view)."""
-        return self.view.derived(
-            "claims", lambda: facts.labelled(facts.with_sources(self.view.claims, self.view.articles))
+        """Filtered claims with their article's title, outlet, date and language, label and period.
+
+        Labels are made once per data version for every claim (formatting tens of thousands of
+        figures takes a second), and each view takes its rows from there.
+        """
+        every = self.all.derived(
+            "claims", lambda: facts.labelled(facts.with_sources(self.all.claims, self.all.articles))
         )
+        if self.view.claims is self.all.claims:
+            return every
+
+        def in_view() -> pd.DataFrame:
+            return every[every["claim_id"].isin(self.view.claims["claim_id"])].reset_index(drop=True)
+
+        return self.view.derived("claims", in_view)
 
     @property
     def source(self) -> str:
