@@ -90,21 +90,32 @@ def bench_size(n: int, work: Path, workers_list: list[int], repeat: int) -> dict
             total = sum(stages.values()) or 1.0
             entry["stage_share"] = {s: round(v / total, 3) for s, v in stages.items()}
         report["runs"][str(workers)] = entry
-    report["incremental_s"] = round(_incremental(corpus, work, max(workers_list)), 2)
+    report["incremental"] = _incremental(corpus, work, max(workers_list), repeat)
     return report
 
 
-def _incremental(corpus: Path, work: Path, workers: int) -> float:
-    """Time to re-run after one article changed, with the cache of a full run (restored after)."""
+def _incremental(corpus: Path, work: Path, workers: int, repeat: int) -> dict:
+    """Seconds to re-run (a fresh process each time) after one article changed, and after one was
+    added, on top of a full build; the corpus is put back after."""
     out, cache = work / "out", work / "cache"
     _run_child(corpus, out, cache, workers, force=False)
-    victim = sorted(corpus.glob("*.txt"))[0]
+    articles = sorted(corpus.glob("*.txt"))
+    victim = articles[len(articles) // 2]  # in the middle: rows on both sides of it are kept
     original = victim.read_bytes()
+    added = corpus / "added-article.txt"
+    changed, new = [], []
     try:
-        victim.write_bytes(original + "\nLa province a reçu 12 tonnes de riz.\n".encode())
-        return _run_child(corpus, out, cache, workers, force=False)["wall_s"]
+        for i in range(repeat):
+            victim.write_bytes(original + f"\nLa province a reçu {12 + i} tonnes de riz.\n".encode())
+            changed.append(_run_child(corpus, out, cache, workers, force=False)["wall_s"])
+            added.write_text(f"Kampot a reçu {30 + i} tonnes de riz du Vietnam en 2024.", encoding="utf-8")
+            new.append(_run_child(corpus, out, cache, workers, force=False)["wall_s"])
+            added.unlink()
     finally:
         victim.write_bytes(original)
+        added.unlink(missing_ok=True)
+    return {"one_changed_s": round(statistics.median(changed), 2),
+            "one_added_s": round(statistics.median(new), 2)}
 
 
 # --- quantulum3, for comparison ------------------------------------------------------------
@@ -165,12 +176,13 @@ def markdown(report: dict) -> str:
     lines = [f"Machine: {report['machine']['cpu']}, {report['machine']['cores']} cores, "
              f"{report['machine']['memory_gb']} GB, Python {report['machine']['python']}.", "",
              "| articles | MB | workers | wall s | articles/s | MB/s | MB/s per core | peak RSS MB | "
-             "re-run after 1 change, s |", "|---|---|---|---|---|---|---|---|---|"]
+             "re-run: 1 changed, s | re-run: 1 added, s |", "|---|---|---|---|---|---|---|---|---|---|"]
     for size in report["etl"]:
+        inc = size["incremental"]
         for workers, r in size["runs"].items():
             lines.append(f"| {size['articles']:,} | {size['megabytes']} | {workers} | {r['wall_s']} | "
                          f"{r['articles_per_s']} | {r['mb_per_s']} | {r['mb_per_s_per_core']} | "
-                         f"{r['peak_rss_mb']} | {size['incremental_s']} |")
+                         f"{r['peak_rss_mb']} | {inc['one_changed_s']} | {inc['one_added_s']} |")
     largest = report["etl"][-1]["runs"].get("1", {}).get("stage_share")
     if largest:
         lines += ["", "Share of time per stage (1 worker, largest corpus): " +
