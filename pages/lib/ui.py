@@ -72,8 +72,8 @@ class PageData:
         if self.view.claims is self.all.claims:
             return every
 
-        def in_view() -> pd.DataFrame:
-            return every[every["claim_id"].isin(self.view.claims["claim_id"])].reset_index(drop=True)
+        def in_view() -> pd.DataFrame:  # the view's own filter, applied to the labelled claims
+            return filters.filter_evidence(every, self.view.articles["article_id"], self.filters.sections)
 
         return self.view.derived("claims", in_view)
 
