@@ -35,15 +35,29 @@ DEFAULT = "other"
 
 
 class KeywordHits:
-    """Every category keyword of an article, found once; sliced per sentence or paragraph."""
+    """Every category keyword of an article, found once; sliced per sentence or paragraph.
+
+    They are found when first asked for: an article with no figure, or no sentence that pairs
+    places, never needs its whole text scanned for them.
+    """
 
     def __init__(self, view: TextView, lex: Lexicon, section: str = "categories") -> None:
-        self.hits = [(h.start, h.end, h.value) for h in lex.phrases(section).find(view.folded)]
-        self.starts = [h[0] for h in self.hits]
+        self._folded = view.folded
+        self._index = lex.phrases(section)
+        self._hits: list[tuple[int, int, str]] | None = None  # (start, end, value)
+        self._starts: list[int] = []
+
+    @property
+    def hits(self) -> list[tuple[int, int, str]]:
+        if self._hits is None:
+            self._hits = self._index.find(self._folded)
+            self._starts = [h[0] for h in self._hits]
+        return self._hits
 
     def between(self, lo: int, hi: int) -> list[tuple[int, int, str]]:
         """(start, end, category) of the keywords between ``lo`` and ``hi``."""
-        return self.hits[bisect.bisect_left(self.starts, lo):bisect.bisect_left(self.starts, hi)]
+        hits = self.hits
+        return hits[bisect.bisect_left(self._starts, lo):bisect.bisect_left(self._starts, hi)]
 
 
 def categorise(sentence_hits: list[tuple[int, int, str]], paragraph_hits: list[tuple[int, int, str]],

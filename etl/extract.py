@@ -55,7 +55,7 @@ def extract(doc: Document, gazetteer: Gazetteer, language: str | None = None) ->
     lexicons = all_lexicons()
     with TIMER.stage("sentences"):
         view = make_view(text, gazetteer.known_words)
-        lines = lines_of(text, view.folded if not view.removed else None)
+        lines = lines_of(text, view.folded_original())
         related = related_spans(text, lexicons, lines)
         body_lines = [line for line in lines if section_at(related, line.start) == BODY]
         abbreviations = frozenset(a for lx in lexicons for a in lx.get("sentences", "abbreviations", []))
@@ -77,6 +77,7 @@ def extract(doc: Document, gazetteer: Gazetteer, language: str | None = None) ->
     claim_rows: list[dict] = []
     body_periods: list[Period] = []
     completed_years: set[int] = set()
+    keywords: KeywordHits | None = None
     if lex is not None:
         periods: dict[int, list[Period]] = {s.index: [] for s in sentences}
         with TIMER.stage("numbers"):
@@ -93,8 +94,11 @@ def extract(doc: Document, gazetteer: Gazetteer, language: str | None = None) ->
                                     and not p.full_dates}
     with TIMER.stage("categories"):
         link_lex = lex or lexicons[0]
+        # the claims' category keywords serve the links too: the same lexicon, found once
+        if keywords is None:  # no lexicon for the article: links use the first one's keywords
+            keywords = KeywordHits(view, link_lex)
         link_rows = _link_rows(doc, view, link_lex, sentences, sections, places_by_sentence, gazetteer,
-                               KeywordHits(view, link_lex), KeywordHits(view, link_lex, "links"))
+                               keywords, KeywordHits(view, link_lex, "links"))
     with TIMER.stage("metadata"):
         article = _article_row(doc, text, lines, body_lines, sentences, sections, lexicons, gazetteer,
                                body_periods, completed_years, language, claim_rows, mention_rows)

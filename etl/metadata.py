@@ -88,8 +88,7 @@ def find_outlet(body: str, lex_common: dict) -> str | None:
     """The agency that signs the article: in its dateline, first or last lines, not a photo credit."""
     outlets: dict[str, str] = lex_common.get("outlets", {})
     credits = lex_common.get("metadata", {}).get("credit_words", [])
-    pattern = re.compile(rf"(?<![\w])({words_pattern(list(outlets), fold_words=False)})(?![\w])")
-    credit = re.compile(rf"(?:{words_pattern(credits)})\s*[:：]?\s*[(\[]?\s*$")
+    pattern, credit = _outlet_patterns(tuple(outlets), tuple(credits))
     edges = [(0, min(len(body), EDGE_CHARS)), (max(0, len(body) - EDGE_CHARS), len(body))]
     for lo, hi in edges:
         for m in pattern.finditer(body, lo, hi):
@@ -99,23 +98,41 @@ def find_outlet(body: str, lex_common: dict) -> str | None:
     return None
 
 
+@cache
+def _outlet_patterns(outlets: tuple[str, ...], credits: tuple[str, ...]
+                     ) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """An outlet's name, and a photo credit before it: built once, not for every article."""
+    return (re.compile(rf"(?<![\w])({words_pattern(list(outlets), fold_words=False)})(?![\w])"),
+            re.compile(rf"(?:{words_pattern(credits)})\s*[:：]?\s*[(\[]?\s*$"))
+
+
 def find_author(lines: list[Line], lexicons: Iterable[Lexicon], places: Collection[str]) -> str | None:
     """A byline: "By X", "X / Share:", or a last line that is just a name."""
     lexicons = list(lexicons)
     for line in lines[:BYLINE_LINES]:
         for lex in lexicons:
-            for suffix in lex.get("metadata", "byline_suffixes", []):
-                if line.folded.endswith(fold(suffix)):
+            suffixes, prefixes = _byline_words(lex)
+            for suffix, folded_suffix in suffixes:
+                if line.folded.endswith(folded_suffix):
                     name = line.text[: -len(suffix)].strip(" /|")
                     if _looks_like_name(name, places):
                         return name
-            for prefix in lex.get("metadata", "byline_prefixes", []):
-                m = re.match(rf"{re.escape(prefix)}\s+(.+)$", line.text, re.IGNORECASE)
+            for prefix in prefixes:
+                m = prefix.match(line.text)
                 if m and _looks_like_name(m.group(1), places):
                     return m.group(1).strip()
     if lines and _looks_like_name(lines[-1].text, places) and not is_furniture(lines[-1].folded, lexicons):
         return lines[-1].text
     return None
+
+
+@cache
+def _byline_words(lex: Lexicon) -> tuple[list[tuple[str, str]], list[re.Pattern[str]]]:
+    """A lexicon's byline suffixes (as written, and folded) and "By X" patterns, built once."""
+    suffixes = [(suffix, fold(suffix)) for suffix in lex.get("metadata", "byline_suffixes", [])]
+    prefixes = [re.compile(rf"{re.escape(prefix)}\s+(.+)$", re.IGNORECASE)
+                for prefix in lex.get("metadata", "byline_prefixes", [])]
+    return suffixes, prefixes
 
 
 def _looks_like_name(text: str, places: Collection[str]) -> bool:
@@ -133,10 +150,9 @@ def find_published(text: str, body_lines: list[Line], lexicons: Iterable[Lexicon
     m = re.search(r"(?<![\w])date\s+" + _ISO_DATE.pattern, head, re.IGNORECASE)
     if m:
         return _iso(m.group(1), m.group(2), m.group(3)), "date line"
+    folded_head = fold(head)
     for lex in lexicons:
-        labels = words_pattern(lex.get("dates", "update_labels", []))
-        m = re.search(rf"(?:{labels})\s*:?\s*(?:\d{{1,2}}[:h]\d{{2}}\s*[|,-]?\s*)?" + _NUMERIC_DATE.pattern,
-                      fold(head))
+        m = _update_line_pattern(lex).search(folded_head)
         if m:
             day, month, year = m.group(1), m.group(2), m.group(3)
             return _iso(year, month, day), "update line"
@@ -159,10 +175,17 @@ def find_published(text: str, body_lines: list[Line], lexicons: Iterable[Lexicon
     return str(latest), f"inferred from text: latest year mentioned, {latest}"
 
 
+@cache
+def _update_line_pattern(lex: Lexicon) -> re.Pattern[str]:
+    """"Update: 19:00 | 29/12/2020": a label, maybe a time, then the date."""
+    labels = words_pattern(lex.get("dates", "update_labels", []))
+    return re.compile(rf"(?:{labels})\s*:?\s*(?:\d{{1,2}}[:h]\d{{2}}\s*[|,-]?\s*)?" + _NUMERIC_DATE.pattern)
+
+
 def _dateline(lines: list[Line], lexicons: list[Lexicon]) -> tuple[int, int, int | None] | None:
     """(day, month, year or None) from "Soc Trang, 18 juillet (VNA)" or "HANOI, January 7 (VNA)"."""
     for line in lines[:8]:
-        head = fold(line.text[:EDGE_CHARS])
+        head = line.folded[:EDGE_CHARS]  # the line folded (by ``lines_of``): fold(line.text)
         for lex in lexicons:
             months = lex.folded_table("dates", "months")
             m = _dateline_pattern(lex).match(head)

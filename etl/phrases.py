@@ -12,16 +12,17 @@ matches any word that starts with it ("export*" finds "exportations").
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 import ahocorasick
 
 from etl.text import boundary_view, fold
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
+    """One phrase found (a named tuple: an article has hundreds, and tuples are cheap to make)."""
+
     start: int
     end: int
     value: str

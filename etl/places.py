@@ -18,7 +18,6 @@ never are.
 
 from __future__ import annotations
 
-import bisect
 import csv
 import hashlib
 import re
@@ -33,11 +32,15 @@ import ahocorasick
 
 from etl.lexicon import CAPITALISED_RUN, Lexicon, _read_toml
 from etl.phrases import PhraseIndex
-from etl.text import TextView, boundary_view, fold
+from etl.text import TextView, _zipf, boundary_view, fold
 from etl.warm import kept
 
 GAZETTEER = Path(__file__).resolve().parent.parent / "data" / "gazetteer.csv"
-_CAPITALISED_RUN = re.compile(r"(?<![\w])([A-ZÀ-ÖØ-ÞĐ][\w'’]+(?:[ -][A-ZÀ-ÖØ-ÞĐ][\w'’]+){0,3})")
+#: Capitalised names of up to four words; the look-behind follows the first capital (and spans it),
+#: since a pattern that opens with a character class is searched faster.
+_CAPITALISED_RUN = re.compile(r"([A-ZÀ-ÖØ-ÞĐ](?<![\w].)[\w'’]+(?:[ -][A-ZÀ-ÖØ-ÞĐ][\w'’]+){0,3})")
+#: What separates the words of such a name.
+_NAME_WORD_BREAK = re.compile(r"[ -]")
 #: All-capital aliases up to this length are acronyms ("US", "RPDC") and match case-sensitively.
 MAX_ACRONYM = 5
 #: A misspelling may make a name this many characters longer or shorter.
@@ -234,7 +237,9 @@ def _written_as_name(norm: str, start: int, end: int, entries: list[_Alias]) -> 
 
 def _resolve(view: TextView, entries: list[_Alias], start: int, end: int,
              lexicons: list[Lexicon]) -> str | None:
-    cue = _has_gate_cue(view, start, end, lexicons)
+    # A cue only changes the answer for names that are border gates next to one; most are not,
+    # and looking for cues around every mention is costly.
+    cue = any(a.cue_only for a in entries) and _has_gate_cue(view, start, end, lexicons)
     usable = [a for a in entries if cue or not a.cue_only]
     if not usable:
         return None
@@ -257,15 +262,20 @@ def _fuzzy_mentions(view: TextView, gazetteer: Gazetteer, exact: list[Mention]) 
 
     settings = gazetteer.fuzzy
     min_chars = settings.get("min_chars", 7)
-    taken = sorted((m.start, m.end) for m in exact)
-    starts = [s for s, _ in taken]
+    zipf = settings.get("common_word_zipf", 3.0)
+    taken = sorted((m.start, m.end) for m in exact)  # they do not overlap: their ends are sorted too
+    first_open = 0  # the first exact mention that ends after the current name starts
     found: list[Mention] = []
     for m in _CAPITALISED_RUN.finditer(view.norm):
         start, end = m.span()
-        if end - start < min_chars or _overlaps_any(taken, starts, start, end):
+        if end - start < min_chars:
             continue
-        zipf = settings.get("common_word_zipf", 3.0)
-        if all(_is_common_word(w, zipf) for w in re.split(r"[ -]", m.group(1))):
+        # Names come in text order: a mention that ends before this one starts misses the later ones too.
+        while first_open < len(taken) and taken[first_open][1] <= start:
+            first_open += 1
+        if first_open < len(taken) and taken[first_open][0] < end:
+            continue  # overlaps an exact mention
+        if all(_is_common_word(w, zipf) for w in _NAME_WORD_BREAK.split(m.group(1))):
             continue
         key = _match_key(m.group(1))
         choices = gazetteer.fuzzy_candidates(key)
@@ -280,11 +290,5 @@ def _fuzzy_mentions(view: TextView, gazetteer: Gazetteer, exact: list[Mention]) 
     return found
 
 
-def _overlaps_any(spans: list[tuple[int, int]], starts: list[int], start: int, end: int) -> bool:
-    i = bisect.bisect_left(starts, end)
-    return any(s < end and start < e for s, e in spans[max(0, i - 2):i])
-
-
 def _is_common_word(word: str, zipf_min: float) -> bool:
-    from etl.text import _zipf
     return _zipf(word.lower()) >= zipf_min

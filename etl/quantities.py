@@ -34,7 +34,9 @@ _TOKEN = re.compile(
 _WORD_BEFORE = re.compile(r"([^\W\d_][\w.'’-]*)[^\S\r\n]+$")
 _SENTENCE_OPENERS = frozenset('.!?:;"“«(\n\r')
 _MILLION = 1e6
-_DIGITS = re.compile(r"\d+")
+#: A run of digits (``\d\d*`` rather than ``\d+``: a pattern that opens with a plain character class
+#: is searched faster, ``re`` skipping straight to the next digit).
+_DIGITS = re.compile(r"\d\d*")
 #: Dates are looked for this many characters around each run of digits.
 DATE_CONTEXT = 30
 _ATTACHED_MILLION = re.compile(r"[mM](?![\w])")

@@ -85,6 +85,10 @@ def fold_key(text: str) -> str:
 
 #: A hyphen inside a word whose second part starts in lower case: "Vi-etnam", "be-tween".
 _HYPHENATED = re.compile(r"\b([^\W\d_]{1,30})-([a-zà-ÿ][^\W\d_]{0,30})\b")
+_HYPHEN = re.compile("-")
+#: How far a ``_HYPHENATED`` match reaches before its hyphen (its first part), and after the end of
+#: the hyphen (its second part, up to 31 letters, and the character its closing ``\b`` looks at).
+_HYPHENATED_BEFORE, _HYPHENATED_AFTER = 30, 32
 #: A joined word must be at least this common (Zipf scale) to undo the hyphen.
 MIN_JOINED_ZIPF = 3.0
 _WORDFREQ_LANGS = ("en", "fr")
@@ -147,6 +151,17 @@ class TextView:
         """Map an offset in the original text to ``norm``/``folded``."""
         return i - bisect.bisect_left(self.removed, i)
 
+    def folded_original(self) -> str:
+        """``fold(original)``, without folding the text again: ``folded`` with the removed hyphens back."""
+        parts = []
+        prev = 0
+        for k, pos in enumerate(self.removed):
+            at = pos - k  # where the hyphen stood in the view (k hyphens before it are gone)
+            parts.append(self.folded[prev:at])
+            prev = at
+        parts.append(self.folded[prev:])
+        return "-".join(parts)
+
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Map a half-open span of the view to the original text."""
         if end <= start:
@@ -157,8 +172,13 @@ class TextView:
 
 def make_view(text: str, known_words: frozenset[str] = frozenset()) -> TextView:
     """Build the normalised view of ``text``; ``known_words`` are folded names that justify a join."""
+    from etl.phrases import finditer_in, windows  # etl.phrases imports this module
+
     removed: list[int] = []
-    for m in _HYPHENATED.finditer(text):
+    # Every match holds a hyphen, and most of an article is far from any: searching only around
+    # hyphens finds the same matches several times faster than trying every word start.
+    near = windows(text, _HYPHEN, _HYPHENATED_BEFORE, _HYPHENATED_AFTER)
+    for m in finditer_in(_HYPHENATED, text, near):
         if should_join(m.group(1), m.group(2), known_words):
             removed.append(m.start(2) - 1)
     if not removed:
@@ -184,10 +204,12 @@ class Sentence:
 
 
 #: End of sentence: terminal punctuation, closing quotes, space, then something that starts a sentence.
+#: (``[.!?…][.!?…]*`` rather than ``[.!?…]+``: a pattern that opens with a plain character class is
+#: searched faster, ``re`` skipping straight to the next punctuation mark.)
 _SENTENCE_END = re.compile(
-    r"""(?P<punct>[.!?…]+)["'”’»)\]]*      # terminal punctuation and closers
-        (?P<space>[ \t\u00a0]+)             # the space between sentences
-        (?=["'“‘«(\[]?[A-ZÀ-ÖØ-ÞĐ0-9])      # the next sentence starts with a capital or a digit
+    r"""(?P<punct>[.!?…][.!?…]*)["'”’»)\]]*  # terminal punctuation and closers
+        (?P<space>[ \t\u00a0]+)                 # the space between sentences
+        (?=["'“‘«(\[]?[A-ZÀ-ÖØ-ÞĐ0-9])          # the next sentence starts with a capital or a digit
     """,
     re.VERBOSE,
 )

@@ -25,8 +25,9 @@ from etl.text import fold
 LEXICON_PACKAGE = "etl.lexicon"
 #: One to four capitalised words (a person's name after a title); "Lê Minh Khái", "Hun Sen".
 _NAME_RUN = r"(?-i:[A-ZÀ-ÖØ-ÞĐ][\w'’-]*)(?:\s+(?-i:[A-ZÀ-ÖØ-ÞĐ][\w'’-]*)){0,3}"
-#: A run of capitalised words, for names that start with a family name.
-CAPITALISED_RUN = re.compile(r"(?<![\w'’-])[A-ZÀ-ÖØ-ÞĐ][\w'’]*(?:[ \t][A-ZÀ-ÖØ-ÞĐ][\w'’]*)+")
+#: A run of capitalised words, for names that start with a family name. The look-behind comes after
+#: the first capital (and spans it): a pattern that opens with a character class is searched faster.
+CAPITALISED_RUN = re.compile(r"[A-ZÀ-ÖØ-ÞĐ](?<![\w'’-].)[\w'’]*(?:[ \t][A-ZÀ-ÖØ-ÞĐ][\w'’]*)+")
 
 
 def words_pattern(words: list[str] | tuple[str, ...], *, fold_words: bool = True) -> str:
@@ -122,13 +123,15 @@ def _compile(lex: Lexicon) -> dict[str, re.Pattern[str]]:
     ords = words_pattern(g("dates", "ordinal_suffixes", []))
     day = rf"\d{{1,2}}(?:{ords})?"
     year = r"\d{4}"
+    # The two forms that open with a month share it: trying the months once per position, not twice,
+    # makes the pattern a third faster (a day after the month is still tried before a year).
     p["date"] = re.compile(
         rf"""(?<![\w])(?:
               \d{{4}}-\d{{1,2}}-\d{{1,2}}                               # 2024-01-07
             | \d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}                     # 29/12/2020, 07-01-1979
             | {day}\s+(?:{months})\.?(?:,?\s+{year})?                   # 7 janvier 1979
-            | (?:{months})\.?\s+{day}(?![\w])(?:,?\s+{year})?          # January 28th, 2020
-            | (?:{months})\.?,?\s+{year}                                # avril 1975
+            | (?:{months})\.?(?:\s+{day}(?![\w])(?:,?\s+{year})?       # January 28th, 2020
+                              | ,?\s+{year})                            # avril 1975
         )(?![\w])""",
         re.VERBOSE | flags,
     )
@@ -139,10 +142,13 @@ def _compile(lex: Lexicon) -> dict[str, re.Pattern[str]]:
     scales = g("numbers", "scales", {})
     p["scale"] = re.compile(rf"\s*({words_pattern(list(scales))})(?![\w])", flags)
     attached = list(scales) + list(common["units"]) + ["m"]
+    # The first digit comes before the look-behinds that test the character before it: a pattern
+    # that opens with a character class lets ``re`` skip straight to the next digit, five times
+    # faster over a whole article than trying the look-behinds at every position.
     p["number"] = re.compile(
-        rf"""(?<![0-9.,/:])(?<![a-z])(?<![^\W\d_]-)                 # not inside a word, date or time
-             (?:[0-9]{{1,3}}(?:[ \u00a0\u202f\u2009][0-9]{{3}})+(?![0-9]) # 1 234 567 (spaces)
-              |[0-9]+)
+        rf"""[0-9](?<![0-9.,/:][0-9])(?<![a-z][0-9])(?<![^\W\d_]-[0-9])  # not inside a word, date or time
+             (?:[0-9]{{0,2}}(?:[ \u00a0\u202f\u2009][0-9]{{3}})+(?![0-9]) # 1 234 567 (spaces)
+              |[0-9]*)
              (?:[.,][0-9]+)*                                          # 1,234.5 / 1.234,5 / 2.76
              (?:(?![\w/:])|(?=(?:{words_pattern(attached, fold_words=False)})(?![\w])))""",
         re.VERBOSE,
