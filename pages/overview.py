@@ -9,6 +9,8 @@ from pages.lib import charts, facts, ui
 MAP_HEIGHT = 520
 #: The six counts in two rows, so a date span is never cut.
 METRICS_PER_ROW = 3
+#: Articles listed on the overview (the latest); the Articles page reads any of them.
+LATEST_ARTICLES = 200
 
 st.title("Overview")
 page = ui.page_data()
@@ -47,10 +49,10 @@ with right:
     if view.articles.empty:
         ui.nothing_to_show("article")
     else:
+        columns = ["published", "title", "outlet", "language", "n_claims", "n_mentions"]
+        latest = view.articles[columns].sort_values("published", ascending=False)
         st.dataframe(
-            view.articles[["published", "title", "outlet", "language", "n_claims", "n_mentions"]].sort_values(
-                "published", ascending=False
-            ),
+            ui.shown_rows(latest, "articles, the latest first", limit=LATEST_ARTICLES),
             hide_index=True,
             key="overview_articles",
             column_config={
