@@ -547,3 +547,13 @@ def test_derived_values_are_computed_once_per_view():
     assert calls == [1]
     narrowed = replace(view, claims=view.claims.head(1))
     assert narrowed.derived("n", lambda: 9) == 9  # a narrowed view does not inherit the memo
+
+
+def test_many_partners_are_slanted_and_the_source_line_moves_below_them():
+    links, places = many_links(12)
+    fig = charts.cooperation_matrix(links, places, "Source: test")
+    assert fig.layout.xaxis.tickangle == -45
+    source = fig.layout.annotations[-1]
+    assert "Source: test" in source.text and source.yshift < theme.SOURCE_OFFSET
+    few = charts.cooperation_matrix(*many_links(3), "Source: test")
+    assert few.layout.xaxis.tickangle is None and few.layout.annotations[-1].yshift == theme.SOURCE_OFFSET

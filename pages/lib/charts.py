@@ -56,6 +56,10 @@ KEY_CURRENCY = "USD"
 NETWORK_ROW_HEIGHT = 38
 NETWORK_MIN_HEIGHT = 320
 NETWORK_WIDTH_PER_SQRT = 1.6
+#: Partner names in the cooperation matrix stay upright up to this many; more are slanted.
+UPRIGHT_PARTNERS = 10
+#: How far a slanted name reaches below the axis, per character (pixels, at the tick font).
+SLANTED_PX_PER_CHAR = 5
 #: Pairs drawn at most in the partner network (the strongest): each is a trace.
 MAX_NETWORK_EDGES = 150
 
@@ -355,6 +359,12 @@ def cooperation_matrix(links: pd.DataFrame, places: pd.DataFrame, source: str = 
     )
     fig.update_xaxes(title="Partner (province; a town counts for its province)", side="bottom")
     fig.update_yaxes(title="Sector")
+    if len(counts.columns) > UPRIGHT_PARTNERS:
+        # Many partners: slanted names, and the source line moved below them instead of across them.
+        drop = int(max(len(str(c)) for c in counts.columns) * SLANTED_PX_PER_CHAR)
+        fig.update_xaxes(tickangle=-45)
+        fig.update_layout(height=height + drop, margin_b=theme.BOTTOM_MARGIN + drop)
+        fig.layout.annotations[-1].yshift = theme.SOURCE_OFFSET - drop
     return fig
 
 
