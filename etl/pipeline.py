@@ -390,10 +390,8 @@ def _rows_of(path: Path, column: str, values: pa.Array) -> pa.Table:
 def _extract_all(sources: list[Source], cache: ExtractionCache, workers: int, progress: bool, engine: str,
                  scheduler: str | None) -> Iterator[Extracted]:
     """Every article's extraction: from the cache when it holds one, else computed."""
-    from tqdm import tqdm
-
     todo = []
-    bar = tqdm(total=len(sources), unit="article", disable=not progress, desc="Extracting")
+    bar = _progress_bar(len(sources)) if progress else _NoBar()
     try:
         for source in sources:
             hit = cache.get(source.relative, source.sha256)
@@ -408,6 +406,22 @@ def _extract_all(sources: list[Source], cache: ExtractionCache, workers: int, pr
             yield item
     finally:
         bar.close()
+
+
+class _NoBar:
+    """What a run without a terminal uses instead of a progress bar."""
+
+    def update(self, n: int = 1) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _progress_bar(total: int):
+    from tqdm import tqdm  # only on a terminal: importing tqdm reads package metadata (0.1-0.4 s)
+
+    return tqdm(total=total, unit="article", desc="Extracting")
 
 
 def _compute(todo: list[Source], workers: int, engine: str, scheduler: str | None) -> Iterator[Extracted]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -23,8 +24,10 @@ ARROW_TYPES = {INTEGER: pa.int64(), NUMBER: pa.float64(), BOOLEAN: pa.bool_()}
 ARTICLE_TABLES: tuple[Table, ...] = (ARTICLES, CLAIMS, MENTIONS, LINKS)
 #: Articles whose rows are kept as dicts before they are turned into Arrow.
 BATCH_ARTICLES = 256
-#: Text columns read dictionary-encoded when a previous build's rows are kept: a sentence is
-#: repeated for every claim and place pair in it, and decoding it each time costs seconds.
+#: Runs of rows put in order by slicing at most (see ``in_article_order``).
+MAX_SLICES = 64
+#: Text columns held dictionary-encoded: a sentence is repeated for every claim and place pair in
+#: it (with the previous build's rows, decoding it each time would cost seconds).
 DICTIONARY_COLUMNS = ("article_id", "quote")
 
 
@@ -64,7 +67,14 @@ def in_article_order(data: pa.Table, article_ids: pa.Array) -> pa.Table:
         raise ValueError("rows of an article that is not in the corpus")
     if data.num_rows < 2 or pc.all(pc.greater_equal(rank[1:], rank[:-1])).as_py():
         return data  # already in order: no copy
-    return data.take(pc.sort_indices(rank))  # Arrow's sort is stable
+    order = pc.sort_indices(rank).to_numpy()  # Arrow's sort is stable
+    # Runs of rows already in order (a few changed articles among many kept ones) become slices,
+    # which copy nothing; a shuffle with many runs is taken row by row.
+    breaks = np.flatnonzero(np.diff(order) != 1) + 1
+    if len(breaks) < MAX_SLICES:
+        bounds = zip(np.r_[0, breaks], np.r_[breaks, len(order)], strict=True)
+        return pa.concat_tables([data.slice(order[lo], hi - lo) for lo, hi in bounds])
+    return data.take(order)
 
 
 class RowCollector:
@@ -97,7 +107,7 @@ class RowCollector:
             # Every key holds the article id, and article ids are unique: checking each batch
             # checks the table (rows kept from a previous build were checked when first added).
             check_unique(table, part)
-            self._parts[table.name].append(part)
+            self._parts[table.name].append(_encoded(part))
             self._pending[table.name] = []
         self._n_pending = 0
 
@@ -113,6 +123,15 @@ class RowCollector:
             data = data.unify_dictionaries()  # one dictionary per column, as group_by needs
             out[table.name] = in_article_order(data, order)
         return out
+
+
+def _encoded(data: pa.Table) -> pa.Table:
+    """``DICTIONARY_COLUMNS`` dictionary-encoded: each sentence held once, not once per claim or pair."""
+    for name in DICTIONARY_COLUMNS:
+        if name in data.column_names:
+            i = data.schema.get_field_index(name)
+            data = data.set_column(i, name, pc.dictionary_encode(data.column(name)))
+    return data
 
 
 def _widest(table: Table, parts: list[pa.Table]) -> pa.Schema:
