@@ -107,7 +107,7 @@ class RowCollector:
             # Every key holds the article id, and article ids are unique: checking each batch
             # checks the table (rows kept from a previous build were checked when first added).
             check_unique(table, part)
-            self._parts[table.name].append(_encoded(part))
+            self._parts[table.name].append(dictionary_encoded(part))
             self._pending[table.name] = []
         self._n_pending = 0
 
@@ -125,9 +125,10 @@ class RowCollector:
         return out
 
 
-def _encoded(data: pa.Table) -> pa.Table:
-    """``DICTIONARY_COLUMNS`` dictionary-encoded: each sentence held once, not once per claim or pair."""
-    for name in DICTIONARY_COLUMNS:
+def dictionary_encoded(data: pa.Table, columns: tuple[str, ...] = DICTIONARY_COLUMNS) -> pa.Table:
+    """These columns (those it has) dictionary-encoded: each sentence held once, not once per claim
+    or place pair."""
+    for name in columns:
         if name in data.column_names:
             i = data.schema.get_field_index(name)
             data = data.set_column(i, name, pc.dictionary_encode(data.column(name)))

@@ -25,11 +25,11 @@ import duckdb
 import geopandas as gpd
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 import streamlit as st
 
 from etl import pipeline
 from etl.output import BUILD_FILE, TEXTS_DIR, frame_to_csv
+from etl.rows import dictionary_encoded
 from etl.schema import ARTICLES, CLAIMS, LINKS, MENTIONS, PLACES, PROBLEMS, TABLES, TABLES_BY_NAME, Table
 from pages.lib import filters
 from pages.lib.briefing import briefing_html
@@ -44,7 +44,8 @@ _PANDAS_FOR_ARROW = {
     pa.int64(): pd.Int64Dtype(), pa.int32(): pd.Int64Dtype(), pa.float64(): pd.Float64Dtype(),
     pa.bool_(): pd.BooleanDtype(),
 }
-#: Text columns loaded as categoricals (see ``_load_table``).
+#: Text columns loaded as categoricals (see ``_load_table``); ids stay text, which pages compare
+#: and join as text.
 REPEATED_TEXT = ("quote",)
 SEEDS_ENV, DATA_ENV = "VNKH_SEEDS", "VNKH_DATA"
 DEFAULT_SEEDS, DEFAULT_DATA = "seeds", "data/processed"
@@ -165,10 +166,7 @@ def _load_table(out: str, version: str, name: str) -> pd.DataFrame:
         rows = con.sql("SELECT * FROM read_parquet($path)", params={"path": str(path)}).to_arrow_table()
     # A sentence is repeated for every claim and place pair in it: categorical, it is held once and
     # filtering moves codes (links: 250 MB of text become 30 MB).
-    for column in REPEATED_TEXT:
-        if column in rows.column_names:
-            i = rows.schema.get_field_index(column)
-            rows = rows.set_column(i, column, pc.dictionary_encode(rows.column(column)))
+    rows = dictionary_encoded(rows, REPEATED_TEXT)
     # Other text stays in Arrow's buffers instead of one Python object per cell.
     return coerce(TABLES_BY_NAME[name], rows.to_pandas(types_mapper=_PANDAS_FOR_ARROW.get))
 
