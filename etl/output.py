@@ -166,10 +166,9 @@ class TableWriter:
         return path
 
     def add_text(self, article_id: str, text: str) -> None:
-        path = self._text_path(article_id)
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(path)  # never write through a link to the previous build's file
-        with open(path, "w", encoding="utf-8", newline="") as f:
+        # "x": a new file, never one linked from the previous build (writing through it would change
+        # that build's text); each article's text is either kept or written, once.
+        with open(self._text_path(article_id), "x", encoding="utf-8", newline="") as f:
             f.write(text)
 
     def keep_text(self, article_id: str, previous: str) -> None:

@@ -252,8 +252,9 @@ def _run_locked(seeds: Path, out: Path, workers: int, force: bool, progress: boo
     files_read: dict[str, str] = {}  # file -> article id, of every article that gave rows
     with TableWriter(out) as writer:
         previous = PreviousBuild.open(out, built, version)
-        held = [s for s in sources if previous.holds(s)]
-        todo = [s for s in sources if not previous.holds(s)]
+        held, todo = [], []
+        for s in sources:
+            (held if previous.holds(s) else todo).append(s)
         collect = partial(_collect, rows=rows, writer=writer, cache=cache, problems=problems,
                           files_read=files_read)
         with ThreadPoolExecutor(max_workers=1) as reader:
