@@ -373,6 +373,22 @@ def _node_positions(names: Sequence[str]) -> dict[str, float]:
     return {name: (n - 1 - i) / max(n - 1, 1) for i, name in enumerate(names)}
 
 
+def _node_column(x: float, names: list[str], ys: dict[str, float], textposition: str, legend: str,
+                 colour: str | list[str]) -> go.Scatter:
+    """One side of the partner network: a labelled dot per province, at ``x``."""
+    return go.Scatter(
+        x=[x] * len(names),
+        y=[ys[n] for n in names],
+        mode="markers+text",
+        text=names,
+        textposition=textposition,
+        name=legend,
+        hoverinfo="text",
+        marker={"size": 16, "color": colour},
+        meta={"role": "node"},
+    )
+
+
 def partner_network(
     links: pd.DataFrame, places: pd.DataFrame, focus: str | None = None, source: str = ""
 ) -> go.Figure:
@@ -415,34 +431,10 @@ def partner_network(
                 meta={"role": "edge"},
             )
         )
-    fig.add_trace(
-        go.Scatter(
-            x=[0] * len(left),
-            y=[y_left[n] for n in left],
-            mode="markers+text",
-            text=left,
-            textposition="middle left",
-            name="Vietnam",
-            hoverinfo="text",
-            marker={"size": 16, "color": theme.VN_COLOUR},
-            meta={"role": "node"},
-        )
-    )
     partner_country = dict(zip(pairs["partner"], pairs["partner_country"], strict=False))
     colours = [theme.COUNTRY_COLOURS.get(partner_country[n], theme.OTHER_COLOUR) for n in right]
-    fig.add_trace(
-        go.Scatter(
-            x=[1] * len(right),
-            y=[y_right[n] for n in right],
-            mode="markers+text",
-            text=right,
-            textposition="middle right",
-            name="Cambodia (grey: elsewhere)",
-            hoverinfo="text",
-            marker={"size": 16, "color": colours},
-            meta={"role": "node"},
-        )
-    )
+    fig.add_trace(_node_column(0, left, y_left, "middle left", "Vietnam", theme.VN_COLOUR))
+    fig.add_trace(_node_column(1, right, y_right, "middle right", "Cambodia (grey: elsewhere)", colours))
     height = max(NETWORK_MIN_HEIGHT, NETWORK_ROW_HEIGHT * max(len(left), len(right)) + 200)
     theme.style_figure(
         fig,
