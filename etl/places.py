@@ -32,7 +32,7 @@ import ahocorasick
 
 from etl.lexicon import CAPITALISED_RUN, Lexicon, _read_toml
 from etl.phrases import PhraseIndex
-from etl.text import TextView, _zipf, boundary_view, fold
+from etl.text import TextView, boundary_view, fold, word_zipf
 from etl.warm import kept
 
 GAZETTEER = Path(__file__).resolve().parent.parent / "data" / "gazetteer.csv"
@@ -291,4 +291,4 @@ def _fuzzy_mentions(view: TextView, gazetteer: Gazetteer, exact: list[Mention]) 
 
 
 def _is_common_word(word: str, zipf_min: float) -> bool:
-    return _zipf(word.lower()) >= zipf_min
+    return word_zipf(word.lower()) >= zipf_min

@@ -98,7 +98,7 @@ _WORDFREQ_LIST = "small"
 
 
 @lru_cache(maxsize=65536)
-def _zipf(word: str) -> float:
+def word_zipf(word: str) -> float:
     try:
         from wordfreq import zipf_frequency
     except ImportError:  # wordfreq missing: never join, so no word is invented
@@ -119,8 +119,8 @@ def should_join(left: str, right: str, extra_words: frozenset[str] = frozenset()
     joined = (left + right).lower()
     if fold(joined) in extra_words:
         return True
-    z = _zipf(joined)
-    return z >= MIN_JOINED_ZIPF and z > _zipf(f"{left} {right}".lower())
+    z = word_zipf(joined)
+    return z >= MIN_JOINED_ZIPF and z > word_zipf(f"{left} {right}".lower())
 
 
 @dataclass(frozen=True)
