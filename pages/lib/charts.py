@@ -24,6 +24,7 @@ from pages.lib.facts import (
     labelled,
     money_claims,
     period_span,
+    strongest,
 )
 
 TRADE_HEIGHT = 560
@@ -405,11 +406,8 @@ def partner_network(
         .agg(n=("quote", "size"), sectors=("sector", lambda s: ", ".join(sorted(set(s)))))
         .reset_index()
     )
-    subtitle = "Line width: sentences naming both places"
-    if len(pairs) > MAX_NETWORK_EDGES:
-        subtitle += f"; the {MAX_NETWORK_EDGES} strongest of {len(pairs):,} pairs"
-        strongest = pairs.sort_values(["n", "side", "partner"], ascending=[False, True, True])
-        pairs = strongest.head(MAX_NETWORK_EDGES)
+    pairs, left_out = strongest(pairs, MAX_NETWORK_EDGES, ["side", "partner"])
+    subtitle = "Line width: sentences naming both places" + (f"; {left_out} pairs" if left_out else "")
     left = pairs.groupby("side")["n"].sum().sort_values(ascending=False).index.tolist()
     right = pairs.groupby("partner")["n"].sum().sort_values(ascending=False).index.tolist()
     y_left, y_right = _node_positions(left), _node_positions(right)

@@ -214,6 +214,15 @@ def labelled(claims: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def strongest(pairs: pd.DataFrame, limit: int, ends: list[str]) -> tuple[pd.DataFrame, str]:
+    """The ``limit`` pairs with the most sentences (column ``n``; ties in the order of ``ends``), and
+    words saying so when some are left out (empty when all are kept)."""
+    if len(pairs) <= limit:
+        return pairs, ""
+    ranked = pairs.sort_values(["n", *ends], ascending=[False] + [True] * len(ends))
+    return ranked.head(limit), f"the {limit} strongest of {len(pairs):,}"
+
+
 def money_claims(claims: pd.DataFrame, currency: str | None = None) -> pd.DataFrame:
     """Claims about money, optionally in one currency only."""
     money = claims[claims["kind"] == MONEY_KIND]

@@ -23,7 +23,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import shapely
 
-from pages.lib import theme
+from pages.lib import facts, theme
 from pages.lib.filters import province_of
 
 #: Simplification tolerance for drawing (degrees, about 1 km): fewer points, same look.
@@ -345,10 +345,9 @@ def link_pairs(links: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
 
 def _link_traces(pairs: pd.DataFrame) -> list[go.Scatter]:
     traces = []
-    name = "Cooperation link (width: sentences)"
-    if len(pairs) > MAX_LINKS:
-        name = f"Cooperation links: the {MAX_LINKS} strongest of {len(pairs):,} (width: sentences)"
-        pairs = pairs.sort_values(["n", "place_a", "place_b"], ascending=[False, True, True]).head(MAX_LINKS)
+    pairs, left_out = facts.strongest(pairs, MAX_LINKS, ["place_a", "place_b"])
+    name = f"Cooperation links: {left_out}" if left_out else "Cooperation link"
+    name += " (width: sentences)"
     for i, row in enumerate(pairs.itertuples()):
         width = LINK_MIN_WIDTH + LINK_WIDTH_PER_SQRT * math.sqrt(row.n)
         traces.append(
