@@ -557,3 +557,15 @@ def test_many_partners_are_slanted_and_the_source_line_moves_below_them():
     assert "Source: test" in source.text and source.yshift < theme.SOURCE_OFFSET
     few = charts.cooperation_matrix(*many_links(3), "Source: test")
     assert few.layout.xaxis.tickangle is None and few.layout.annotations[-1].yshift == theme.SOURCE_OFFSET
+
+
+def test_points_and_links_stay_map_sized_with_huge_counts(geometry):
+    links, places = many_links(4)
+    places["n_mentions"] = pd.array([40_000, 10_000, 2_500, 100, 1], dtype="Int64")
+    places["level"] = "city"
+    fig = maps.province_map(geometry, places, frame(MENTIONS, []), frame(CLAIMS, []), links, "Source: test")
+    (points,) = figure_traces(fig, maps.ROLE_POINTS)
+    sizes = sorted(points.marker.size, reverse=True)
+    assert sizes[0] == maps.POINT_MAX_SIZE and sizes[0] / sizes[1] > 1.5  # the order of counts still shows
+    widths = [t.line.width for t in figure_traces(fig, maps.ROLE_LINK)]
+    assert max(widths) <= maps.LINK_MAX_WIDTH

@@ -57,6 +57,7 @@ KEY_CURRENCY = "USD"
 NETWORK_ROW_HEIGHT = 38
 NETWORK_MIN_HEIGHT = 320
 NETWORK_WIDTH_PER_SQRT = 1.6
+NETWORK_MAX_WIDTH = 12.0
 #: Partner names in the cooperation matrix stay upright up to this many; more are slanted.
 UPRIGHT_PARTNERS = 10
 #: How far a slanted name reaches below the axis, per character (pixels, at the tick font).
@@ -412,7 +413,8 @@ def partner_network(
     right = pairs.groupby("partner")["n"].sum().sort_values(ascending=False).index.tolist()
     y_left, y_right = _node_positions(left), _node_positions(right)
     fig = go.Figure()
-    for row in pairs.itertuples():
+    widths = theme.sqrt_sizes(pairs["n"], 1, NETWORK_WIDTH_PER_SQRT, NETWORK_MAX_WIDTH)
+    for row, width in zip(pairs.itertuples(), widths, strict=True):
         fig.add_trace(
             go.Scatter(
                 x=[0, 1],
@@ -421,7 +423,7 @@ def partner_network(
                 showlegend=False,
                 line={
                     "color": theme.OKABE_ITO["reddish_purple"],
-                    "width": 1 + NETWORK_WIDTH_PER_SQRT * math.sqrt(row.n),
+                    "width": width,
                 },
                 opacity=0.7,
                 hoverinfo="text",

@@ -42,8 +42,8 @@ POINT_LEVELS = {"city": "circle", "border_gate": "triangle-up", "landmark": "sta
 LEVEL_NAMES = {"city": "City", "border_gate": "Border gate", "landmark": "Landmark", "district": "District"}
 #: Levels that have no meaningful point on a province map, so no link line is drawn to them.
 UNMAPPED_LEVELS = ("country", "region", "river")
-POINT_MIN_SIZE, POINT_SIZE_PER_SQRT = 7, 5
-LINK_MIN_WIDTH, LINK_WIDTH_PER_SQRT = 1.0, 1.2
+POINT_MIN_SIZE, POINT_SIZE_PER_SQRT, POINT_MAX_SIZE = 7, 5, 56
+LINK_MIN_WIDTH, LINK_WIDTH_PER_SQRT, LINK_MAX_WIDTH = 1.0, 1.2, 10.0
 #: Links drawn at most (the strongest): each is a trace, and a few thousand make a map slow to send
 #: and to draw without making it easier to read.
 MAX_LINKS = 150
@@ -299,11 +299,14 @@ def _point_traces(places: pd.DataFrame, extent: tuple) -> list[go.Scatter]:
     inside = places["lon"].between(x0, x1) & places["lat"].between(y0, y1)
     points = places[places["level"].isin(list(POINT_LEVELS)) & inside & (places["n_mentions"] > 0)]
     traces = []
+    # one scale for every kind of place, so sizes compare across symbols
+    all_sizes = theme.sqrt_sizes(points["n_mentions"], POINT_MIN_SIZE, POINT_SIZE_PER_SQRT, POINT_MAX_SIZE)
+    size_of = pd.Series(all_sizes, index=points.index)
     for level, symbol in POINT_LEVELS.items():
         group = points[points["level"] == level]
         if group.empty:
             continue
-        sizes = POINT_MIN_SIZE + POINT_SIZE_PER_SQRT * np.sqrt(group["n_mentions"].astype(float))
+        sizes = size_of[group.index]
         text = [
             f"<b>{n}</b> ({LEVEL_NAMES[level].lower()})<br>{int(m)} mentions in {int(a)} articles"
             for n, m, a in zip(group["name"], group["n_mentions"], group["n_articles"], strict=True)
@@ -348,8 +351,8 @@ def _link_traces(pairs: pd.DataFrame) -> list[go.Scatter]:
     pairs, left_out = facts.strongest(pairs, MAX_LINKS, ["place_a", "place_b"])
     name = f"Cooperation links: {left_out}" if left_out else "Cooperation link"
     name += " (width: sentences)"
-    for i, row in enumerate(pairs.itertuples()):
-        width = LINK_MIN_WIDTH + LINK_WIDTH_PER_SQRT * math.sqrt(row.n)
+    widths = theme.sqrt_sizes(pairs["n"], LINK_MIN_WIDTH, LINK_WIDTH_PER_SQRT, LINK_MAX_WIDTH)
+    for i, (row, width) in enumerate(zip(pairs.itertuples(), widths, strict=True)):
         traces.append(
             go.Scatter(
                 x=[row.lon_a, row.lon_b],

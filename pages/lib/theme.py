@@ -8,7 +8,9 @@ the sequential ramps of the map are light-to-dark versions of the same two hues.
 from __future__ import annotations
 
 import html
+import math
 import textwrap
+from collections.abc import Iterable
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -157,3 +159,17 @@ def empty_figure(title: str, message: str, height: int = 300) -> go.Figure:
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     return style_figure(fig, title, "", "", height)
+
+
+def sqrt_sizes(counts: Iterable[float], smallest: float, per_sqrt: float, largest: float) -> list[float]:
+    """Marker sizes or line widths growing with the square root of a count: ``smallest`` plus
+    ``per_sqrt`` per unit of square root, scaled down so the biggest count stays at ``largest``
+    (tens of thousands of mentions would otherwise draw points wider than the map).
+
+    >>> sqrt_sizes([0, 4, 16], 1, 2, 100), sqrt_sizes([0, 100, 400], 1, 2, 21)
+    ([1.0, 5.0, 9.0], [1.0, 11.0, 21.0])
+    """
+    roots = [math.sqrt(max(float(c), 0.0)) for c in counts]
+    top = max(roots, default=0.0)
+    step = per_sqrt if top == 0 else min(per_sqrt, (largest - smallest) / top)
+    return [smallest + step * r for r in roots]
