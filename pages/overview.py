@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages.lib import charts, facts, ui
+from pages.lib import charts, facts, theme, ui
 
-MAP_HEIGHT = 520
 #: The six counts in two rows, so a date span is never cut.
 METRICS_PER_ROW = 3
 #: Articles listed on the overview (the latest); the Articles page reads any of them.
@@ -37,13 +36,16 @@ else:
 left, right = st.columns([3, 2])
 with left:
     st.subheader("Where")
-    figure = ui.province_map(
-        page,
-        show_links=False,
-        height=MAP_HEIGHT,
-        compact=True,
+    # Static SVG rather than plotly: the first page appears without loading plotly.js (4.7 MB).
+    ui.note("Place mentions by province, southern Vietnam and Cambodia. Darker = more; dark outline: "
+            "provinces on the land border; points: places sized by mentions. Hover for the numbers.")
+    st.markdown(ui.province_svg(page), unsafe_allow_html=True)
+    ui.note(f"{page.source}\n{theme.BOUNDARY_ATTRIBUTION}")
+    st.page_link(
+        "pages/map.py",
+        label="Open the interactive map: zoom, cooperation links, claims by province",
+        icon=":material/map:",
     )
-    ui.chart(figure, key="overview_map")
 with right:
     st.subheader("Articles")
     if view.articles.empty:

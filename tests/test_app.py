@@ -88,6 +88,14 @@ def test_entry_point_opens_on_the_overview(app: AppTest):
     assert any("Data as of" in c.value for c in app.sidebar.caption)
 
 
+def test_overview_draws_its_map_as_svg_and_links_to_the_interactive_map(app: AppTest):
+    app.run()
+    (svg,) = [m.value for m in app.markdown if m.value.startswith("<svg")]
+    assert svg.count("<title>") > 88 and "Kien Giang" in svg  # every province, each with its tooltip
+    assert not app.get("plotly_chart"), "the first page needs no plotly.js"
+    assert "map" in {link.proto.page for link in app.get("page_link")}
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_page_runs(app: AppTest, page: str):
     at = open_page(app, page)

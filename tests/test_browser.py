@@ -94,6 +94,8 @@ TAG = '[data-tag], [data-baseweb="tag"]'  # a chosen value in a multiselect (new
 
 MAP_CHART_KEY = "province_map"
 MIN_PROVINCE_SHAPES = 50  # the boundaries file has 88 provinces
+OVERVIEW_MAP = 'svg[role="img"]'
+MIN_OVERVIEW_MAP_PX = 300
 DOWNLOAD_KEY = "download_briefing"
 
 
@@ -482,6 +484,18 @@ def test_map_draws_province_shapes(app_url: str, tab: Tab) -> None:
     if shapes <= MIN_PROVINCE_SHAPES:
         pytest.fail(f"the map drew {shapes} filled shapes, expected more than {MIN_PROVINCE_SHAPES}\n"
                     f"{describe(tab, 'map')}")
+
+
+def test_overview_draws_its_static_map_without_plotly(app_url: str, tab: Tab) -> None:
+    visit(tab, app_url, ROOT_PAGE)
+    assert_renders(tab, ROOT_PAGE)
+    svg = tab.page.locator(OVERVIEW_MAP)
+    assert svg.count() == 1, f"no overview map\n{describe(tab, 'root')}"
+    box = svg.bounding_box()
+    assert box and box["width"] > MIN_OVERVIEW_MAP_PX, f"the overview map is {box} on screen"
+    provinces = svg.evaluate("el => el.querySelectorAll('path > title').length")
+    assert provinces > MIN_PROVINCE_SHAPES, f"{provinces} shapes with a tooltip"
+    assert not tab.page.locator(".js-plotly-plot").count(), "the first page should not wait for plotly.js"
 
 
 def test_briefing_download_works_offline(app_url: str, tab: Tab, offline_tab: Tab, tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ Rows are made with the ETL's own ``frame`` so they have exactly the app's column
 from __future__ import annotations
 
 import re
+import xml.etree.ElementTree as ET
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import pytest
 
 from etl.output import frame
 from etl.schema import ARTICLES, CLAIMS, LINKS, MENTIONS, PLACES, PROBLEMS
-from pages.lib import briefing, charts, facts, maps, theme
+from pages.lib import briefing, charts, facts, maps, svgmap, theme
 from pages.lib.tables import Tables
 
 REPO = Path(__file__).resolve().parents[1]
@@ -569,3 +570,93 @@ def test_points_and_links_stay_map_sized_with_huge_counts(geometry):
     assert sizes[0] == maps.POINT_MAX_SIZE and sizes[0] / sizes[1] > 1.5  # the order of counts still shows
     widths = [t.line.width for t in figure_traces(fig, maps.ROLE_LINK)]
     assert max(widths) <= maps.LINK_MAX_WIDTH
+
+
+# --- the overview's static map ------------------------------------------------------------------
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def overview_svg(geometry, view: Tables | None = None, **kwargs) -> ET.Element:
+    view = view or small_view()
+    counts = maps.province_counts(view.places, view.mentions, view.claims)
+    svg = svgmap.province_svg(
+        svgmap.province_paths(geometry), geometry.provinces, view.places, counts, **kwargs
+    )
+    return ET.fromstring(svg)  # well-formed XML, or this raises
+
+
+def titled(root: ET.Element) -> dict[str, ET.Element]:
+    """Shapes by the first line of their tooltip (``<title>``)."""
+    return {
+        shape.find(f"{SVG}title").text.split("\n")[0]: shape
+        for shape in root.iter()
+        if shape.find(f"{SVG}title") is not None
+    }
+
+
+def test_projection_puts_the_extent_in_the_drawing():
+    projection = svgmap.Projection.of("border")
+    (x0, x1), (y0, y1) = maps.EXTENTS["border"]
+    xs, ys = projection.xy([x0, x1], [y1, y0])
+    assert list(xs) == [0, svgmap.WIDTH] and list(ys) == [0, projection.height]
+    assert projection.height > svgmap.WIDTH * (y1 - y0) / (x1 - x0)  # latitude stretched, as on the Map page
+
+
+def test_overview_map_has_one_shape_per_province_with_its_numbers(geometry):
+    shapes = titled(overview_svg(geometry))
+    provinces = [key for key in shapes if key.endswith(("Vietnam", "Cambodia"))]
+    assert len(provinces) == N_PROVINCES
+    kampot = next(shape for key, shape in shapes.items() if key.startswith("Kampot"))
+    assert kampot.get("fill") == theme.KH_RAMP[1]  # one mention, of Kampong Trach in Kampot
+    tip = kampot.find(f"{SVG}title").text
+    assert "1 place mentions" in tip and "On the Vietnam–Cambodia land border" in tip
+    kep = next(shape for key, shape in shapes.items() if key.startswith("Kep"))
+    assert kep.get("fill") == theme.KH_RAMP[0]
+
+
+def test_overview_map_colours_by_claims_when_asked(geometry):
+    shapes = titled(overview_svg(geometry, metric="claims"))
+    kien_giang = next(shape for key, shape in shapes.items() if key.startswith("Kien Giang"))
+    assert kien_giang.get("fill") == theme.VN_RAMP[1]
+
+
+def test_overview_map_draws_the_land_border_as_an_open_line_on_top(geometry):
+    root = overview_svg(geometry)
+    lines = [p for p in root.iter(f"{SVG}path") if p.get("stroke") == theme.BORDER_LINE]
+    (border,) = lines
+    assert border.get("fill") == "none" and "Z" not in border.get("d")  # a line, never closed back
+    shapes = list(root.iter(f"{SVG}path"))
+    last_province = max(i for i, p in enumerate(shapes) if p.find(f"{SVG}title") is not None
+                        and p.get("fill") in (*theme.VN_RAMP, *theme.KH_RAMP))
+    assert shapes.index(border) > last_province
+
+
+def test_overview_map_points_say_what_they_are(geometry):
+    shapes = titled(overview_svg(geometry))
+    point = shapes["Kampong Trach (district): 1 mentions in 1 articles"]
+    assert point.tag == f"{SVG}rect"  # districts are squares, as on the Map page
+    assert not any(key.startswith("Kampong Trach") for key in titled(overview_svg(geometry, show_points=False)))
+
+
+def test_overview_map_escapes_names(geometry):
+    view = small_view()
+    places = view.places.copy()
+    places.loc[places["place_id"] == "kampong-trach", "name"] = "<script>alert(1)</script> & co"
+    root = overview_svg(geometry, replace(view, places=places))
+    assert "<script>alert(1)</script> & co (district): 1 mentions in 1 articles" in titled(root)
+    assert not list(root.iter(f"{SVG}script")) and not list(root.iter("script"))
+
+
+def test_overview_map_copes_with_no_data(geometry):
+    root = overview_svg(geometry, empty_view())
+    fills = {p.get("fill") for key, p in titled(root).items() if key.endswith(("Vietnam", "Cambodia"))}
+    assert fills == {theme.VN_RAMP[0], theme.KH_RAMP[0]}
+    assert not list(root.iter(f"{SVG}circle")) and not list(root.iter(f"{SVG}rect"))[1:]  # the sea only
+
+
+def test_overview_map_legend_shows_the_bins_in_use():
+    counts = pd.DataFrame({"province_id": ["kampot", "kep"], "mentions": [12, 0], "claims": [0, 0]})
+    legend = svgmap.legend(counts)
+    assert "place mentions: 0 · 1–2 · 3–9 · 10–29" in legend and "30–99" not in legend
+    assert legend.count(theme.VN_RAMP[3]) == 1 and legend.count(theme.KH_RAMP[3]) == 1

@@ -36,6 +36,7 @@ from pages.lib.briefing import briefing_html
 from pages.lib.filters import Filters
 from pages.lib.filters import apply as apply_filters
 from pages.lib.maps import DRAW_TOLERANCE, MapGeometry, province_geometry
+from pages.lib.svgmap import ProjectedMap, province_paths
 from pages.lib.tables import Tables, coerce
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -276,12 +277,19 @@ def zip_bundle(out: str, version: str) -> bytes:
     return buffer.getvalue()
 
 
-@st.cache_data(show_spinner=False, max_entries=2)
+@st.cache_resource(show_spinner=False, max_entries=2)
 def load_geometry(tolerance: float = DRAW_TOLERANCE) -> MapGeometry:
-    """Province and country boundaries, simplified for drawing (read once per process)."""
+    """Province and country boundaries, simplified for drawing (read once per process, shared
+    read-only by every session)."""
     provinces = gpd.read_file(BOUNDARIES_DIR / PROVINCES_FILE)
     countries = gpd.read_file(BOUNDARIES_DIR / COUNTRIES_FILE)
     return province_geometry(provinces, countries, tolerance)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def projected_geometry(extent: str) -> ProjectedMap:
+    """The boundaries as SVG path data for one map extent (projected once per process)."""
+    return province_paths(load_geometry(), extent)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

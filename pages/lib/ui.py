@@ -21,7 +21,7 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 from etl.output import frame_to_csv, protect
 from etl.pipeline import EtlError
 from etl.schema import Table
-from pages.lib import data, facts, filters, maps, theme, upload
+from pages.lib import data, facts, filters, maps, svgmap, theme, upload
 from pages.lib.tables import Tables
 
 #: Session-state key under which dashboard.py leaves the global filters for the pages.
@@ -118,6 +118,23 @@ def province_map(page: PageData, **options) -> go.Figure:
     pairs = view.derived("link_pairs", lambda: maps.link_pairs(view.links, view.places))
     return maps.province_map(data.load_geometry(), view.places, view.mentions, view.claims, view.links,
                              page.source, counts=counts, pairs=pairs, **options)
+
+
+def province_svg(page: PageData, metric: str = "mentions", extent: str = "border") -> str:
+    """The filtered view's province map as static SVG with its legend (``pages.lib.svgmap``),
+    made once per view."""
+    view = page.view
+
+    def draw() -> str:
+        counts = view.derived(
+            "province_counts", lambda: maps.province_counts(view.places, view.mentions, view.claims)
+        )
+        projected, provinces = data.projected_geometry(extent), data.load_geometry().provinces
+        return svgmap.province_svg(projected, provinces, view.places, counts, metric, extent) + svgmap.legend(
+            counts, metric
+        )
+
+    return view.derived(("province_svg", metric, extent), draw)
 
 
 def chart(fig: go.Figure, key: str, **kwargs) -> object:
