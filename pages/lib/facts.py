@@ -10,6 +10,7 @@ import functools
 import html
 import math
 import textwrap
+from collections.abc import Callable, Iterable
 
 import pandas as pd
 
@@ -201,17 +202,20 @@ def labelled(claims: pd.DataFrame) -> pd.DataFrame:
     if {"label", "period"} <= set(claims.columns):
         return claims
     out = claims.copy()
-    out["label"] = [
-        claim_label(q, v, u, lo, hi)
-        for q, v, u, lo, hi in zip(
-            out["qualifier"], out["value"], out["unit"], out["low"], out["high"], strict=True
-        )
-    ]
+    out["label"] = _each_once(
+        claim_label, out["qualifier"], out["value"], out["unit"], out["low"], out["high"]
+    )
     years = out["published_year"] if "published_year" in out else [None] * len(out)
-    out["period"] = [
-        period_label(s, e, y) for s, e, y in zip(out["period_start"], out["period_end"], years, strict=True)
-    ]
+    out["period"] = _each_once(period_label, out["period_start"], out["period_end"], years)
     return out
+
+
+def _each_once(function: Callable[..., str], *columns: Iterable) -> list[str]:
+    """``function`` over the columns row by row, called once per distinct row (figures repeat:
+    the same "$10 billion" or "2021-2025" in many articles)."""
+    rows = list(zip(*(c.tolist() if isinstance(c, pd.Series) else c for c in columns), strict=True))
+    done = {row: function(*row) for row in set(rows)}
+    return [done[row] for row in rows]
 
 
 def strongest(pairs: pd.DataFrame, limit: int, ends: list[str]) -> tuple[pd.DataFrame, str]:

@@ -160,9 +160,13 @@ def filter_articles(articles: pd.DataFrame, f: Filters) -> pd.DataFrame:
     return articles[keep].reset_index(drop=True)
 
 
-def filter_evidence(df: pd.DataFrame, article_ids: Iterable[str], sections: Iterable[str]) -> pd.DataFrame:
-    """Rows of claims, mentions or links from the given articles and sections."""
-    keep = df["article_id"].isin(list(article_ids)) & df["section"].isin(list(sections))
+def filter_evidence(
+    df: pd.DataFrame, article_ids: Iterable[str] | None, sections: Iterable[str]
+) -> pd.DataFrame:
+    """Rows of claims, mentions or links from the given articles (``None``: every article) and sections."""
+    keep = df["section"].isin(list(sections))
+    if article_ids is not None:
+        keep &= df["article_id"].isin(list(article_ids))
     if keep.all():
         return df  # nothing filtered out: no copy of (perhaps hundreds of megabytes of) rows
     return df[keep].reset_index(drop=True)
@@ -181,7 +185,8 @@ def place_counts(places: pd.DataFrame, mentions: pd.DataFrame) -> pd.DataFrame:
 def apply(tables: Tables, f: Filters) -> Tables:
     """Every table narrowed to the filtered articles and sections; place counts recomputed."""
     articles = filter_articles(tables.articles, f)
-    ids = articles["article_id"].tolist()
+    # every article passes unless a filter is set: then only the section decides
+    ids = articles["article_id"].tolist() if len(articles) < len(tables.articles) else None
     mentions = filter_evidence(tables.mentions, ids, f.sections)
     return replace(
         tables,
