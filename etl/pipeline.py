@@ -36,7 +36,7 @@ from etl.extract import Extraction, extract
 from etl.output import BUILD_FILE, TEXTS_DIR, TableWriter
 from etl.places import load_gazetteer
 from etl.reading import SUFFIXES, Unreadable, article_id_for, document_from_bytes
-from etl.rows import ARTICLE_TABLES, DICTIONARY_COLUMNS, RowCollector, places_table, to_arrow
+from etl.rows import ARTICLE_TABLES, DICTIONARY_COLUMNS, RowCollector, places_table, rows_where, to_arrow
 from etl.schema import ARTICLES, CLAIMS, MENTIONS, PLACES, PROBLEMS
 from etl.timing import TIMER
 from etl.version import extractor_version
@@ -385,7 +385,7 @@ def _collect(items: Iterator[Extracted], rows: RowCollector, writer: TableWriter
 def _rows_of(path: Path, column: str, values: pa.Array) -> pa.Table:
     names = pq.read_schema(path).names
     data = pq.read_table(path, read_dictionary=[c for c in DICTIONARY_COLUMNS if c in names])
-    return data.filter(pc.is_in(data.column(column), value_set=values))
+    return rows_where(data, pc.is_in(data.column(column), value_set=values))
 
 
 def _extract_all(sources: list[Source], cache: ExtractionCache, workers: int, progress: bool, engine: str,

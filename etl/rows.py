@@ -77,6 +77,26 @@ def in_article_order(data: pa.Table, article_ids: pa.Array) -> pa.Table:
     return data.take(order)
 
 
+def rows_where(data: pa.Table, keep: pa.ChunkedArray) -> pa.Table:
+    """The rows where ``keep`` is true. Rows are grouped by article, so keeping all articles but a
+    few leaves a few runs of rows: those become slices, which copy nothing; many runs are filtered.
+
+    >>> t = pa.table({"x": [1, 2, 3, 4, 5]})
+    >>> rows_where(t, pa.chunked_array([[True, True, False, True, True]])).column("x").to_pylist()
+    [1, 2, 4, 5]
+    """
+    flags = np.asarray(keep.to_numpy(zero_copy_only=False), dtype=np.int8)
+    edges = np.flatnonzero(np.diff(np.r_[0, flags, 0]))  # where runs of kept rows start and end
+    starts, ends = edges[0::2], edges[1::2]
+    if len(starts) > MAX_SLICES:
+        return data.filter(keep)
+    if len(starts) == 1 and starts[0] == 0 and ends[0] == data.num_rows:
+        return data
+    if not len(starts):
+        return data.slice(0, 0)
+    return pa.concat_tables([data.slice(lo, hi - lo) for lo, hi in zip(starts, ends, strict=True)])
+
+
 class RowCollector:
     """Rows of the article tables, collected article by article (see the module docstring)."""
 

@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from etl import pipeline
+from etl import pipeline, rows
 from etl.schema import TABLES
 from etl.synth import generate
 from tests.conftest import SEEDS
@@ -66,6 +66,23 @@ def test_an_incremental_build_equals_a_full_build(mixed_corpus, tmp_path):
     pipeline.run(mixed_corpus, tmp_path / "fresh", progress=False, cache=tmp_path / "fresh-cache")
     same_output(out, tmp_path / "fresh")
     assert "broken.txt" in (out / "problems.csv").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("max_slices", [0, rows.MAX_SLICES])
+@pytest.mark.parametrize("pattern", ["all", "none", "one_gap", "alternate", "ends"])
+def test_rows_where_keeps_the_rows_a_filter_keeps(pattern, max_slices, monkeypatch):
+    monkeypatch.setattr(rows, "MAX_SLICES", max_slices)  # 0: always the filter; else slices when few runs
+    n = 300
+    keep = {
+        "all": [True] * n,
+        "none": [False] * n,
+        "one_gap": [not 100 <= i < 103 for i in range(n)],
+        "alternate": [i % 2 == 0 for i in range(n)],
+        "ends": [i < 5 or i >= n - 5 for i in range(n)],
+    }[pattern]
+    data = rows.dictionary_encoded(pa.table({"article_id": [f"a{i // 3}" for i in range(n)], "x": range(n)}))
+    mask = pa.chunked_array([keep[:150], keep[150:]])
+    assert rows.rows_where(data, mask).equals(data.filter(mask))
 
 
 def test_kept_rows_are_plain_text_in_parquet(mixed_corpus, tmp_path):
