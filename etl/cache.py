@@ -42,6 +42,10 @@ class ExtractionCache:
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
             return None  # missing or unreadable: extract again
 
+    def has(self, relative: str, sha: str) -> bool:
+        """Whether an entry is there (it may still turn out unreadable: see ``get``)."""
+        return os.path.exists(self._entry(relative, sha))
+
     def keep(self, relative: str, sha: str) -> None:
         """Keep this article's entry (if any) through ``prune`` without reading it."""
         self.used.add(self._entry(relative, sha))

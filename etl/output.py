@@ -14,7 +14,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from pyarrow import csv
 
-from etl.rows import arrow_schema
+from etl.rows import ARTICLE_TABLES, DICTIONARY_COLUMNS, arrow_schema
 from etl.schema import BOOLEAN, CONTRACT_VERSION, INTEGER, NUMBER, TABLES, Table
 
 if TYPE_CHECKING:  # pandas is for callers that use it; the ETL itself writes from Arrow
@@ -32,8 +32,9 @@ if TYPE_CHECKING:  # pandas is for callers that use it; the ETL itself writes fr
 #: First characters that make a spreadsheet read a cell as a formula (OWASP CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 TEXTS_DIR = "texts"
-WRITER_THREADS = 4
 BUILD_FILE = "build.json"
+#: Rows of an article table written to Parquet at a time (one row group).
+ROW_GROUP_ROWS = 262_144
 _PANDAS_TYPES = {INTEGER: "Int64", NUMBER: "Float64", BOOLEAN: "boolean"}
 _FORMULA_STARTS = pa.array(FORMULA_STARTS)
 #: Arrow quotes every text value (and only text values) and writes booleans as true/false.
@@ -92,12 +93,87 @@ def _protected(values: pa.ChunkedArray) -> pa.ChunkedArray:
 
 def write_csv(table: Table, data: pa.Table, sink: Path | BinaryIO) -> None:
     """The table as CSV: UTF-8, header row, text protected, empty cell for null, ``true``/``false``."""
-    columns = [_protected(data.column(c.name)) if c.is_text else data.column(c.name) for c in table.columns]
-    header = (",".join(table.column_names) + "\n").encode()  # plain names, as most CSV files have
     with contextlib.ExitStack() as stack:
         out = stack.enter_context(open(sink, "wb")) if isinstance(sink, Path) else sink
-        out.write(header)
-        csv.write_csv(pa.table(columns, names=table.column_names), out, _CSV_OPTIONS)
+        out.write(_csv_header(table))
+        _write_csv_rows(table, data, out)
+
+
+def _csv_header(table: Table) -> bytes:
+    return (",".join(table.column_names) + "\n").encode()  # plain names, as most CSV files have
+
+
+def _write_csv_rows(table: Table, data: pa.Table, out: BinaryIO) -> None:
+    columns = [_protected(data.column(c.name)) if c.is_text else data.column(c.name) for c in table.columns]
+    csv.write_csv(pa.table(columns, names=table.column_names), out, _CSV_OPTIONS)
+
+
+def stream_schema(table: Table) -> pa.Schema:
+    """The schema rows are streamed in: ``arrow_schema`` with the repeated text columns
+    dictionary-encoded (``etl.rows.DICTIONARY_COLUMNS``)."""
+    encoded = pa.dictionary(pa.int32(), pa.string())
+    return pa.schema([pa.field(f.name, encoded) if f.name in DICTIONARY_COLUMNS else f
+                      for f in arrow_schema(table)])
+
+
+class TableStream:
+    """One table's CSV and Parquet files, written as rows arrive in order.
+
+    Rows are gathered until there are ``ROW_GROUP_ROWS`` of them (small Parquet row groups make
+    files several times bigger and slower to read), then written by a thread of their own while
+    the caller goes on (Arrow writes without the GIL); a group waits for the one before it, so
+    at most two are held.
+    """
+
+    def __init__(self, table: Table, folder: Path) -> None:
+        self.table = table
+        self.schema = stream_schema(table)
+        self.n_rows = 0
+        self._csv = open(folder / f"{table.name}.csv", "wb")  # noqa: SIM115 - closed by close()
+        self._csv.write(_csv_header(table))
+        # store_schema=False: readers see plain text although rows are dictionary-encoded
+        self._parquet = pq.ParquetWriter(folder / f"{table.name}.parquet", self.schema, store_schema=False)
+        self._thread = ThreadPoolExecutor(max_workers=1)
+        self._pending: Future | None = None
+        self._gathered: list[pa.Table] = []
+        self._n_gathered = 0
+
+    def write(self, data: pa.Table) -> None:
+        data = data.select(self.table.column_names)
+        if data.schema != self.schema:
+            data = data.cast(self.schema)
+        self.n_rows += data.num_rows
+        self._gathered.append(data)
+        self._n_gathered += data.num_rows
+        if self._n_gathered >= ROW_GROUP_ROWS:
+            self._hand_on()
+
+    def _hand_on(self) -> None:
+        if not self._gathered:
+            return
+        group, self._gathered, self._n_gathered = self._gathered, [], 0
+        self._wait()
+        self._pending = self._thread.submit(self._write, group)
+
+    def _write(self, group: list[pa.Table]) -> None:
+        # one dictionary per column: Parquet then writes the codes as they are
+        data = pa.concat_tables(group).unify_dictionaries()
+        _write_csv_rows(self.table, data, self._csv)
+        self._parquet.write_table(data, row_group_size=max(data.num_rows, 1))
+
+    def _wait(self) -> None:
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            pending.result()  # raise a failed write here
+
+    def close(self) -> None:
+        try:
+            self._hand_on()
+            self._wait()
+        finally:
+            self._thread.shutdown()
+            self._parquet.close()
+            self._csv.close()
 
 
 def frame_to_csv(table: Table, df: pd.DataFrame) -> bytes:
@@ -136,25 +212,51 @@ def datapackage(tables: Iterable[Table]) -> dict:
 class TableWriter:
     """Builds the new output folder beside ``out`` and swaps it in on ``commit``.
 
-    Texts are written as articles stream in, so the corpus is never held in memory (an
-    unchanged article's text is hard-linked from the previous build); leaving the ``with``
-    block without committing removes the half-built folder.
+    Rows and texts are written as articles stream in, so neither the corpus nor its rows are
+    held in memory: the article tables through a ``TableStream`` each (``write``), texts one
+    file per article (an unchanged article's text is hard-linked from the previous build).
+    Leaving the ``with`` block without committing removes the half-built folder.
     """
 
     def __init__(self, out: Path) -> None:
         self.out = out.resolve()
         self.tmp: Path | None = None
         self._folders: set[str] = set()
+        self._streams: dict[str, TableStream] = {}
+        self._linker = ThreadPoolExecutor(max_workers=1)
+        self._linking: list[Future] = []
 
     def __enter__(self) -> TableWriter:
         self.out.parent.mkdir(parents=True, exist_ok=True)
         recover(self.out)
         self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.new-", dir=self.out.parent))
+        self._streams = {t.name: TableStream(t, self.tmp) for t in ARTICLE_TABLES}
         return self
 
     def __exit__(self, *exc: object) -> None:
+        with contextlib.suppress(Exception):  # the error that stopped the run is the one to see
+            self._close_streams()
+        self._linker.shutdown(wait=True, cancel_futures=True)
         if self.tmp is not None:
             shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def _close_streams(self) -> None:
+        streams, self._streams = self._streams, {}
+        errors = []
+        for stream in streams.values():
+            try:
+                stream.close()
+            except Exception as e:  # every file is closed before the first error is raised
+                errors.append(e)
+        if errors:
+            raise errors[0]
+
+    def write(self, table: Table, data: pa.Table) -> None:
+        """The next rows of an article table (in article order)."""
+        self._streams[table.name].write(data)
+
+    def n_rows(self, table: Table) -> int:
+        return self._streams[table.name].n_rows
 
     def _text_path(self, article_id: str) -> str:
         assert self.tmp is not None
@@ -171,34 +273,40 @@ class TableWriter:
         with open(self._text_path(article_id), "x", encoding="utf-8", newline="") as f:
             f.write(text)
 
-    def keep_text(self, article_id: str, previous: str) -> None:
-        """Share the previous build's text file (text files are never changed in place)."""
-        path = self._text_path(article_id)
+    def keep_texts(self, texts: list[tuple[str, str]]) -> None:
+        """Share the previous build's text files, ``(article id, previous path)`` pairs (text files
+        are never changed in place); linked by a thread of their own, done before ``commit``."""
+        paths = [(previous, self._text_path(article_id)) for article_id, previous in texts]
+        self._linking.append(self._linker.submit(_link_all, paths))
+
+    def commit(self, tables: dict[str, pa.Table], build: dict) -> None:
+        """Finish the streamed tables, write the others (``tables``: places and problems) and the
+        build record, then swap the folder in for ``out``."""
+        assert self.tmp is not None
+        tmp = self.tmp
+        self._close_streams()
+        for linking in self._linking:
+            linking.result()  # raise a failure to link or copy a text
+        for table in TABLES:
+            if table.name in tables:
+                write_csv(table, tables[table.name], tmp / f"{table.name}.csv")
+                pq.write_table(tables[table.name], tmp / f"{table.name}.parquet", store_schema=False)
+        (tmp / "datapackage.json").write_text(
+            json.dumps(datapackage(TABLES), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        # compact: with 10,000 articles an indented record takes ten times longer to write
+        build_text = json.dumps(build, sort_keys=True, separators=(",", ":")) + "\n"
+        (tmp / BUILD_FILE).write_text(build_text, encoding="utf-8")
+        _fsync_dir(tmp)
+        swap_in(tmp, self.out)
+        self.tmp = None
+
+
+def _link_all(paths: list[tuple[str, str]]) -> None:
+    for previous, path in paths:
         try:
             os.link(previous, path)
         except OSError:
             shutil.copyfile(previous, path)
-
-    def commit(self, tables: dict[str, pa.Table], build: dict) -> None:
-        """Write every table and the build record, then swap the folder in for ``out``."""
-        assert self.tmp is not None
-        tmp = self.tmp
-        # Arrow writes without holding the GIL: the twelve files are written side by side.
-        with ThreadPoolExecutor(max_workers=WRITER_THREADS) as pool:
-            jobs = [pool.submit(write_csv, t, tables[t.name], tmp / f"{t.name}.csv") for t in TABLES]
-            # store_schema=False: readers see plain text even where rows are dictionary-encoded
-            jobs += [pool.submit(pq.write_table, tables[t.name], tmp / f"{t.name}.parquet",
-                                 store_schema=False) for t in TABLES]
-            for job in jobs:
-                job.result()  # raise the first failure
-        (self.tmp / "datapackage.json").write_text(
-            json.dumps(datapackage(TABLES), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        # compact: with 10,000 articles an indented record takes ten times longer to write
-        build_text = json.dumps(build, sort_keys=True, separators=(",", ":")) + "\n"
-        (self.tmp / BUILD_FILE).write_text(build_text, encoding="utf-8")
-        _fsync_dir(self.tmp)
-        swap_in(self.tmp, self.out)
-        self.tmp = None
 
 
 def swap_in(new: Path, out: Path) -> None:

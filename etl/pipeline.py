@@ -14,6 +14,7 @@ Only this module, ``cache`` and ``output`` touch the disk.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -23,9 +24,10 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import partial
+from functools import cached_property
 from pathlib import Path, PurePosixPath
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -36,7 +38,7 @@ from etl.extract import Extraction, extract
 from etl.output import BUILD_FILE, TEXTS_DIR, TableWriter
 from etl.places import load_gazetteer
 from etl.reading import SUFFIXES, Unreadable, article_id_for, document_from_bytes
-from etl.rows import ARTICLE_TABLES, DICTIONARY_COLUMNS, RowCollector, places_table, rows_where, to_arrow
+from etl.rows import ARTICLE_TABLES, DICTIONARY_COLUMNS, RowStream, rows_where, to_arrow
 from etl.schema import ARTICLES, CLAIMS, MENTIONS, PLACES, PROBLEMS
 from etl.timing import TIMER
 from etl.version import extractor_version
@@ -45,6 +47,8 @@ from etl.version import extractor_version
 LOCK_TIMEOUT = 600
 #: Articles handed to a worker process at a time.
 CHUNK_SIZE = 16
+#: Rows of a previous table read at a time (see ``RowCursor``).
+CURSOR_BATCH_ROWS = 262_144
 ENGINES = ("local", "dask")
 #: A file modified this close (seconds) to the scan that hashed it is hashed again next time, even
 #: if its size and modification time look unchanged (it may have changed within the clock's tick).
@@ -245,52 +249,76 @@ def _run_locked(seeds: Path, out: Path, workers: int, force: bool, progress: boo
     if not force and built.get("fingerprint") == corpus:
         counts = (built.get(k, 0) for k in ("n_articles", "n_claims", "n_mentions"))
         return RunResult(out, *counts, skipped=True)
+    previous = PreviousBuild.open(out, built, version)
+    try:
+        return _process(sources, problems, previous, out, workers, progress, engine, scheduler,
+                        ExtractionCache(cache_root, version), corpus, scanned_ns)
+    except PreviousUnreadable:  # found damaged half-way: extract those articles too
+        return _process(sources, problems, PreviousBuild(out), out, workers, progress, engine, scheduler,
+                        ExtractionCache(cache_root, version), corpus, scanned_ns)
 
-    # process
-    cache = ExtractionCache(cache_root, version)
-    rows = RowCollector()
-    files_read: dict[str, str] = {}  # file -> article id, of every article that gave rows
-    with TableWriter(out) as writer:
-        previous = PreviousBuild.open(out, built, version)
-        held, todo = [], []
-        for s in sources:
-            (held if previous.holds(s) else todo).append(s)
-        collect = partial(_collect, rows=rows, writer=writer, cache=cache, problems=problems,
-                          files_read=files_read)
-        with ThreadPoolExecutor(max_workers=1) as reader:
-            # Arrow reads the previous tables without the GIL while the changed articles are extracted.
-            reading = reader.submit(previous.rows, held, writer)
-            n_extracted = collect(_extract_all(todo, cache, workers, progress, engine, scheduler))
-            kept = reading.result()
-        if kept is None:  # the previous tables cannot be read: extract those articles too
-            n_extracted += collect(_extract_all(held, cache, workers, progress, engine, scheduler))
-        else:
-            kept.hand_over(rows, problems)
-            for s in held:
-                cache.keep(s.relative, s.sha256)
-                files_read[s.relative] = s.article_id
+
+def _process(sources: list[Source], problems: list[dict], previous: PreviousBuild, out: Path, workers: int,
+             progress: bool, engine: str, scheduler: str | None, cache: ExtractionCache, corpus: str,
+             scanned_ns: int) -> RunResult:
+    """Rows of every article, in article order, into a new output folder: an unchanged article's
+    from the previous tables, the others' extracted (or from the cache)."""
+    problems = list(problems)
+    files_read: set[str] = set()  # the files that gave rows
+    with contextlib.ExitStack() as stack:
+        writer = stack.enter_context(TableWriter(out))
+        rows = RowStream(writer.write)
+        kept = stack.enter_context(contextlib.closing(previous.kept_rows(sources)))
+        todo = [s for s in sources if not kept.holds(s)]
+        extracted = _extract_all(todo, cache, workers, progress, engine, scheduler)
+        n_extracted = 0
+        run: list[Source] = []  # unchanged articles in a row: their rows are taken together
+        for source in sources:
+            if kept.holds(source):
+                run.append(source)
+                continue
+            kept.hand_over(run, rows, writer, cache)
+            files_read.update(s.relative for s in run)
+            run = []
+            item = next(extracted)
+            assert item.source.relative == source.relative, "extractions come in article order"
+            problems += item.problems
+            if item.extraction is None or item.text is None:
+                continue
+            with TIMER.stage("writing"):
+                rows.add(item.extraction)
+                writer.add_text(item.extraction.article["article_id"], item.text)
+            problems += item.extraction.problems
+            files_read.add(source.relative)
+            if not item.cached:
+                n_extracted += 1
+                cache.put(source.relative, source.sha256, item.extraction, item.text)
+        kept.hand_over(run, rows, writer, cache)
+        files_read.update(s.relative for s in run)
+        problems += kept.problems
         if not files_read:
-            raise EtlError(f"none of the {len(files)} article files under {seeds} could be read "
+            raise EtlError(f"none of the {len(sources)} article files could be read "
                            f"({problems[0]['problem'] if problems else 'unknown reason'})")
         with TIMER.stage("writing"):
-            tables = rows.tables([files_read[f] for f in sorted(files_read)])
-            tables[PLACES.name] = places_table(tables[MENTIONS.name], load_gazetteer())
-            tables[PROBLEMS.name] = to_arrow(PROBLEMS, _sorted_problems(problems))
-
-        # save
-        build = {
-            "fingerprint": corpus, "extractor_version": version,
-            "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "n_articles": len(files_read), "n_claims": tables[CLAIMS.name].num_rows,
-            "n_mentions": tables[MENTIONS.name].num_rows,
-            "articles": {s.relative: s.sha256 for s in sources if s.relative in files_read},
-            "files": files_record(sources, scanned_ns),
-        }
-        with TIMER.stage("writing"):
+            rows.flush()
+            tables = {PLACES.name: rows.places.table(load_gazetteer()),
+                      PROBLEMS.name: to_arrow(PROBLEMS, _sorted_problems(problems))}
+            build = {
+                "fingerprint": corpus, "extractor_version": cache.version,
+                "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "n_articles": len(files_read), "n_claims": writer.n_rows(CLAIMS),
+                "n_mentions": writer.n_rows(MENTIONS),
+                "articles": {s.relative: s.sha256 for s in sources if s.relative in files_read},
+                "files": files_record(sources, scanned_ns),
+            }
             writer.commit(tables, build)
     cache.prune()
     return RunResult(out, len(files_read), build["n_claims"], build["n_mentions"], _unique(problems),
                      n_extracted=n_extracted)
+
+
+class PreviousUnreadable(Exception):
+    """The previous tables turned out damaged while their rows were being read."""
 
 
 @dataclass
@@ -304,7 +332,13 @@ class PreviousBuild:
 
     out: Path
     articles: dict[str, tuple[str, str]] = field(default_factory=dict)  # file -> (sha256, article id)
+    order: list[str] = field(default_factory=list)  # article ids, in the order of the tables' rows
     texts: set[str] = field(default_factory=set)  # ids of the articles whose text file is there
+
+    @cached_property
+    def rank(self) -> dict[str, int]:
+        """Each article's place in ``order``."""
+        return {article_id: i for i, article_id in enumerate(self.order)}
 
     @classmethod
     def open(cls, out: Path, built: dict, version: str) -> PreviousBuild:
@@ -314,15 +348,15 @@ class PreviousBuild:
             table = pq.read_table(out / f"{ARTICLES.name}.parquet", columns=["file", "sha256", "article_id"])
         except (OSError, pa.ArrowException):
             return cls(out)
-        articles = {f: (sha, aid) for f, sha, aid in zip(*(table.column(c).to_pylist() for c in
-                                                           ("file", "sha256", "article_id")), strict=True)}
+        files, shas, ids = (table.column(c).to_pylist() for c in ("file", "sha256", "article_id"))
+        articles = {f: (sha, aid) for f, sha, aid in zip(files, shas, ids, strict=True)}
         texts = set()
         root = out / TEXTS_DIR
         for folder, _, names in os.walk(root):
             prefix = Path(folder).relative_to(root).as_posix()
             stems = (n[:-4] for n in names if n.endswith(".txt"))
             texts.update(f"{prefix}/{n}" if prefix != "." else n for n in stems)
-        return cls(out, articles, texts)
+        return cls(out, articles, ids, texts)
 
     def text(self, article_id: str) -> str:
         return os.path.join(self.out, TEXTS_DIR, f"{article_id}.txt")
@@ -331,78 +365,148 @@ class PreviousBuild:
         return (self.articles.get(source.relative) == (source.sha256, source.article_id)
                 and source.article_id in self.texts)
 
-    def rows(self, sources: list[Source], writer: TableWriter) -> KeptRows | None:
-        """These articles' rows and problems, their texts handed to ``writer``; ``None`` when the
-        previous tables cannot be read."""
-        if not sources:
-            return KeptRows({}, [])
-        ids = pa.array([s.article_id for s in sources], pa.string())
-        files = pa.array([s.relative for s in sources], pa.string())
+    def kept_rows(self, sources: list[Source]) -> KeptRows:
+        """Readers of the rows of those ``sources`` this build holds; none when its tables cannot
+        be opened (then every article is extracted)."""
+        held = [s for s in sources if self.holds(s)]
+        if not held:
+            return KeptRows(self, {}, [], set())
+        files = pa.array([s.relative for s in held], pa.string())
         try:
-            tables = {t.name: _rows_of(self.out / f"{t.name}.parquet", "article_id", ids)
-                      for t in ARTICLE_TABLES}
-            problems = _rows_of(self.out / f"{PROBLEMS.name}.parquet", "file", files).to_pylist()
+            order = pa.array(self.order, pa.string())
+            cursors = {t.name: RowCursor(self.out / f"{t.name}.parquet", order) for t in ARTICLE_TABLES}
+            problems = pq.read_table(self.out / f"{PROBLEMS.name}.parquet")
+            problems = problems.filter(pc.is_in(problems.column("file"), value_set=files)).to_pylist()
         except (OSError, KeyError, pa.ArrowException):
-            return None
-        for s in sources:
-            writer.keep_text(s.article_id, self.text(s.article_id))
-        return KeptRows(tables, problems)
+            return KeptRows(self, {}, [], set())
+        return KeptRows(self, cursors, problems, {s.relative for s in held})
 
 
 @dataclass
 class KeptRows:
-    """Rows of unchanged articles, read from the previous build."""
+    """The rows of unchanged articles, read from the previous build's tables in article order."""
 
-    tables: dict[str, pa.Table]
+    previous: PreviousBuild
+    cursors: dict[str, RowCursor]
     problems: list[dict]
+    files: set[str]  # the unchanged articles' files
 
-    def hand_over(self, rows: RowCollector, problems: list[dict]) -> None:
+    def holds(self, source: Source) -> bool:
+        return source.relative in self.files
+
+    def hand_over(self, run: list[Source], rows: RowStream, writer: TableWriter,
+                  cache: ExtractionCache) -> None:
+        """Pass on the rows and texts of unchanged articles that follow each other in article order."""
+        if not run:
+            return
+        ids = pa.array([s.article_id for s in run], pa.string())
+        last = self.previous.rank[run[-1].article_id]
         for table in ARTICLE_TABLES:
-            if table.name in self.tables:
-                rows.add_arrow(table, self.tables[table.name])
-        problems += self.problems
+            for part in self.cursors[table.name].take_through(last, ids):
+                with TIMER.stage("writing"):
+                    rows.add_arrow(table, part)
+        writer.keep_texts([(s.article_id, self.previous.text(s.article_id)) for s in run])
+        for s in run:
+            cache.keep(s.relative, s.sha256)
+
+    def close(self) -> None:
+        for cursor in self.cursors.values():
+            cursor.close()
 
 
-def _collect(items: Iterator[Extracted], rows: RowCollector, writer: TableWriter, cache: ExtractionCache,
-             problems: list[dict], files_read: dict[str, str]) -> int:
-    """Hand extracted articles to ``rows`` and ``writer``, cache new extractions; how many were new."""
-    n_extracted = 0
-    for item in items:
-        problems += item.problems
-        if item.extraction is None or item.text is None:
-            continue
-        rows.add(item.extraction)
-        problems += item.extraction.problems
-        article_id = item.extraction.article["article_id"]
-        files_read[item.source.relative] = article_id
-        writer.add_text(article_id, item.text)
-        if not item.cached:
-            n_extracted += 1
-            cache.put(item.source.relative, item.source.sha256, item.extraction, item.text)
-    return n_extracted
+class RowCursor:
+    """Reads one previous table in order, batch by batch (the next batch is read ahead in a
+    thread), handing over the rows of the articles asked for and skipping the others'."""
+
+    def __init__(self, path: Path, order: pa.Array) -> None:
+        file = pq.ParquetFile(path, read_dictionary=[c for c in DICTIONARY_COLUMNS
+                                                     if c in pq.read_schema(path).names])
+        self._order = order
+        self._batches = file.iter_batches(batch_size=CURSOR_BATCH_ROWS)
+        self._reader = ThreadPoolExecutor(max_workers=1)
+        self._next = self._reader.submit(next, self._batches, None)
+        self._buffer: pa.Table | None = None  # rows read and not yet handed over
+        self._buffer_ranks = np.zeros(0, dtype=np.int64)
+
+    def take_through(self, last_rank: int, article_ids: pa.Array) -> Iterator[pa.Table]:
+        """The rows up to those of the article at ``last_rank`` (in the previous order), of
+        ``article_ids`` only; every part holds whole articles."""
+        while True:
+            if self._buffer is not None and len(self._buffer_ranks) and self._buffer_ranks[-1] > last_rank:
+                cut = int(np.searchsorted(self._buffer_ranks, last_rank, side="right"))
+                yield from self._pass(self._buffer.slice(0, cut), article_ids)
+                self._keep(self._buffer.slice(cut), self._buffer_ranks[cut:])
+                return
+            batch = self._read()
+            if batch is None:  # the table's end: everything left is this run's
+                if self._buffer is not None:
+                    yield from self._pass(self._buffer, article_ids)
+                self._keep(None, np.zeros(0, dtype=np.int64))
+                return
+            if self._buffer is not None and len(self._buffer_ranks):
+                # the buffer's last article may go on in this batch: hand over all but it
+                cut = int(np.searchsorted(self._buffer_ranks, self._buffer_ranks[-1], side="left"))
+                yield from self._pass(self._buffer.slice(0, cut), article_ids)
+                rest, rest_ranks = self._buffer.slice(cut), self._buffer_ranks[cut:]
+            else:
+                rest, rest_ranks = None, np.zeros(0, dtype=np.int64)
+            ranks = _ranks(batch.column("article_id"), self._order)
+            parts = [t for t in (rest, batch) if t is not None and t.num_rows]
+            self._keep(pa.concat_tables(parts) if parts else None, np.concatenate([rest_ranks, ranks]))
+
+    def _read(self) -> pa.Table | None:
+        try:
+            batch = self._next.result()
+        except (OSError, pa.ArrowException) as e:  # only reading: a failure of ours is not hidden
+            raise PreviousUnreadable(f"{e}") from e
+        if batch is None:
+            return None
+        self._next = self._reader.submit(next, self._batches, None)
+        return pa.Table.from_batches([batch])
+
+    def _keep(self, table: pa.Table | None, ranks: np.ndarray) -> None:
+        self._buffer, self._buffer_ranks = table, ranks
+
+    @staticmethod
+    def _pass(part: pa.Table, article_ids: pa.Array) -> Iterator[pa.Table]:
+        if part.num_rows:
+            kept = rows_where(part, pc.is_in(part.column("article_id"), value_set=article_ids))
+            if kept.num_rows:
+                yield kept
+
+    def close(self) -> None:
+        self._reader.shutdown(wait=True, cancel_futures=True)
 
 
-def _rows_of(path: Path, column: str, values: pa.Array) -> pa.Table:
-    names = pq.read_schema(path).names
-    data = pq.read_table(path, read_dictionary=[c for c in DICTIONARY_COLUMNS if c in names])
-    return rows_where(data, pc.is_in(data.column(column), value_set=values))
+def _ranks(article_ids: pa.ChunkedArray, order: pa.Array) -> np.ndarray:
+    """Each row's article position in ``order`` (plain or dictionary-encoded ids)."""
+    column = article_ids.combine_chunks() if isinstance(article_ids, pa.ChunkedArray) else article_ids
+    if pa.types.is_dictionary(column.type):
+        ranks = pc.take(pc.index_in(column.dictionary, value_set=order), column.indices)
+    else:
+        ranks = pc.index_in(column, value_set=order)
+    if ranks.null_count:
+        raise PreviousUnreadable("rows of an article the previous build does not list")
+    return ranks.to_numpy(zero_copy_only=False).astype(np.int64)
 
 
 def _extract_all(sources: list[Source], cache: ExtractionCache, workers: int, progress: bool, engine: str,
                  scheduler: str | None) -> Iterator[Extracted]:
-    """Every article's extraction: from the cache when it holds one, else computed."""
-    todo = []
+    """Every article's extraction, in the order of ``sources``: from the cache when it holds one,
+    else computed (by a pool or a cluster, in order)."""
+    misses = [s for s in sources if not cache.has(s.relative, s.sha256)]
+    computed = _compute(misses, workers, engine, scheduler)
+    missing = {s.relative for s in misses}
     bar = _progress_bar(len(sources)) if progress else _NoBar()
     try:
         for source in sources:
-            hit = cache.get(source.relative, source.sha256)
-            if hit is None:
-                todo.append(source)
-                continue
-            item = Extracted(source, hit[0], hit[1], [], cached=True)
-            bar.update()
-            yield item
-        for item in _compute(todo, workers, engine, scheduler):
+            if source.relative in missing:
+                item = next(computed)
+            else:
+                hit = cache.get(source.relative, source.sha256)
+                # an entry that cannot be read after all is extracted here
+                item = (extract_source(source) if hit is None
+                        else Extracted(source, hit[0], hit[1], [], cached=True))
             bar.update()
             yield item
     finally:
@@ -440,7 +544,7 @@ def _compute(todo: list[Source], workers: int, engine: str, scheduler: str | Non
 def _compute_dask(todo: list[Source], workers: int, scheduler: str | None) -> Iterator[Extracted]:
     """The same per-article function on a Dask cluster (``scheduler`` address, or a local one)."""
     try:
-        from dask.distributed import Client, LocalCluster, as_completed
+        from dask.distributed import Client, LocalCluster
     except ImportError as e:
         raise EtlError("--engine dask needs dask.distributed: pip install -e '.[dask]'") from e
     cluster = None if scheduler else LocalCluster(n_workers=workers, threads_per_worker=1,
@@ -448,7 +552,7 @@ def _compute_dask(todo: list[Source], workers: int, scheduler: str | None) -> It
     try:
         with Client(scheduler or cluster) as client:
             futures = client.map(extract_source, todo, pure=False)
-            for future in as_completed(futures):
+            for future in futures:  # in article order: the tables are written as results come
                 yield future.result()
     finally:
         if cluster is not None:

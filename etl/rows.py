@@ -1,15 +1,16 @@
-"""The tables' rows as Arrow: built in batches while articles stream in, then put in article order.
+"""The tables' rows as Arrow, handed on in article order while articles stream in.
 
 Articles' rows arrive as Python dicts (``extract``) or as Arrow tables kept from the
-previous build (unchanged articles). ``RowCollector`` turns dicts into Arrow every
-``BATCH_ARTICLES`` articles, so a large corpus is never held as Python objects, and
-``RowCollector.tables`` concatenates everything and sorts it by article, keeping
-each article's rows in their own order. The places table is derived from mentions.
+previous build (unchanged articles), always in article order. ``RowStream`` turns dicts
+into Arrow every ``BATCH_ARTICLES`` articles and hands every batch to a sink (the
+output files), so neither the corpus nor its rows are ever held whole. The places
+table is derived from the mentions as they pass (``PlaceCounts``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import pyarrow as pa
@@ -24,7 +25,7 @@ ARROW_TYPES = {INTEGER: pa.int64(), NUMBER: pa.float64(), BOOLEAN: pa.bool_()}
 ARTICLE_TABLES: tuple[Table, ...] = (ARTICLES, CLAIMS, MENTIONS, LINKS)
 #: Articles whose rows are kept as dicts before they are turned into Arrow.
 BATCH_ARTICLES = 256
-#: Runs of rows put in order by slicing at most (see ``in_article_order``).
+#: Runs of rows kept by slicing at most (see ``rows_where``).
 MAX_SLICES = 64
 #: Text columns held dictionary-encoded: a sentence is repeated for every claim and place pair in
 #: it (with the previous build's rows, decoding it each time would cost seconds).
@@ -60,24 +61,7 @@ def check_unique(table: Table, data: pa.Table) -> None:
         raise ValueError(f"{table.name}: duplicate key {list(table.key)} in {data.num_rows - distinct} rows")
 
 
-def in_article_order(data: pa.Table, article_ids: pa.Array) -> pa.Table:
-    """Rows sorted by the position of their ``article_id`` in ``article_ids``; stable within an article."""
-    rank = pc.index_in(data.column("article_id"), value_set=article_ids)
-    if rank.null_count:
-        raise ValueError("rows of an article that is not in the corpus")
-    if data.num_rows < 2 or pc.all(pc.greater_equal(rank[1:], rank[:-1])).as_py():
-        return data  # already in order: no copy
-    order = pc.sort_indices(rank).to_numpy()  # Arrow's sort is stable
-    # Runs of rows already in order (a few changed articles among many kept ones) become slices,
-    # which copy nothing; a shuffle with many runs is taken row by row.
-    breaks = np.flatnonzero(np.diff(order) != 1) + 1
-    if len(breaks) < MAX_SLICES:
-        bounds = zip(np.r_[0, breaks], np.r_[breaks, len(order)], strict=True)
-        return pa.concat_tables([data.slice(order[lo], hi - lo) for lo, hi in bounds])
-    return data.take(order)
-
-
-def rows_where(data: pa.Table, keep: pa.ChunkedArray) -> pa.Table:
+def rows_where(data: pa.Table, keep: pa.ChunkedArray | pa.Array) -> pa.Table:
     """The rows where ``keep`` is true. Rows are grouped by article, so keeping all articles but a
     few leaves a few runs of rows: those become slices, which copy nothing; many runs are filtered.
 
@@ -97,29 +81,31 @@ def rows_where(data: pa.Table, keep: pa.ChunkedArray) -> pa.Table:
     return pa.concat_tables([data.slice(lo, hi - lo) for lo, hi in zip(starts, ends, strict=True)])
 
 
-class RowCollector:
-    """Rows of the article tables, collected article by article (see the module docstring)."""
+class RowStream:
+    """Rows of the article tables, collected article by article in article order and handed to
+    ``sink(table, rows)`` in batches (see the module docstring)."""
 
-    def __init__(self, batch_articles: int = BATCH_ARTICLES) -> None:
-        self.batch_articles = batch_articles
+    def __init__(self, sink: Callable[[Table, pa.Table], None], batch_articles: int | None = None) -> None:
+        self.sink = sink
+        self.batch_articles = batch_articles or BATCH_ARTICLES
+        self.places = PlaceCounts()
         self._pending: dict[str, list[dict]] = {t.name: [] for t in ARTICLE_TABLES}
         self._n_pending = 0
-        self._parts: dict[str, list[pa.Table]] = {t.name: [] for t in ARTICLE_TABLES}
 
     def add(self, extraction: Extraction) -> None:
         for table in ARTICLE_TABLES:
             self._pending[table.name] += rows_of(extraction, table)
         self._n_pending += 1
         if self._n_pending >= self.batch_articles:
-            self._flush()
+            self.flush()
 
     def add_arrow(self, table: Table, data: pa.Table) -> None:
-        """Rows already in Arrow (kept from a previous build): the table's columns, text columns
-        possibly dictionary-encoded."""
-        self._flush()
-        self._parts[table.name].append(data.select(table.column_names))
+        """Rows already in Arrow (kept from a previous build), whole articles only: the table's
+        columns, text columns possibly dictionary-encoded."""
+        self.flush()
+        self._hand_on(table, data)
 
-    def _flush(self) -> None:
+    def flush(self) -> None:
         if not self._n_pending:
             return
         for table in ARTICLE_TABLES:
@@ -127,22 +113,55 @@ class RowCollector:
             # Every key holds the article id, and article ids are unique: checking each batch
             # checks the table (rows kept from a previous build were checked when first added).
             check_unique(table, part)
-            self._parts[table.name].append(dictionary_encoded(part))
+            self._hand_on(table, dictionary_encoded(part))
             self._pending[table.name] = []
         self._n_pending = 0
 
-    def tables(self, article_ids: list[str]) -> dict[str, pa.Table]:
-        """Every article table, rows in the order of ``article_ids``."""
-        self._flush()
-        order = pa.array(article_ids, pa.string())
-        out = {}
-        for table in ARTICLE_TABLES:
-            parts = self._parts.pop(table.name) or [to_arrow(table, [])]
-            schema = _widest(table, parts)
-            data = pa.concat_tables([p if p.schema == schema else p.cast(schema) for p in parts])
-            data = data.unify_dictionaries()  # one dictionary per column, as group_by needs
-            out[table.name] = in_article_order(data, order)
-        return out
+    def _hand_on(self, table: Table, data: pa.Table) -> None:
+        if table is MENTIONS:
+            self.places.add(data)
+        self.sink(table, data)
+
+
+class PlaceCounts:
+    """Each place's body mentions and the articles they are in, counted as mentions pass by.
+
+    Mentions come whole article by whole article, so an article is counted once per place by
+    counting it in each part it is in (it is in one only).
+    """
+
+    def __init__(self) -> None:
+        self.mentions: Counter[str] = Counter()
+        self.articles: Counter[str] = Counter()
+        self.ids: set[str] = set()
+
+    def add(self, mentions: pa.Table) -> None:
+        if not mentions.num_rows:
+            return
+        # kept rows may come in chunks with dictionaries of their own: one per column for group_by
+        mentions = mentions.select(["place_id", "article_id", "section"]).unify_dictionaries()
+        self.ids.update(pc.unique(mentions.column("place_id")).to_pylist())
+        body = mentions.filter(pc.equal(mentions.column("section"), BODY))
+        counts = body.group_by("place_id").aggregate(
+            [("place_id", "count"), ("article_id", "count_distinct")]
+        )
+        places = counts.column("place_id").to_pylist()
+        self.mentions.update(dict(zip(places, counts.column("place_id_count").to_pylist(), strict=True)))
+        self.articles.update(dict(zip(places, counts.column("article_id_count_distinct").to_pylist(),
+                                      strict=True)))
+
+    def table(self, gazetteer: Gazetteer) -> pa.Table:
+        """One row per place mentioned anywhere, with counts of its body mentions and articles."""
+        rows = []
+        for pid in sorted(self.ids):
+            p = gazetteer.places[pid]
+            rows.append({
+                "place_id": p.place_id, "name": p.name, "name_local": p.name_local, "country": p.country,
+                "level": p.level, "province_id": p.province_id, "lat": p.lat, "lon": p.lon,
+                "border_province": p.border_province, "merged_into_2025": p.merged_into_2025,
+                "source": p.source, "n_mentions": self.mentions[pid], "n_articles": self.articles[pid],
+            })
+        return to_arrow(PLACES, rows)
 
 
 def dictionary_encoded(data: pa.Table, columns: tuple[str, ...] = DICTIONARY_COLUMNS) -> pa.Table:
@@ -153,33 +172,3 @@ def dictionary_encoded(data: pa.Table, columns: tuple[str, ...] = DICTIONARY_COL
             i = data.schema.get_field_index(name)
             data = data.set_column(i, name, pc.dictionary_encode(data.column(name)))
     return data
-
-
-def _widest(table: Table, parts: list[pa.Table]) -> pa.Schema:
-    """The table's schema, with each column dictionary-encoded where any part has it so."""
-    fields = []
-    for f in arrow_schema(table):
-        types = [p.schema.field(f.name).type for p in parts]
-        encoded = [t for t in types if pa.types.is_dictionary(t)]
-        fields.append(pa.field(f.name, encoded[0]) if encoded else f)
-    return pa.schema(fields)
-
-
-def places_table(mentions: pa.Table, gazetteer: Gazetteer) -> pa.Table:
-    """One row per place mentioned anywhere, with counts of its body mentions and articles."""
-    body = mentions.filter(pc.equal(mentions.column("section"), BODY))
-    counts = body.group_by("place_id").aggregate([("place_id", "count"), ("article_id", "count_distinct")])
-    n_mentions = dict(zip(counts.column("place_id").to_pylist(), counts.column("place_id_count").to_pylist(),
-                          strict=True))
-    n_articles = dict(zip(counts.column("place_id").to_pylist(),
-                          counts.column("article_id_count_distinct").to_pylist(), strict=True))
-    rows = []
-    for pid in sorted(pc.unique(mentions.column("place_id")).to_pylist()):
-        p = gazetteer.places[pid]
-        rows.append({
-            "place_id": p.place_id, "name": p.name, "name_local": p.name_local, "country": p.country,
-            "level": p.level, "province_id": p.province_id, "lat": p.lat, "lon": p.lon,
-            "border_province": p.border_province, "merged_into_2025": p.merged_into_2025, "source": p.source,
-            "n_mentions": n_mentions.get(pid, 0), "n_articles": n_articles.get(pid, 0),
-        })
-    return to_arrow(PLACES, rows)

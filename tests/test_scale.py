@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from etl import pipeline, rows
+from etl import output, pipeline, rows
 from etl.schema import TABLES
 from etl.synth import generate
 from tests.conftest import SEEDS
@@ -68,6 +68,41 @@ def test_an_incremental_build_equals_a_full_build(mixed_corpus, tmp_path):
     assert "broken.txt" in (out / "problems.csv").read_text(encoding="utf-8")
 
 
+def test_small_batches_and_reads_give_the_same_tables(mixed_corpus, tmp_path, monkeypatch):
+    """Rows handed on a few articles at a time and previous tables read a few rows at a time (an
+    article's rows then span reads) still make the tables of one full build."""
+    monkeypatch.setattr(rows, "BATCH_ARTICLES", 2)
+    monkeypatch.setattr(output, "ROW_GROUP_ROWS", 5)
+    monkeypatch.setattr(pipeline, "CURSOR_BATCH_ROWS", 3)
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    pipeline.run(mixed_corpus, out, progress=False, cache=cache)
+    shutil.rmtree(cache)
+    subfolder = sorted((mixed_corpus / "sub").glob("*.txt"))
+    for changed in (subfolder[1], subfolder[6]):
+        changed.write_text(changed.read_text(encoding="utf-8") + "\nKep a reçu 3 tonnes de riz.\n",
+                           encoding="utf-8")
+    subfolder[9].unlink()
+    (mixed_corpus / "sub" / "synthetic-00002b.txt").write_text(
+        "Trade between Kien Giang and Kampot reached $40 million in 2023.", encoding="utf-8")
+    result = pipeline.run(mixed_corpus, out, progress=False, cache=cache)
+    assert result.n_extracted == 3
+    monkeypatch.undo()
+    pipeline.run(mixed_corpus, tmp_path / "fresh", progress=False, cache=tmp_path / "fresh-cache")
+    same_output(out, tmp_path / "fresh")
+    assert pq.ParquetFile(out / "links.parquet").num_row_groups > 1  # the rows came in several batches
+
+
+def test_place_counts_take_mentions_in_chunks_with_dictionaries_of_their_own():
+    def chunk(article_ids, place_ids):
+        return rows.dictionary_encoded(pa.table({
+            "article_id": article_ids, "place_id": place_ids, "section": ["body"] * len(place_ids)}))
+
+    counts = rows.PlaceCounts()
+    counts.add(pa.concat_tables([chunk(["a", "a"], ["kep", "kampot"]), chunk(["b"], ["kep"])]))
+    counts.add(chunk(["c", "c"], ["kep", "kep"]))
+    assert counts.mentions == {"kep": 4, "kampot": 1} and counts.articles == {"kep": 3, "kampot": 1}
+
+
 @pytest.mark.parametrize("max_slices", [0, rows.MAX_SLICES])
 @pytest.mark.parametrize("pattern", ["all", "none", "one_gap", "alternate", "ends"])
 def test_rows_where_keeps_the_rows_a_filter_keeps(pattern, max_slices, monkeypatch):
@@ -105,6 +140,28 @@ def test_damaged_previous_tables_mean_extracting_again(mixed_corpus, tmp_path):
     assert result.n_extracted == first.n_articles + 1
     pipeline.run(mixed_corpus, tmp_path / "fresh", progress=False, cache=tmp_path / "fresh-cache")
     same_output(out, tmp_path / "fresh")
+
+
+def test_previous_tables_found_damaged_half_way_mean_extracting_again(mixed_corpus, tmp_path, monkeypatch):
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    first = pipeline.run(mixed_corpus, out, progress=False, cache=cache)
+    (mixed_corpus / "new.txt").write_text("Kep a reçu 3 tonnes de riz.", encoding="utf-8")
+    shutil.rmtree(cache)
+    real = pq.ParquetFile.iter_batches
+
+    def damaged_after_the_first_batch(self, *args, **kwargs):
+        batches = real(self, *args, **kwargs)
+        yield next(batches)
+        raise pa.ArrowInvalid("corrupt page")
+
+    monkeypatch.setattr(pipeline, "CURSOR_BATCH_ROWS", 3)
+    monkeypatch.setattr(pq.ParquetFile, "iter_batches", damaged_after_the_first_batch)
+    result = pipeline.run(mixed_corpus, out, progress=False, cache=cache)
+    assert result.n_extracted == first.n_articles + 1
+    monkeypatch.undo()
+    pipeline.run(mixed_corpus, tmp_path / "fresh", progress=False, cache=tmp_path / "fresh-cache")
+    same_output(out, tmp_path / "fresh")
+    assert not list(tmp_path.glob(".out.new-*")), "the abandoned folder is removed"
 
 
 def test_unchanged_files_are_not_read_again(corpus, tmp_path, monkeypatch):
