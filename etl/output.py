@@ -34,7 +34,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 TEXTS_DIR = "texts"
 BUILD_FILE = "build.json"
 #: Rows of an article table written to Parquet at a time (one row group).
-ROW_GROUP_ROWS = 262_144
+ROW_GROUP_ROWS = 131_072
 _PANDAS_TYPES = {INTEGER: "Int64", NUMBER: "Float64", BOOLEAN: "boolean"}
 _FORMULA_STARTS = pa.array(FORMULA_STARTS)
 #: Arrow quotes every text value (and only text values) and writes booleans as true/false.

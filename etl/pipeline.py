@@ -48,7 +48,7 @@ LOCK_TIMEOUT = 600
 #: Articles handed to a worker process at a time.
 CHUNK_SIZE = 16
 #: Rows of a previous table read at a time (see ``RowCursor``).
-CURSOR_BATCH_ROWS = 262_144
+CURSOR_BATCH_ROWS = 65_536
 ENGINES = ("local", "dask")
 #: A file modified this close (seconds) to the scan that hashed it is hashed again next time, even
 #: if its size and modification time look unchanged (it may have changed within the clock's tick).
