@@ -108,15 +108,16 @@ class WordStarts:
         if not self.empty:
             self.automaton.make_automaton()
 
-    def find(self, folded: str, bounded: str | None = None) -> dict[str, list[int]]:
+    def find(self, folded: str, bounded: str | None = None) -> dict[str, list[int] | None]:
         """Each group's sorted offsets in ``folded`` where one of its words may start.
 
-        ``bounded`` is ``boundary_view(folded)`` when the caller has it.
+        ``None`` means anywhere: beyond the table of ``boundary_view`` (outside the Basic
+        Multilingual Plane) a character that is not a letter stays as it is, so a text with
+        such characters is not looked into. ``bounded`` is ``boundary_view(folded)`` when the
+        caller has it.
         """
         if not folded.isascii() and len(folded.encode("utf-16-le", "surrogatepass")) != 2 * len(folded):
-            # beyond the table of ``boundary_view`` (outside the Basic Multilingual Plane) a
-            # character that is not a letter stays as it is: every offset may start a word
-            return {group: list(range(len(folded))) for group in self.groups}
+            return dict.fromkeys(self.groups)
         found: dict[str, set[int]] = {group: set() for group in self.groups}
         if not self.empty:
             haystack = " " + (bounded if bounded is not None else boundary_view(folded)) + " "
@@ -127,15 +128,17 @@ class WordStarts:
         return {group: sorted(starts) for group, starts in found.items()}
 
 
-def finditer_at(pattern: re.Pattern[str], text: str, starts: list[int]) -> list[re.Match[str]]:
+def finditer_at(pattern: re.Pattern[str], text: str, starts: list[int] | None) -> list[re.Match[str]]:
     """What ``pattern.finditer(text)`` finds, when its matches can only start at ``starts``.
 
-    ``starts`` is sorted and ``pattern`` never matches the empty string; like ``finditer``,
-    each match is looked for from the end of the previous one on.
+    ``starts`` is sorted (``None``: anywhere) and ``pattern`` never matches the empty string;
+    like ``finditer``, each match is looked for from the end of the previous one on.
 
     >>> [m.group() for m in finditer_at(re.compile(r"a+"), "aaa ba", [0, 1, 5])]
     ['aaa', 'a']
     """
+    if starts is None:
+        return list(pattern.finditer(text))
     found: list[re.Match[str]] = []
     resume = 0
     for start in starts:
