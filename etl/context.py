@@ -22,9 +22,10 @@ from etl.text import TextView
 #: Pattern name -> how its years become (first, last).
 _PERIOD_PATTERNS = ("period_range", "period_open_now", "period_dash", "period_deadline",
                     "period_open", "period_single")
-#: A year. The look-ahead on its first digit only saves time: a search rules most positions out
-#: with it before trying the look-behind.
-_YEAR = re.compile(r"(?=[12])(?<!\d)(1[89]\d\d|20\d\d|2100)(?!\d)")
+#: A year, not inside a longer number. The look-behind comes after the year (and spans it): a
+#: pattern that opens with a plain character class is searched faster, ``re`` skipping straight
+#: to the next 1 or 2.
+_YEAR = re.compile(r"(1[89]\d\d|20\d\d|2100)(?<!\d\d{4})(?!\d)")
 #: Period expressions are looked for this many characters around each year.
 YEAR_CONTEXT = 80
 #: A goal word applies to figures at most this far after it (characters).

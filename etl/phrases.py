@@ -78,6 +78,79 @@ class PhraseIndex:
         return out
 
 
+class WordStarts:
+    """Where a pattern that opens with one of some words (after a word boundary) can match.
+
+    ``find`` returns, for each group of words, every offset where the folded text has a word
+    that begins like one of them: a superset of the starts of the pattern's matches, found for
+    all groups in one automaton pass, so that each pattern is tried there only (``finditer_at``)
+    instead of at every position. Only the first run of letters and digits of each word is
+    looked for: white space, hyphens and apostrophes in a pattern match any of several
+    characters, and every one of them is a space in the boundary view.
+
+    >>> starts = WordStarts({"numbers": ["deux"], "vague": ["des milliers"]})
+    >>> starts.find("les deux et des milliers, deuxieme")
+    {'numbers': [4, 26], 'vague': [12]}
+    """
+
+    def __init__(self, groups: dict[str, list[str]]) -> None:
+        self.groups = tuple(groups)
+        self.automaton = ahocorasick.Automaton()
+        keys: dict[str, set[str]] = {}
+        for group, words in groups.items():
+            for word in words:
+                runs = boundary_view(fold(word.rstrip("*"))).split()
+                if runs:
+                    keys.setdefault(" " + runs[0], set()).add(group)
+        for key, in_groups in keys.items():
+            self.automaton.add_word(key, (len(key), tuple(g for g in self.groups if g in in_groups)))
+        self.empty = not keys
+        if not self.empty:
+            self.automaton.make_automaton()
+
+    def find(self, folded: str, bounded: str | None = None) -> dict[str, list[int] | None]:
+        """Each group's sorted offsets in ``folded`` where one of its words may start.
+
+        ``None`` means anywhere: beyond the table of ``boundary_view`` (outside the Basic
+        Multilingual Plane) a character that is not a letter stays as it is, so a text with
+        such characters is not looked into. ``bounded`` is ``boundary_view(folded)`` when the
+        caller has it.
+        """
+        if not folded.isascii() and len(folded.encode("utf-16-le", "surrogatepass")) != 2 * len(folded):
+            return dict.fromkeys(self.groups)
+        found: dict[str, set[int]] = {group: set() for group in self.groups}
+        if not self.empty:
+            haystack = " " + (bounded if bounded is not None else boundary_view(folded)) + " "
+            for end_index, (length, groups) in self.automaton.iter(haystack):
+                # haystack offset i is text offset i - 1; the key's leading space sits before the word
+                for group in groups:
+                    found[group].add(end_index - length + 1)
+        return {group: sorted(starts) for group, starts in found.items()}
+
+
+def finditer_at(pattern: re.Pattern[str], text: str, starts: list[int] | None) -> list[re.Match[str]]:
+    """What ``pattern.finditer(text)`` finds, when its matches can only start at ``starts``.
+
+    ``starts`` is sorted (``None``: anywhere) and ``pattern`` never matches the empty string;
+    like ``finditer``, each match is looked for from the end of the previous one on.
+
+    >>> [m.group() for m in finditer_at(re.compile(r"a+"), "aaa ba", [0, 1, 5])]
+    ['aaa', 'a']
+    """
+    if starts is None:
+        return list(pattern.finditer(text))
+    found: list[re.Match[str]] = []
+    resume = 0
+    for start in starts:
+        if start < resume:
+            continue
+        m = pattern.match(text, start)
+        if m is not None:
+            found.append(m)
+            resume = m.end()
+    return found
+
+
 def windows(text: str, anchor: re.Pattern[str], before: int, after: int) -> list[tuple[int, int]]:
     """Merged spans around every match of ``anchor``: where a costly pattern can match at all.
 

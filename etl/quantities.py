@@ -20,7 +20,7 @@ from functools import cache
 
 from etl.lexicon import Lexicon
 from etl.numbers import parse_number, parse_number_words
-from etl.phrases import finditer_in, windows
+from etl.phrases import finditer_at, finditer_in, windows
 from etl.text import TextView, fold
 
 #: Bare four-digit integers in this range are years, not quantities.
@@ -40,6 +40,8 @@ _DIGITS = re.compile(r"\d\d*")
 #: Dates are looked for this many characters around each run of digits.
 DATE_CONTEXT = 30
 _ATTACHED_MILLION = re.compile(r"[mM](?![\w])")
+#: Patterns named as the lists of ``[numbers]`` whose words open them (``Lexicon.word_starts``).
+_WORD_PATTERNS = ("number_words", "vague")
 
 
 @dataclass(frozen=True)
@@ -90,8 +92,11 @@ def find_quantities(view: TextView, lex: Lexicon) -> list[Quantity]:
 def _cores(view: TextView, lex: Lexicon) -> list[tuple[int, int, str]]:
     p = lex.patterns
     cores = [(m.start(), m.end(), "digits") for m in p["number"].finditer(view.norm)]
-    cores += [(m.start(), m.end(), "words") for m in p["number_words"].finditer(view.folded)]
-    cores += [(m.start(), m.end(), "vague") for m in p["vague"].finditer(view.folded)]
+    # Number words and vague amounts are tried only where one of their words starts: a long
+    # alternation of words tried at every position of the text is slow.
+    starts = lex.word_starts("numbers", _WORD_PATTERNS).find(view.folded)
+    for name, kind in (("number_words", "words"), ("vague", "vague")):
+        cores += [(m.start(), m.end(), kind) for m in finditer_at(p[name], view.folded, starts[name])]
     # earliest first; at one position the longest (a vague phrase before its number words)
     cores.sort(key=lambda c: (c[0], -(c[1] - c[0])))
     return cores

@@ -19,7 +19,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from etl.phrases import PhraseIndex
+from etl.phrases import PhraseIndex, WordStarts
 from etl.text import fold
 
 LEXICON_PACKAGE = "etl.lexicon"
@@ -79,6 +79,14 @@ class Lexicon:
         cache_key = ("phrases", section)
         if cache_key not in self._sets:
             self._sets[cache_key] = PhraseIndex(self.raw.get(section, {}))  # type: ignore[assignment]
+        return self._sets[cache_key]  # type: ignore[return-value]
+
+    def word_starts(self, section: str, keys: tuple[str, ...]) -> WordStarts:
+        """Where the words of some lists (or the keys of tables) of a section may start, built once."""
+        cache_key = ("starts:" + section, "|".join(keys))
+        if cache_key not in self._sets:
+            groups = {key: list(self.get(section, key, [])) for key in keys}
+            self._sets[cache_key] = WordStarts(groups)  # type: ignore[assignment]
         return self._sets[cache_key]  # type: ignore[return-value]
 
     def folded_table(self, section: str, key: str) -> dict[str, Any]:
@@ -153,6 +161,8 @@ def _compile(lex: Lexicon) -> dict[str, re.Pattern[str]]:
              (?:(?![\w/:])|(?=(?:{words_pattern(attached, fold_words=False)})(?![\w])))""",
         re.VERBOSE,
     )
+    # Both open with one of their words after a word boundary: ``Lexicon.word_starts`` of the same
+    # list tells where they can match, and ``quantities`` tries them only there.
     words = g("numbers", "number_words", [])
     joiners = words_pattern(g("numbers", "number_joiners", []))
     w = words_pattern(words)
