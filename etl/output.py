@@ -146,9 +146,10 @@ class TableStream:
         self._gathered.append(data)
         self._n_gathered += data.num_rows
         if self._n_gathered >= ROW_GROUP_ROWS:
-            self._hand_on()
+            self.hand_on()
 
-    def _hand_on(self) -> None:
+    def hand_on(self) -> None:
+        """Write the rows gathered so far (in a thread)."""
         if not self._gathered:
             return
         group, self._gathered, self._n_gathered = self._gathered, [], 0
@@ -168,7 +169,7 @@ class TableStream:
 
     def close(self) -> None:
         try:
-            self._hand_on()
+            self.hand_on()
             self._wait()
         finally:
             self._thread.shutdown()
@@ -242,6 +243,8 @@ class TableWriter:
 
     def _close_streams(self) -> None:
         streams, self._streams = self._streams, {}
+        for stream in streams.values():
+            stream.hand_on()  # every table's last rows are written side by side
         errors = []
         for stream in streams.values():
             try:

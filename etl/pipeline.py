@@ -18,7 +18,9 @@ import contextlib
 import hashlib
 import json
 import os
+import queue
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
@@ -26,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path, PurePosixPath
+from typing import TypeVar
 
 import numpy as np
 import pyarrow as pa
@@ -43,10 +46,15 @@ from etl.schema import ARTICLES, CLAIMS, MENTIONS, PLACES, PROBLEMS
 from etl.timing import TIMER
 from etl.version import extractor_version
 
+T = TypeVar("T")
+
 #: How long a run waits for another run on the same output folder (seconds).
 LOCK_TIMEOUT = 600
 #: Articles handed to a worker process at a time.
 CHUNK_SIZE = 16
+#: Articles extracted ahead of the one being written (see ``_ahead``).
+EXTRACT_AHEAD = 8
+AHEAD_POLL_S = 0.1
 #: Rows of a previous table read at a time (see ``RowCursor``).
 CURSOR_BATCH_ROWS = 65_536
 ENGINES = ("local", "dask")
@@ -270,7 +278,10 @@ def _process(sources: list[Source], problems: list[dict], previous: PreviousBuil
         rows = RowStream(writer.write)
         kept = stack.enter_context(contextlib.closing(previous.kept_rows(sources)))
         todo = [s for s in sources if not kept.holds(s)]
-        extracted = _extract_all(todo, cache, workers, progress, engine, scheduler)
+        # extracted by a thread while the main one passes on the kept rows (Arrow reads and
+        # writes without the GIL): after one article changed, its extraction costs no wait
+        extracted = stack.enter_context(contextlib.closing(
+            _ahead(_extract_all(todo, cache, workers, progress, engine, scheduler), EXTRACT_AHEAD)))
         n_extracted = 0
         run: list[Source] = []  # unchanged articles in a row: their rows are taken together
         for source in sources:
@@ -511,6 +522,54 @@ def _extract_all(sources: list[Source], cache: ExtractionCache, workers: int, pr
             yield item
     finally:
         bar.close()
+
+
+def _ahead(items: Iterator[T], depth: int) -> Iterator[T]:
+    """``items`` in order, produced by a thread at most ``depth`` items ahead of the caller.
+
+    Closing the generator stops the thread (at its next item) and waits for it.
+    """
+    ready: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(entry: tuple[bool, object]) -> bool:
+        while not stop.is_set():
+            try:
+                ready.put(entry, timeout=AHEAD_POLL_S)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put((True, item)):
+                    return
+            put((True, _DONE))
+        except BaseException as e:  # handed to the caller, raised there
+            put((False, e))
+        finally:
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()  # a generator's own clean-up (a process pool's shutdown) runs here
+
+    thread = threading.Thread(target=produce, name="extract-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            ok, item = ready.get()
+            if not ok:
+                raise item  # type: ignore[misc]
+            if item is _DONE:
+                return
+            yield item  # type: ignore[misc]
+    finally:
+        stop.set()
+        thread.join()
+
+
+_DONE = object()
 
 
 class _NoBar:

@@ -7,6 +7,8 @@ import json
 import shutil
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -173,3 +175,48 @@ def test_two_files_with_the_same_name_are_two_articles(corpus, tmp_path):
     assert result.n_articles == 6
     ids = pq.read_table(tmp_path / "out" / "articles.parquet").column("article_id").to_pylist()
     assert {"003_952f03fc20e26940", "003_952f03fc20e26940.txt"} <= set(ids)
+
+
+def test_ahead_keeps_the_order_and_stays_within_its_depth():
+    produced = []
+
+    def numbers():
+        for n in range(50):
+            produced.append(n)
+            yield n
+
+    ahead = pipeline._ahead(numbers(), depth=3)
+    assert next(ahead) == 0
+    time.sleep(0.2)  # the thread fills the queue and waits
+    assert len(produced) <= 1 + 3 + 1  # the one taken, the queue, the one waiting to be put
+    assert list(ahead) == list(range(1, 50))
+
+
+def test_ahead_raises_the_producers_error_where_the_item_was_due():
+    def failing():
+        yield 1
+        raise ValueError("unreadable")
+
+    ahead = pipeline._ahead(failing(), depth=2)
+    assert next(ahead) == 1
+    with pytest.raises(ValueError, match="unreadable"):
+        next(ahead)
+
+
+def test_closing_ahead_stops_its_thread():
+    stopped = threading.Event()
+
+    def endless():
+        try:
+            n = 0
+            while True:
+                yield n
+                n += 1
+        finally:
+            stopped.set()
+
+    ahead = pipeline._ahead(endless(), depth=2)
+    assert next(ahead) == 0
+    ahead.close()
+    assert not any(t.name == "extract-ahead" and t.is_alive() for t in threading.enumerate())
+    assert stopped.is_set(), "the producer's generator is closed too"
