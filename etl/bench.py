@@ -214,17 +214,23 @@ def main(argv: list[str] | None = None) -> int:
     work = args.work or Path(tempfile.mkdtemp(prefix="vnkh-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     report: dict = {"machine": machine(), "etl": []}
+
+    def save() -> None:  # after every part, so a failure later loses nothing measured
+        if args.json:
+            args.json.write_text(json.dumps(report, indent=2), encoding="utf-8")
+
     for n in args.sizes:
         print(f"benchmarking {n} articles...", file=sys.stderr)
         report["etl"].append(bench_size(n, work, args.workers, args.repeat))
+        save()
     if args.quantulum:
         report["quantulum"] = bench_quantulum(args.repeat)
+        save()
     if args.dashboard:
         out, corpus = work / "out", work / f"corpus-{args.sizes[-1]}"
         _run_child(corpus, out, work / "cache", max(args.workers), force=True)
         report["dashboard"] = bench_dashboard(out, corpus, args.repeat)
-    if args.json:
-        args.json.write_text(json.dumps(report, indent=2), encoding="utf-8")
+        save()
     print(markdown(report))
     return 0
 

@@ -545,3 +545,13 @@ def test_filter_link_reopens_the_same_view(app_url: str, tab: Tab) -> None:
         pytest.fail(f"the language filter did not narrow the claims\n{context}{describe(tab, 'claims')}")
     if reloaded != linked:
         pytest.fail(f"reloading the link shows another view\n{context}{describe(tab, 'claims')}")
+
+
+def test_the_dashboard_benchmark_times_every_step(tables: Path) -> None:
+    """``python -m etl.bench --dashboard`` against the seed tables: each figure measured and positive
+    (the first page it waits for is the one the app draws)."""
+    from etl.bench_dashboard import time_dashboard
+
+    report = time_dashboard(tables, repeat=1, seeds=SEEDS)
+    assert set(report) == {"first_page_cold_s", "first_page_s", "page_switch_s", "filter_s", "server_rss_mb"}
+    assert all(value > 0 for value in report.values()), report
