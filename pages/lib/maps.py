@@ -175,6 +175,30 @@ def bin_label(index: int, edges: Sequence[int] = BIN_EDGES) -> str:
     return str(lo) if lo == hi else f"{lo}–{hi}"
 
 
+def province_colour(country: str, count: int) -> str:
+    """A province's fill: its country's ramp at the count's bin."""
+    return theme.COUNTRY_RAMPS.get(country, theme.VN_RAMP)[bin_index(count)]
+
+
+def province_tip(province, n_mentions: int, n_claims: int, bold: str = "{}", newline: str = "\n") -> str:
+    """What hovering a province tells (a row of ``MapGeometry.provinces``); ``bold`` formats its name
+    and ``newline`` breaks lines (plotly: ``<b>{}</b>`` and ``<br>``)."""
+    country = theme.COUNTRY_NAMES.get(province.country, province.country)
+    local = province.name_local
+    local = f" ({local})" if isinstance(local, str) and local != province.name else ""
+    border = f"{newline}On the Vietnam–Cambodia land border" if province.border else ""
+    return (f"{bold.format(province.name)}{local}, {country}{newline}"
+            f"{n_mentions} place mentions · {n_claims} claims{border}")
+
+
+def mapped_points(places: pd.DataFrame, extent: str) -> pd.DataFrame:
+    """The places drawn as points on a map of ``extent``: towns, gates, landmarks and districts
+    inside it that are mentioned."""
+    (x0, x1), (y0, y1) = EXTENTS[extent]
+    inside = places["lon"].between(x0, x1) & places["lat"].between(y0, y1)
+    return places[places["level"].isin(list(POINT_LEVELS)) & inside & (places["n_mentions"] > 0)]
+
+
 def _province_traces(geometry: MapGeometry, counts: pd.DataFrame, metric: str) -> list[go.Scatter]:
     by_id = counts.set_index("province_id")
     shown: set[tuple[str, int]] = set()
@@ -186,8 +210,6 @@ def _province_traces(geometry: MapGeometry, counts: pd.DataFrame, metric: str) -
         level = bin_index(value)
         group = (p.country, level)
         country = theme.COUNTRY_NAMES.get(p.country, p.country)
-        local = f" ({p.name_local})" if isinstance(p.name_local, str) and p.name_local != p.name else ""
-        border = "<br>On the Vietnam–Cambodia land border" if p.border else ""
         traces.append(
             go.Scatter(
                 x=p.xs,
@@ -197,14 +219,11 @@ def _province_traces(geometry: MapGeometry, counts: pd.DataFrame, metric: str) -
                 name=f"{country}: {bin_label(level)} {METRICS[metric]}",
                 legendgroup=f"{p.country}-{level}",
                 showlegend=group not in shown,
-                fillcolor=theme.COUNTRY_RAMPS.get(p.country, theme.VN_RAMP)[level],
+                fillcolor=province_colour(p.country, value),
                 line={"color": "white", "width": 0.6},
                 hoveron="fills",
                 hoverinfo="text",
-                text=(
-                    f"<b>{p.name}</b>{local}, {country}<br>"
-                    f"{n_mentions} place mentions · {n_claims} claims{border}"
-                ),
+                text=province_tip(p, n_mentions, n_claims, bold="<b>{}</b>", newline="<br>"),
                 meta={"role": ROLE_PROVINCE, "id": p.place_id},
             )
         )
@@ -294,10 +313,8 @@ def _handle_trace(geometry: MapGeometry, counts: pd.DataFrame) -> go.Scatter:
     )
 
 
-def _point_traces(places: pd.DataFrame, extent: tuple) -> list[go.Scatter]:
-    (x0, x1), (y0, y1) = extent
-    inside = places["lon"].between(x0, x1) & places["lat"].between(y0, y1)
-    points = places[places["level"].isin(list(POINT_LEVELS)) & inside & (places["n_mentions"] > 0)]
+def _point_traces(places: pd.DataFrame, extent: str) -> list[go.Scatter]:
+    points = mapped_points(places, extent)
     traces = []
     # one scale for every kind of place, so sizes compare across symbols
     all_sizes = theme.sqrt_sizes(points["n_mentions"], POINT_MIN_SIZE, POINT_SIZE_PER_SQRT, POINT_MAX_SIZE)
@@ -406,7 +423,7 @@ def province_map(
         traces += _link_traces(link_pairs(links, places) if pairs is None else pairs)
     traces.append(_handle_trace(geometry, counts))
     if show_points:
-        traces += _point_traces(places, bounds)
+        traces += _point_traces(places, extent)
     fig = go.Figure(traces)
     where = "southern Vietnam and Cambodia" if extent == "border" else "Vietnam and Cambodia"
     title = f"{METRICS[metric].capitalize()} by province, {where}"

@@ -141,11 +141,8 @@ def _symbol(level: str, x: float, y: float, size: float) -> tuple[str, str]:
 
 
 def _points(places: pd.DataFrame, projected: ProjectedMap, extent: str) -> list[str]:
-    (x0, x1), (y0, y1) = maps.EXTENTS[extent]
-    inside = places["lon"].between(x0, x1) & places["lat"].between(y0, y1)
-    points = places[places["level"].isin(list(maps.POINT_LEVELS)) & inside & (places["n_mentions"] > 0)]
     # the most mentioned last, so a big symbol never hides a small one
-    points = points.sort_values("n_mentions", kind="stable")
+    points = maps.mapped_points(places, extent).sort_values("n_mentions", kind="stable")
     sizes = theme.sqrt_sizes(points["n_mentions"], POINT_MIN_SIZE, POINT_SIZE_PER_SQRT, POINT_MAX_SIZE)
     xs, ys = projected.projection.xy(points["lon"], points["lat"])
     out = []
@@ -181,11 +178,8 @@ def province_svg(
         shapes.append(f'<path d="{d}" fill="{theme.BACKGROUND_LAND}" stroke="white" '
                       f'stroke-width="{BACKGROUND_LINE}"><title>{html.escape(name)}</title></path>')
     for p, n_mentions, n_claims, value in zip(provinces.itertuples(), mentions, claims, values, strict=True):
-        colour = theme.COUNTRY_RAMPS.get(p.country, theme.VN_RAMP)[maps.bin_index(int(value))]
-        country = theme.COUNTRY_NAMES.get(p.country, p.country)
-        local = f" ({p.name_local})" if isinstance(p.name_local, str) and p.name_local != p.name else ""
-        border = "\nOn the Vietnam–Cambodia land border" if p.border else ""
-        tip = f"{p.name}{local}, {country}\n{int(n_mentions)} place mentions · {int(n_claims)} claims{border}"
+        colour = maps.province_colour(p.country, int(value))
+        tip = maps.province_tip(p, int(n_mentions), int(n_claims))
         shapes.append(f'<path d="{projected.provinces[p.place_id]}" fill="{colour}" stroke="white" '
                       f'stroke-width="{PROVINCE_LINE}"><title>{html.escape(tip)}</title></path>')
     shapes.append(f'<path d="{projected.border_provinces}" fill="none" stroke="{theme.BORDER_PROVINCE_LINE}" '

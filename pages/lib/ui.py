@@ -109,12 +109,17 @@ def page_data() -> PageData:
     return PageData(all=tables, view=data.filtered_tables(out, current), filters=current, out=out)
 
 
+def _province_counts(view: Tables) -> pd.DataFrame:
+    """Mentions and claims by province for the view, once per view (the map and the overview's SVG)."""
+    return view.derived(
+        "province_counts", lambda: maps.province_counts(view.places, view.mentions, view.claims)
+    )
+
+
 def province_map(page: PageData, **options) -> go.Figure:
     """The filtered view's province map with its source line; ``options`` go to ``maps.province_map``."""
     view = page.view
-    counts = view.derived(
-        "province_counts", lambda: maps.province_counts(view.places, view.mentions, view.claims)
-    )
+    counts = _province_counts(view)
     pairs = view.derived("link_pairs", lambda: maps.link_pairs(view.links, view.places))
     return maps.province_map(data.load_geometry(), view.places, view.mentions, view.claims, view.links,
                              page.source, counts=counts, pairs=pairs, **options)
@@ -126,9 +131,7 @@ def province_svg(page: PageData, metric: str = "mentions", extent: str = "border
     view = page.view
 
     def draw() -> str:
-        counts = view.derived(
-            "province_counts", lambda: maps.province_counts(view.places, view.mentions, view.claims)
-        )
+        counts = _province_counts(view)
         projected, provinces = data.projected_geometry(extent), data.load_geometry().provinces
         return svgmap.province_svg(projected, provinces, view.places, counts, metric, extent) + svgmap.legend(
             counts, metric
