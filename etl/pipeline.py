@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path, PurePosixPath
 from typing import TypeVar
 
@@ -257,20 +257,21 @@ def _run_locked(seeds: Path, out: Path, workers: int, force: bool, progress: boo
     if not force and built.get("fingerprint") == corpus:
         counts = (built.get(k, 0) for k in ("n_articles", "n_claims", "n_mentions"))
         return RunResult(out, *counts, skipped=True)
-    previous = PreviousBuild.open(out, built, version)
+    process = partial(_process, sources, problems, out=out, workers=workers, progress=progress, engine=engine,
+                      scheduler=scheduler, cache_root=cache_root, version=version, corpus=corpus,
+                      scanned_ns=scanned_ns)
     try:
-        return _process(sources, problems, previous, out, workers, progress, engine, scheduler,
-                        ExtractionCache(cache_root, version), corpus, scanned_ns)
+        return process(PreviousBuild.open(out, built, version))
     except PreviousUnreadable:  # found damaged half-way: extract those articles too
-        return _process(sources, problems, PreviousBuild(out), out, workers, progress, engine, scheduler,
-                        ExtractionCache(cache_root, version), corpus, scanned_ns)
+        return process(PreviousBuild(out))
 
 
-def _process(sources: list[Source], problems: list[dict], previous: PreviousBuild, out: Path, workers: int,
-             progress: bool, engine: str, scheduler: str | None, cache: ExtractionCache, corpus: str,
-             scanned_ns: int) -> RunResult:
+def _process(sources: list[Source], problems: list[dict], previous: PreviousBuild, *, out: Path, workers: int,
+             progress: bool, engine: str, scheduler: str | None, cache_root: Path, version: str,
+             corpus: str, scanned_ns: int) -> RunResult:
     """Rows of every article, in article order, into a new output folder: an unchanged article's
     from the previous tables, the others' extracted (or from the cache)."""
+    cache = ExtractionCache(cache_root, version)
     problems = list(problems)
     files_read: set[str] = set()  # the files that gave rows
     with contextlib.ExitStack() as stack:
