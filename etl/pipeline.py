@@ -52,7 +52,7 @@ T = TypeVar("T")
 LOCK_TIMEOUT = 600
 #: Articles handed to a worker process at a time.
 CHUNK_SIZE = 16
-#: Articles extracted ahead of the one being written (see ``_ahead``).
+#: Articles extracted ahead of the one being written (see ``Ahead``).
 EXTRACT_AHEAD = 8
 AHEAD_POLL_S = 0.1
 #: Rows of a previous table read at a time (see ``RowCursor``).
@@ -282,7 +282,7 @@ def _process(sources: list[Source], problems: list[dict], previous: PreviousBuil
         # extracted by a thread while the main one passes on the kept rows (Arrow reads and
         # writes without the GIL): after one article changed, its extraction costs no wait
         extracted = stack.enter_context(contextlib.closing(
-            _ahead(_extract_all(todo, cache, workers, progress, engine, scheduler), EXTRACT_AHEAD)))
+            Ahead(_extract_all(todo, cache, workers, progress, engine, scheduler), EXTRACT_AHEAD)))
         n_extracted = 0
         run: list[Source] = []  # unchanged articles in a row: their rows are taken together
         for source in sources:
@@ -525,49 +525,60 @@ def _extract_all(sources: list[Source], cache: ExtractionCache, workers: int, pr
         bar.close()
 
 
-def _ahead(items: Iterator[T], depth: int) -> Iterator[T]:
+class Ahead(Iterator[T]):
     """``items`` in order, produced by a thread at most ``depth`` items ahead of the caller.
 
-    Closing the generator stops the thread (at its next item) and waits for it.
+    The thread starts at once, not at the first ``next``: what it produces overlaps whatever the
+    caller does before asking (after one article changed, passing on the rows of the articles
+    before it). ``close`` stops the thread (at its next item) and waits for it.
     """
-    ready: queue.Queue = queue.Queue(maxsize=depth)
-    stop = threading.Event()
 
-    def put(entry: tuple[bool, object]) -> bool:
-        while not stop.is_set():
+    def __init__(self, items: Iterator[T], depth: int) -> None:
+        self._items = items
+        self._ready: queue.Queue[tuple[bool, object]] = queue.Queue(maxsize=depth)
+        self._stop = threading.Event()
+        self._finished = False
+        self._thread = threading.Thread(target=self._produce, name="extract-ahead", daemon=True)
+        self._thread.start()
+
+    def _put(self, entry: tuple[bool, object]) -> bool:
+        while not self._stop.is_set():
             try:
-                ready.put(entry, timeout=AHEAD_POLL_S)
+                self._ready.put(entry, timeout=AHEAD_POLL_S)
                 return True
             except queue.Full:
                 continue
         return False
 
-    def produce() -> None:
+    def _produce(self) -> None:
         try:
-            for item in items:
-                if not put((True, item)):
+            for item in self._items:
+                if not self._put((True, item)):
                     return
-            put((True, _DONE))
+            self._put((True, _DONE))
         except BaseException as e:  # handed to the caller, raised there
-            put((False, e))
+            self._put((False, e))
         finally:
-            close = getattr(items, "close", None)
+            close = getattr(self._items, "close", None)
             if close is not None:
                 close()  # a generator's own clean-up (a process pool's shutdown) runs here
 
-    thread = threading.Thread(target=produce, name="extract-ahead", daemon=True)
-    thread.start()
-    try:
-        while True:
-            ok, item = ready.get()
-            if not ok:
-                raise item  # type: ignore[misc]
-            if item is _DONE:
-                return
-            yield item  # type: ignore[misc]
-    finally:
-        stop.set()
-        thread.join()
+    def __next__(self) -> T:
+        if self._finished:
+            raise StopIteration
+        ok, item = self._ready.get()
+        if not ok:
+            self.close()
+            raise item  # type: ignore[misc]
+        if item is _DONE:
+            self.close()
+            raise StopIteration
+        return item  # type: ignore[return-value]
+
+    def close(self) -> None:
+        self._finished = True
+        self._stop.set()
+        self._thread.join()
 
 
 _DONE = object()

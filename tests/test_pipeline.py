@@ -185,11 +185,23 @@ def test_ahead_keeps_the_order_and_stays_within_its_depth():
             produced.append(n)
             yield n
 
-    ahead = pipeline._ahead(numbers(), depth=3)
+    ahead = pipeline.Ahead(numbers(), depth=3)
     assert next(ahead) == 0
     time.sleep(0.2)  # the thread fills the queue and waits
     assert len(produced) <= 1 + 3 + 1  # the one taken, the queue, the one waiting to be put
     assert list(ahead) == list(range(1, 50))
+
+
+def test_ahead_starts_producing_before_it_is_asked():
+    started = threading.Event()
+
+    def numbers():
+        started.set()
+        yield 1
+
+    ahead = pipeline.Ahead(numbers(), depth=2)
+    assert started.wait(5), "the thread works while the caller does something else"
+    assert list(ahead) == [1]
 
 
 def test_ahead_raises_the_producers_error_where_the_item_was_due():
@@ -197,7 +209,7 @@ def test_ahead_raises_the_producers_error_where_the_item_was_due():
         yield 1
         raise ValueError("unreadable")
 
-    ahead = pipeline._ahead(failing(), depth=2)
+    ahead = pipeline.Ahead(failing(), depth=2)
     assert next(ahead) == 1
     with pytest.raises(ValueError, match="unreadable"):
         next(ahead)
@@ -215,8 +227,9 @@ def test_closing_ahead_stops_its_thread():
         finally:
             stopped.set()
 
-    ahead = pipeline._ahead(endless(), depth=2)
+    ahead = pipeline.Ahead(endless(), depth=2)
     assert next(ahead) == 0
     ahead.close()
     assert not any(t.name == "extract-ahead" and t.is_alive() for t in threading.enumerate())
     assert stopped.is_set(), "the producer's generator is closed too"
+
