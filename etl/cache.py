@@ -8,11 +8,12 @@ article, or the extractor, misses the cache. Entries live under
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
 import shutil
-import tempfile
+import threading
 from pathlib import Path
 
 from etl.extract import Extraction
@@ -24,6 +25,7 @@ class ExtractionCache:
         self.version = version
         self.folder = root / version
         self.used: set[str] = set()
+        self._folders: set[str] = set()
 
     def _path(self, relative: str, sha: str) -> Path:
         return Path(self._entry(relative, sha))
@@ -51,15 +53,21 @@ class ExtractionCache:
         self.used.add(self._entry(relative, sha))
 
     def put(self, relative: str, sha: str, extraction: Extraction, text: str) -> None:
-        path = self._path(relative, sha)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        """Store an article's entry: written beside its place, then renamed (a reader never sees half)."""
+        path = self._entry(relative, sha)
+        folder = os.path.dirname(path)
+        if folder not in self._folders:  # one of 256: made once per run, not once per article
+            os.makedirs(folder, exist_ok=True)
+            self._folders.add(folder)
+        # the run holds the output's lock, so no other writer uses this process's and thread's name
+        tmp = f"{path}.{os.getpid()}.{threading.get_ident()}.tmp"
         try:
-            with os.fdopen(fd, "wb") as f:
+            with open(tmp, "wb") as f:
                 pickle.dump((extraction, text), f, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, path)
         except BaseException:
-            Path(tmp).unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
             raise
 
     def prune(self) -> None:
@@ -72,3 +80,5 @@ class ExtractionCache:
         for entry in self.folder.glob("*/*.pickle"):
             if str(entry) not in self.used:
                 entry.unlink(missing_ok=True)
+        for left in self.folder.glob("*/*.tmp"):  # from a run that was killed while writing
+            left.unlink(missing_ok=True)
