@@ -6,6 +6,7 @@ Rows are made with the ETL's own ``frame`` so they have exactly the app's column
 from __future__ import annotations
 
 import re
+import threading
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 from pathlib import Path
@@ -548,6 +549,30 @@ def test_derived_values_are_computed_once_per_view():
     assert calls == [1]
     narrowed = replace(view, claims=view.claims.head(1))
     assert narrowed.derived("n", lambda: 9) == 9  # a narrowed view does not inherit the memo
+
+
+def test_a_value_asked_for_while_another_thread_computes_it_is_waited_for():
+    view = small_view()
+    started, release = threading.Event(), threading.Event()
+    calls = []
+
+    def slow() -> int:
+        calls.append(1)
+        started.set()
+        release.wait(5)
+        return 7
+
+    first = threading.Thread(target=view.derived, args=("n", slow))
+    first.start()
+    assert started.wait(5)
+    waiting = []
+    second = threading.Thread(target=lambda: waiting.append(view.derived("n", lambda: calls.append(2) or 8)))
+    second.start()
+    second.join(0.3)  # it gets to ``derived`` while the first caller is still computing
+    release.set()
+    first.join(5)
+    second.join(5)
+    assert waiting == [7] and calls == [1], "the second caller took the first one's value"
 
 
 def test_many_partners_are_slanted_and_the_source_line_moves_below_them():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -30,6 +31,8 @@ class Tables:
     build: dict
     #: Values derived from these tables (see ``derived``); never copied by ``dataclasses.replace``.
     memo: dict = field(default_factory=dict, init=False, compare=False, repr=False)
+    _computing: dict = field(default_factory=dict, init=False, compare=False, repr=False)
+    _guard: threading.Lock = field(default_factory=threading.Lock, init=False, compare=False, repr=False)
 
     def derived(self, key: Hashable, compute: Callable[[], T]) -> T:
         """``compute()``, once for these tables.
@@ -38,9 +41,16 @@ class Tables:
         (``pages.lib.data``), so what a page derives from it (labels, counts, sources joined in) is
         computed on the first rerun that needs it, not on every rerun. ``key`` must name everything
         ``compute`` depends on besides the tables; the value is shared and must be treated as read-only.
+        A caller that asks while another thread computes the same key (the server's warm-up, another
+        session) waits for that value instead of computing it again.
         """
-        if key not in self.memo:
-            self.memo[key] = compute()
+        if key in self.memo:
+            return self.memo[key]
+        with self._guard:
+            lock = self._computing.setdefault(key, threading.Lock())
+        with lock:
+            if key not in self.memo:
+                self.memo[key] = compute()
         return self.memo[key]
 
 
