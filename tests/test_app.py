@@ -20,7 +20,8 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from etl.schema import CLAIMS, LINKS, TABLES
-from pages.lib import data
+from pages.lib import app as dashboard_app
+from pages.lib import data, filters, ui
 
 REPO = Path(__file__).resolve().parents[1]
 APP = REPO / "dashboard.py"
@@ -291,6 +292,39 @@ def test_rebuild_button_runs_the_etl(seed_tables: Path, tmp_path: Path, monkeypa
     at.button(key="rebuild_data").click().run()
     assert not at.exception
     assert data.read_build(out)["built_at"] != built_before
+
+
+def not_warmed() -> None:
+    pytest.fail("left for the first visit: the warm-up did not compute it")
+
+
+def test_the_server_warm_up_prepares_the_first_visit(seed_tables: Path, tmp_path: Path, monkeypatch):
+    seeds, out = fresh_copy(seed_tables, tmp_path, monkeypatch)
+    dashboard_app.warm_up()  # what `streamlit run dashboard.py` starts in a thread as the server starts
+    assert data.build_gate(str(seeds), str(out)).checked, "the tables were checked against the articles"
+    everything, unfiltered = data.load_tables(out), data.filtered_tables(out, filters.Filters())
+    for tables, key in ((everything, "claims"), (everything, "date_bounds"), (everything, "article_labels"),
+                        (unfiltered, ("province_svg", "mentions", "border"))):
+        tables.derived(key, not_warmed)
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Overview"]
+    assert data.filtered_tables(out, at.session_state[ui.FILTERS_KEY]) is unfiltered, "the view the visit drew"
+
+
+def test_the_warm_up_leaves_stale_tables_to_the_first_visit(seed_tables: Path, tmp_path: Path, monkeypatch):
+    seeds, out = fresh_copy(seed_tables, tmp_path, monkeypatch)
+    article = next(seeds.glob("*.txt"))
+    article.write_text(article.read_text(encoding="utf-8") + "\nTrade reached $5 billion in 2023.\n",
+                       encoding="utf-8")
+    before = data.read_build(out)["fingerprint"]
+    dashboard_app.warm_up()
+    assert not data.build_gate(str(seeds), str(out)).checked
+    assert data.read_build(out)["fingerprint"] == before, "nothing is built out of sight"
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert at.get("expandable") or at.status, "the visit builds them, with a status box"
+    assert data.read_build(out)["fingerprint"] != before
 
 
 def test_no_articles_and_no_tables_is_one_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):

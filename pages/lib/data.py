@@ -129,6 +129,16 @@ class BuildGate:
                 finally:
                     self.checked = True
 
+    def pass_if_current(self, is_current: Callable[[], bool]) -> bool:
+        """Count the check as done if ``is_current()``; True when the tables are current.
+
+        A stale build is left unchecked, for the first session to rebuild where it can be seen.
+        """
+        with self.lock:
+            if not self.checked:
+                self.checked = is_current()
+            return self.checked
+
 
 @st.cache_resource(show_spinner=False)
 def build_gate(seeds: str, out: str) -> BuildGate:

@@ -280,6 +280,21 @@ def build_tables(seeds: Path, out: Path, force: bool, reason: str) -> bool:
     return True
 
 
+def warm_view(seeds: Path, out: Path) -> PageData | None:
+    """Before anyone visits: check the tables against the articles, read them, and derive what the
+    overview draws for the unfiltered view (claim labels, the province map), into the caches the
+    first visit reads. ``None`` (nothing done) when the tables must be built first: the first
+    session does that, in view."""
+    if not data.build_gate(str(seeds), str(out)).pass_if_current(lambda: data.staleness(seeds, out) is None):
+        return None
+    everything = filters.Filters()
+    page = PageData(all=data.load_tables(out), view=data.filtered_tables(out, everything), filters=everything,
+                    out=out)
+    _ = page.claims
+    province_svg(page)
+    return page
+
+
 def ensure_tables(seeds: Path, out: Path) -> None:
     """Build the tables if they are missing or older than the articles — checked once per process."""
 
