@@ -70,7 +70,6 @@ figure = ui.province_map(
     show_links=show_links,
 )
 ui.chart(figure, key=MAP_KEY, on_select="rerun", selection_mode="points")
-st.caption(theme.BOUNDARY_ATTRIBUTION)
 
 if province:
     st.subheader(f"Claims naming {names[province]}")

@@ -8,6 +8,7 @@ storage AppTest uses, so a test can compare the offered file with the expected t
 from __future__ import annotations
 
 import io
+import json
 import shutil
 import time
 import zipfile
@@ -21,7 +22,7 @@ from streamlit.testing.v1 import AppTest
 
 from etl.schema import CLAIMS, LINKS, TABLES
 from pages.lib import app as dashboard_app
-from pages.lib import data, filters, ui
+from pages.lib import data, filters, theme, ui
 
 REPO = Path(__file__).resolve().parents[1]
 APP = REPO / "dashboard.py"
@@ -204,6 +205,13 @@ def test_map_switches_between_mentions_and_claims(app: AppTest):
     at = open_page(app, "map")
     at.button_group(key="map_metric").set_value("claims").run()
     assert not at.exception
+
+
+def test_map_names_its_boundary_source_once(app: AppTest):
+    at = open_page(app, "map")
+    source = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["annotations"]
+    assert sum(theme.BOUNDARY_ATTRIBUTION in a.get("text", "") for a in source) == 1, "in the figure"
+    assert not any(theme.BOUNDARY_ATTRIBUTION in c.value for c in at.caption), "not again under it"
 
 
 # --- other pages -----------------------------------------------------------------------------------
