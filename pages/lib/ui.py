@@ -103,10 +103,13 @@ def run_under_navigation() -> None:
 def page_data() -> PageData:
     """The tables as of the current build, narrowed by the sidebar's filters."""
     run_under_navigation()
-    out = data.data_dir()
-    tables = data.load_tables(out)
-    current = st.session_state.get(FILTERS_KEY, filters.Filters())
-    return PageData(all=tables, view=data.filtered_tables(out, current), filters=current, out=out)
+    return page_for(data.data_dir(), st.session_state.get(FILTERS_KEY, filters.Filters()))
+
+
+def page_for(out: Path, chosen: filters.Filters) -> PageData:
+    """The tables of ``out`` and their view under ``chosen`` (both shared: see ``pages.lib.data``)."""
+    view = data.filtered_tables(out, chosen)
+    return PageData(all=data.load_tables(out), view=view, filters=chosen, out=out)
 
 
 def _province_counts(view: Tables) -> pd.DataFrame:
@@ -287,9 +290,7 @@ def warm_view(seeds: Path, out: Path) -> PageData | None:
     session does that, in view."""
     if not data.build_gate(str(seeds), str(out)).pass_if_current(lambda: data.staleness(seeds, out) is None):
         return None
-    everything = filters.Filters()
-    page = PageData(all=data.load_tables(out), view=data.filtered_tables(out, everything), filters=everything,
-                    out=out)
+    page = page_for(out, filters.Filters())
     _ = page.claims
     province_svg(page)
     return page
