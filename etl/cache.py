@@ -27,19 +27,16 @@ class ExtractionCache:
         self.used: set[str] = set()
         self._folders: set[str] = set()
 
-    def _path(self, relative: str, sha: str) -> Path:
-        return Path(self._entry(relative, sha))
-
     def _entry(self, relative: str, sha: str) -> str:
         key = hashlib.sha256(f"{relative}\0{sha}".encode()).hexdigest()
         return os.path.join(self.folder, key[:2], f"{key}.pickle")
 
     def get(self, relative: str, sha: str) -> tuple[Extraction, str] | None:
         """The cached (extraction, text) of an article, or ``None``."""
-        path = self._path(relative, sha)
-        self.used.add(str(path))
+        path = self._entry(relative, sha)
+        self.used.add(path)
         try:
-            with path.open("rb") as f:
+            with open(path, "rb") as f:
                 return pickle.load(f)
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
             return None  # missing or unreadable: extract again
