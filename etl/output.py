@@ -24,17 +24,19 @@ import pyarrow.parquet as pq
 from pyarrow import csv
 
 from etl.rows import ARTICLE_TABLES, DICTIONARY_COLUMNS, arrow_schema
-from etl.schema import BOOLEAN, CONTRACT_VERSION, INTEGER, NUMBER, TABLES, Table
+from etl.schema import BOOLEAN, CONTRACT_VERSION, INTEGER, NUMBER, TABLES, TEXTS, Table
 
 if TYPE_CHECKING:  # pandas is for callers that use it; the ETL itself writes from Arrow
     import pandas as pd
 
 #: First characters that make a spreadsheet read a cell as a formula (OWASP CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-TEXTS_DIR = "texts"
+TEXTS_FILE = "texts.parquet"
 BUILD_FILE = "build.json"
 #: Rows of an article table written to Parquet at a time (one row group).
 ROW_GROUP_ROWS = 131_072
+#: Texts per row group of ``texts.parquet``: reading one article's text decompresses its group only.
+TEXT_GROUP_ROWS = 64
 _PANDAS_TYPES = {INTEGER: "Int64", NUMBER: "Float64", BOOLEAN: "boolean"}
 _FORMULA_STARTS = pa.array(FORMULA_STARTS)
 #: Arrow quotes every text value (and only text values) and writes booleans as true/false.
@@ -123,16 +125,28 @@ class TableStream:
     files several times bigger and slower to read), then written by a thread of their own while
     the caller goes on (Arrow writes without the GIL); a group waits for the one before it, so
     at most two are held.
+
+    The texts (``TEXTS``) are a Parquet file only, in groups of ``TEXT_GROUP_ROWS`` texts, so that
+    reading one article's text reads little more than that text.
     """
 
     def __init__(self, table: Table, folder: Path) -> None:
         self.table = table
         self.schema = stream_schema(table)
         self.n_rows = 0
-        self._csv = open(folder / f"{table.name}.csv", "wb")  # noqa: SIM115 - closed by close()
-        self._csv.write(_csv_header(table))
-        # store_schema=False: readers see plain text although rows are dictionary-encoded
-        self._parquet = pq.ParquetWriter(folder / f"{table.name}.parquet", self.schema, store_schema=False)
+        self._texts = table is TEXTS
+        self._group_rows = TEXT_GROUP_ROWS if self._texts else ROW_GROUP_ROWS
+        self._csv: BinaryIO | None = None
+        if not self._texts:
+            self._csv = open(folder / f"{table.name}.csv", "wb")  # noqa: SIM115 - closed by close()
+            self._csv.write(_csv_header(table))
+        # store_schema=False: readers see plain text although rows are dictionary-encoded.
+        # Texts: compressed harder, neither dictionary-encoded nor given statistics (the ids' are
+        # what finds a text).
+        options: dict = ({"compression": "zstd", "use_dictionary": False, "write_statistics": ["article_id"]}
+                         if self._texts else {})
+        self._parquet = pq.ParquetWriter(folder / f"{table.name}.parquet", self.schema, store_schema=False,
+                                         **options)
         self._thread = ThreadPoolExecutor(max_workers=1)
         self._pending: Future | None = None
         self._gathered: list[pa.Table] = []
@@ -145,7 +159,7 @@ class TableStream:
         self.n_rows += data.num_rows
         self._gathered.append(data)
         self._n_gathered += data.num_rows
-        if self._n_gathered >= ROW_GROUP_ROWS:
+        if self._n_gathered >= self._group_rows:
             self.hand_on()
 
     def hand_on(self) -> None:
@@ -159,8 +173,10 @@ class TableStream:
     def _write(self, group: list[pa.Table]) -> None:
         # one dictionary per column: Parquet then writes the codes as they are
         data = pa.concat_tables(group).unify_dictionaries()
-        _write_csv_rows(self.table, data, self._csv)
-        self._parquet.write_table(data, row_group_size=max(data.num_rows, 1))
+        if self._csv is not None:
+            _write_csv_rows(self.table, data, self._csv)
+        group_rows = self._group_rows if self._texts else max(data.num_rows, 1)
+        self._parquet.write_table(data, row_group_size=group_rows)
 
     def _wait(self) -> None:
         if self._pending is not None:
@@ -174,7 +190,8 @@ class TableStream:
         finally:
             self._thread.shutdown()
             self._parquet.close()
-            self._csv.close()
+            if self._csv is not None:
+                self._csv.close()
 
 
 def frame_to_csv(table: Table, df: pd.DataFrame) -> bytes:
@@ -214,34 +231,32 @@ class TableWriter:
     """Builds the new output folder beside ``out`` and swaps it in on ``commit``.
 
     Rows and texts are written as articles stream in, so neither the corpus nor its rows are
-    held in memory: the article tables through a ``TableStream`` each (``write``), texts one
-    file per article (an unchanged article's text is hard-linked from the previous build).
-    Leaving the ``with`` block without committing removes the half-built folder.
+    held in memory: the article tables and the texts through a ``TableStream`` each (``write``,
+    ``add_text``). Leaving the ``with`` block without committing removes the half-built folder.
     """
 
     def __init__(self, out: Path) -> None:
         self.out = out.resolve()
         self.tmp: Path | None = None
-        self._folders: set[str] = set()
         self._streams: dict[str, TableStream] = {}
-        self._linker = ThreadPoolExecutor(max_workers=1)
-        self._linking: list[Future] = []
+        self._texts: tuple[list[str], list[str]] = ([], [])  # ids and texts not yet handed on
 
     def __enter__(self) -> TableWriter:
         self.out.parent.mkdir(parents=True, exist_ok=True)
         recover(self.out)
         self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.new-", dir=self.out.parent))
-        self._streams = {t.name: TableStream(t, self.tmp) for t in ARTICLE_TABLES}
+        self._streams = {t.name: TableStream(t, self.tmp) for t in (*ARTICLE_TABLES, TEXTS)}
         return self
 
     def __exit__(self, *exc: object) -> None:
         with contextlib.suppress(Exception):  # the error that stopped the run is the one to see
             self._close_streams()
-        self._linker.shutdown(wait=True, cancel_futures=True)
         if self.tmp is not None:
             shutil.rmtree(self.tmp, ignore_errors=True)
 
     def _close_streams(self) -> None:
+        if self._streams:
+            self._hand_on_texts()
         streams, self._streams = self._streams, {}
         for stream in streams.values():
             stream.hand_on()  # every table's last rows are written side by side
@@ -255,32 +270,28 @@ class TableWriter:
             raise errors[0]
 
     def write(self, table: Table, data: pa.Table) -> None:
-        """The next rows of an article table (in article order)."""
+        """The next rows of an article table, or texts (in article order)."""
+        if table is TEXTS:
+            self._hand_on_texts()  # those added before come first
         self._streams[table.name].write(data)
 
     def n_rows(self, table: Table) -> int:
         return self._streams[table.name].n_rows
 
-    def _text_path(self, article_id: str) -> str:
-        assert self.tmp is not None
-        path = os.path.join(self.tmp, TEXTS_DIR, f"{article_id}.txt")
-        folder = os.path.dirname(path)
-        if folder not in self._folders:
-            os.makedirs(folder, exist_ok=True)
-            self._folders.add(folder)
-        return path
-
     def add_text(self, article_id: str, text: str) -> None:
-        # "x": a new file, never one linked from the previous build (writing through it would change
-        # that build's text); each article's text is either kept or written, once.
-        with open(self._text_path(article_id), "x", encoding="utf-8", newline="") as f:
-            f.write(text)
+        """The next article's text (in article order)."""
+        ids, texts = self._texts
+        ids.append(article_id)
+        texts.append(text)
+        if len(ids) >= TEXT_GROUP_ROWS:
+            self._hand_on_texts()
 
-    def keep_texts(self, texts: list[tuple[str, str]]) -> None:
-        """Share the previous build's text files, ``(article id, previous path)`` pairs (text files
-        are never changed in place); linked by a thread of their own, done before ``commit``."""
-        paths = [(previous, self._text_path(article_id)) for article_id, previous in texts]
-        self._linking.append(self._linker.submit(_link_all, paths))
+    def _hand_on_texts(self) -> None:
+        ids, texts = self._texts
+        if ids:
+            self._texts = ([], [])
+            columns = [pa.array(ids, pa.string()), pa.array(texts, pa.string())]
+            self._streams[TEXTS.name].write(pa.table(columns, names=TEXTS.column_names))
 
     def commit(self, tables: dict[str, pa.Table], build: dict) -> None:
         """Finish the streamed tables, write the others (``tables``: places and problems) and the
@@ -288,8 +299,6 @@ class TableWriter:
         assert self.tmp is not None
         tmp = self.tmp
         self._close_streams()
-        for linking in self._linking:
-            linking.result()  # raise a failure to link or copy a text
         for table in TABLES:
             if table.name in tables:
                 write_csv(table, tables[table.name], tmp / f"{table.name}.csv")
@@ -302,14 +311,6 @@ class TableWriter:
         _fsync_dir(tmp)
         swap_in(tmp, self.out)
         self.tmp = None
-
-
-def _link_all(paths: list[tuple[str, str]]) -> None:
-    for previous, path in paths:
-        try:
-            os.link(previous, path)
-        except OSError:
-            shutil.copyfile(previous, path)
 
 
 def swap_in(new: Path, out: Path) -> None:

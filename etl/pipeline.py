@@ -38,11 +38,11 @@ from filelock import FileLock, Timeout
 
 from etl.cache import ExtractionCache
 from etl.extract import Extraction, extract
-from etl.output import BUILD_FILE, TEXTS_DIR, TableWriter
+from etl.output import BUILD_FILE, TableWriter
 from etl.places import load_gazetteer
 from etl.reading import SUFFIXES, Unreadable, article_id_for, document_from_bytes
 from etl.rows import ARTICLE_TABLES, DICTIONARY_COLUMNS, RowStream, rows_where, to_arrow
-from etl.schema import ARTICLES, CLAIMS, MENTIONS, PLACES, PROBLEMS
+from etl.schema import ARTICLES, CLAIMS, MENTIONS, PLACES, PROBLEMS, TEXTS
 from etl.timing import TIMER
 from etl.version import extractor_version
 
@@ -55,8 +55,9 @@ CHUNK_SIZE = 16
 #: Articles extracted ahead of the one being written (see ``Ahead``).
 EXTRACT_AHEAD = 8
 AHEAD_POLL_S = 0.1
-#: Rows of a previous table read at a time (see ``RowCursor``).
+#: Rows of a previous table read at a time (see ``RowCursor``), and texts (they are most of the bytes).
 CURSOR_BATCH_ROWS = 65_536
+CURSOR_BATCH_TEXTS = 512
 ENGINES = ("local", "dask")
 #: A file modified this close (seconds) to the scan that hashed it is hashed again next time, even
 #: if its size and modification time look unchanged (it may have changed within the clock's tick).
@@ -338,14 +339,14 @@ class PreviousBuild:
     """The tables already in the output folder, whose rows an unchanged article keeps.
 
     An article is unchanged when its file has the same path and hash as in that build, the
-    build was made by the same extractor version and its text file is there. Anything
+    build was made by the same extractor version and its text is there. Anything
     unreadable about the previous build makes every article count as changed.
     """
 
     out: Path
     articles: dict[str, tuple[str, str]] = field(default_factory=dict)  # file -> (sha256, article id)
     order: list[str] = field(default_factory=list)  # article ids, in the order of the tables' rows
-    texts: set[str] = field(default_factory=set)  # ids of the articles whose text file is there
+    texts: set[str] = field(default_factory=set)  # ids of the articles whose text is there
 
     @cached_property
     def rank(self) -> dict[str, int]:
@@ -362,16 +363,12 @@ class PreviousBuild:
             return cls(out)
         files, shas, ids = (table.column(c).to_pylist() for c in ("file", "sha256", "article_id"))
         articles = {f: (sha, aid) for f, sha, aid in zip(files, shas, ids, strict=True)}
-        texts = set()
-        root = out / TEXTS_DIR
-        for folder, _, names in os.walk(root):
-            prefix = Path(folder).relative_to(root).as_posix()
-            stems = (n[:-4] for n in names if n.endswith(".txt"))
-            texts.update(f"{prefix}/{n}" if prefix != "." else n for n in stems)
+        try:
+            texts = set(pq.read_table(out / f"{TEXTS.name}.parquet", columns=["article_id"])
+                        .column("article_id").to_pylist())
+        except (OSError, pa.ArrowException):
+            texts = set()
         return cls(out, articles, ids, texts)
-
-    def text(self, article_id: str) -> str:
-        return os.path.join(self.out, TEXTS_DIR, f"{article_id}.txt")
 
     def holds(self, source: Source) -> bool:
         return (self.articles.get(source.relative) == (source.sha256, source.article_id)
@@ -387,6 +384,7 @@ class PreviousBuild:
         try:
             order = pa.array(self.order, pa.string())
             cursors = {t.name: RowCursor(self.out / f"{t.name}.parquet", order) for t in ARTICLE_TABLES}
+            cursors[TEXTS.name] = RowCursor(self.out / f"{TEXTS.name}.parquet", order, CURSOR_BATCH_TEXTS)
             problems = pq.read_table(self.out / f"{PROBLEMS.name}.parquet")
             problems = problems.filter(pc.is_in(problems.column("file"), value_set=files)).to_pylist()
         except (OSError, KeyError, pa.ArrowException):
@@ -417,7 +415,8 @@ class KeptRows:
             for part in self.cursors[table.name].take_through(last, ids):
                 with TIMER.stage("writing"):
                     rows.add_arrow(table, part)
-        writer.keep_texts([(s.article_id, self.previous.text(s.article_id)) for s in run])
+        for part in self.cursors[TEXTS.name].take_through(last, ids):
+            writer.write(TEXTS, part)
         for s in run:
             cache.keep(s.relative, s.sha256)
 
@@ -430,11 +429,11 @@ class RowCursor:
     """Reads one previous table in order, batch by batch (the next batch is read ahead in a
     thread), handing over the rows of the articles asked for and skipping the others'."""
 
-    def __init__(self, path: Path, order: pa.Array) -> None:
+    def __init__(self, path: Path, order: pa.Array, batch_rows: int | None = None) -> None:
         file = pq.ParquetFile(path, read_dictionary=[c for c in DICTIONARY_COLUMNS
                                                      if c in pq.read_schema(path).names])
         self._order = order
-        self._batches = file.iter_batches(batch_size=CURSOR_BATCH_ROWS)
+        self._batches = file.iter_batches(batch_size=batch_rows or CURSOR_BATCH_ROWS)
         self._reader = ThreadPoolExecutor(max_workers=1)
         self._next = self._reader.submit(next, self._batches, None)
         self._buffer: pa.Table | None = None  # rows read and not yet handed over

@@ -185,4 +185,16 @@ PROBLEMS = Table(
 )
 
 TABLES: tuple[Table, ...] = (ARTICLES, CLAIMS, PLACES, MENTIONS, LINKS, PROBLEMS)
+
+#: The text every offset counts in, one row per article. Written as Parquet only (``texts.parquet``),
+#: beside the tables but not one of them: not in the contract or the data package.
+TEXTS = Table(
+    "texts", "Article texts",
+    "The decoded text of each article (for a web page, its extracted main text).",
+    key=("article_id",),
+    columns=(
+        _c("article_id", STRING, "The article (see articles.article_id)."),
+        _c("text", STRING, "The text that char_start and char_end count in (Python string offsets)."),
+    ),
+)
 TABLES_BY_NAME = {t.name: t for t in TABLES}

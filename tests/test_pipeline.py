@@ -16,6 +16,7 @@ import pytest
 
 from etl import output, pipeline
 from etl.cli import main, parser
+from etl.output import TEXT_GROUP_ROWS
 from etl.schema import TABLES
 from tests.conftest import ROOT, SEEDS
 
@@ -91,6 +92,23 @@ def test_spans_point_into_the_decoded_text(seed_tables):
     for row in read_csv(seed_tables / "mentions.csv"):
         text = texts[row["article_id"]]
         assert text[int(row["char_start"]):int(row["char_end"])] == row["surface"]
+
+
+def test_the_texts_the_offsets_count_in_are_stored_beside_the_tables(seed_tables, tmp_path):
+    texts = pq.read_table(seed_tables / "texts.parquet")
+    ids = [r["article_id"] for r in read_csv(seed_tables / "articles.csv")]
+    assert texts.column("article_id").to_pylist() == ids  # in article order, one each
+    for article_id, text in zip(ids, texts.column("text").to_pylist(), strict=True):
+        assert text == (SEEDS / f"{article_id}.txt").read_text(encoding="utf-8")
+    # many articles: small groups, so that reading one text reads little else
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for i in range(3 * TEXT_GROUP_ROWS):
+        (corpus / f"a{i:04d}.txt").write_text(f"Kampot a reçu {i} tonnes de riz.", encoding="utf-8")
+    pipeline.run(corpus, tmp_path / "out", progress=False)
+    stored = pq.ParquetFile(tmp_path / "out" / "texts.parquet")
+    assert stored.metadata.num_rows == 3 * TEXT_GROUP_ROWS
+    assert stored.metadata.num_row_groups == 3
 
 
 def test_datapackage_is_valid(seed_tables):

@@ -43,8 +43,11 @@ def test_killing_the_etl_midway_keeps_the_previous_tables(big_corpus, tmp_path):
     before = snapshot(out)
     proc = etl_process(big_corpus, out, tmp_path / "cache1")
     deadline = time.monotonic() + WAIT_S
-    # wait until the new folder is being filled, then kill without warning
-    while not any(out.parent.glob(f".{out.name}.new-*/texts/*")) and time.monotonic() < deadline:
+    # wait until the new folder is being filled (a first group of texts written after the file's
+    # 4-byte magic number), then kill without warning
+    while time.monotonic() < deadline:
+        if any(p.stat().st_size > 4 for p in out.parent.glob(f".{out.name}.new-*/texts.parquet")):
+            break
         time.sleep(0.05)
     assert proc.poll() is None, "the run ended before it could be killed"
     os.kill(proc.pid, signal.SIGKILL)

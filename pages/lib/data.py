@@ -25,10 +25,11 @@ import duckdb
 import geopandas as gpd
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 import streamlit as st
 
 from etl import pipeline
-from etl.output import BUILD_FILE, TEXTS_DIR, frame_to_csv
+from etl.output import BUILD_FILE, TEXTS_FILE, frame_to_csv
 from etl.rows import dictionary_encoded
 from etl.schema import ARTICLES, CLAIMS, LINKS, MENTIONS, PLACES, PROBLEMS, TABLES, TABLES_BY_NAME, Table
 from pages.lib import filters
@@ -216,12 +217,13 @@ def filtered_tables(out: Path, f: filters.Filters) -> Tables:
 @st.cache_data(show_spinner=False, max_entries=256)
 def load_text(out: str, version: str, article_id: str) -> str | None:
     """The decoded text of an article, exactly as its offsets count it; ``None`` if missing."""
-    path = Path(out) / TEXTS_DIR / f"{article_id}.txt"
     try:
-        with path.open(encoding="utf-8", newline="") as fh:
-            return fh.read()
-    except OSError:
+        # the row-group statistics of the ids lead the reader to the one group that holds the text
+        found = pq.read_table(Path(out) / TEXTS_FILE, columns=["text"],
+                              filters=[("article_id", "=", article_id)])
+    except (OSError, pa.ArrowException):
         return None
+    return found.column("text")[0].as_py() if found.num_rows else None
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
