@@ -15,9 +15,11 @@ import shutil
 import tempfile
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -33,10 +35,16 @@ if TYPE_CHECKING:  # pandas is for callers that use it; the ETL itself writes fr
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 TEXTS_FILE = "texts.parquet"
 BUILD_FILE = "build.json"
+#: Where each article's rows start in each CSV file (see ``CsvFile``).
+CSV_INDEX_FILE = "csv_index.parquet"
 #: Rows of an article table written to Parquet at a time (one row group).
 ROW_GROUP_ROWS = 131_072
 #: Texts per row group of ``texts.parquet``: reading one article's text decompresses its group only.
 TEXT_GROUP_ROWS = 64
+#: Bytes of CSV looked through at a time for the ends of rows (bounds the scan's temporary arrays).
+SCAN_CHUNK_BYTES = 1 << 23
+#: Rows formatted as CSV at a time (bounds the text held before it is written).
+CSV_SLICE_ROWS = 4_096
 _PANDAS_TYPES = {INTEGER: "Int64", NUMBER: "Float64", BOOLEAN: "boolean"}
 _FORMULA_STARTS = pa.array(FORMULA_STARTS)
 #: Arrow quotes every text value (and only text values) and writes booleans as true/false.
@@ -118,6 +126,132 @@ def stream_schema(table: Table) -> pa.Schema:
                       for f in arrow_schema(table)])
 
 
+def row_starts(body: bytes | memoryview) -> np.ndarray:
+    r"""Where each row of CSV text starts: after every newline that is not inside quotes (a quote
+    inside a quoted value is doubled, so a newline ends a row when the quotes before it are even).
+
+    >>> row_starts(b'a,"x\ny"\nb,"say ""hi"" now"\n').tolist()
+    [0, 8]
+    """
+    data = np.frombuffer(body, dtype=np.uint8)
+    ends = []
+    quotes_before = 0
+    for lo in range(0, len(data), SCAN_CHUNK_BYTES):
+        part = data[lo:lo + SCAN_CHUNK_BYTES]
+        newlines = np.flatnonzero(part == ord("\n"))
+        quotes = np.flatnonzero(part == ord('"'))
+        if len(quotes):
+            newlines = newlines[(np.searchsorted(quotes, newlines) + quotes_before) % 2 == 0]
+        quotes_before += len(quotes)
+        ends.append(newlines + lo)
+    found = np.concatenate(ends) if ends else np.zeros(0, dtype=np.int64)
+    return np.concatenate(([0], found[:-1] + 1)) if len(found) else found
+
+
+@dataclass(frozen=True)
+class CsvCopy:
+    """Rows of unchanged articles, copied byte for byte from the previous build's CSV file: bytes
+    ``start:end`` of ``path``, the rows of ``article_ids``, which start at ``starts`` (from ``start``)."""
+
+    path: Path
+    start: int
+    end: int
+    article_ids: pa.Array
+    starts: np.ndarray
+
+
+class CsvFile:
+    """A table's CSV file, written in article order, that records where each article's rows start.
+
+    The record (``index``) lets the next build copy the rows of the articles that did not change
+    (``copy``) instead of formatting them again, which is several times slower.
+    """
+
+    def __init__(self, table: Table, path: Path) -> None:
+        self.table = table
+        self.path = path
+        self._file = open(path, "wb", buffering=0)  # noqa: SIM115 - closed by close()
+        self._pos = 0
+        self._ids: list[pa.Array] = []
+        self._starts: list[np.ndarray] = []
+        self._indexed = True  # false if rows could not be told apart (then nothing is copied next time)
+        self._write_all(memoryview(_csv_header(table)))
+
+    def _write_all(self, data: memoryview) -> None:
+        while data:
+            n = self._file.write(data)
+            data = data[n:]
+            self._pos += n
+
+    def write(self, data: pa.Table) -> None:
+        """Rows of whole articles, formatted."""
+        if not data.num_rows:
+            return
+        starts = []  # of every row in the file
+        for lo in range(0, data.num_rows, CSV_SLICE_ROWS):
+            rows = data.slice(lo, CSV_SLICE_ROWS)
+            sink = io.BytesIO()  # Python's memory, given back when freed (Arrow's pool keeps it)
+            _write_csv_rows(self.table, rows, sink)
+            body = sink.getbuffer()
+            found = row_starts(body)
+            self._indexed &= len(found) == rows.num_rows
+            starts.append(found + self._pos)
+            self._write_all(body)
+            del body
+        if self._indexed:
+            ids = data.column("article_id").combine_chunks()
+            encoded = ids if pa.types.is_dictionary(ids.type) else pc.dictionary_encode(ids)
+            codes = encoded.indices.to_numpy(zero_copy_only=False)
+            firsts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+            self._record(encoded.dictionary.take(pa.array(codes[firsts])), np.concatenate(starts)[firsts])
+
+    def copy(self, part: CsvCopy) -> None:
+        """Rows of whole articles, copied from a previous file."""
+        self._record(part.article_ids, part.starts + self._pos)
+        with open(part.path, "rb") as source:
+            _copy_bytes(source, self._file, part.start, part.end - part.start)
+        self._pos += part.end - part.start
+
+    def _record(self, article_ids: pa.Array, starts: np.ndarray) -> None:
+        self._ids.append(article_ids.cast(pa.string()))
+        self._starts.append(np.asarray(starts, dtype=np.int64))
+
+    def close(self) -> None:
+        self._file.close()
+
+    def index(self) -> pa.Table | None:
+        """Each article with rows, and the offset of its first row; ``None`` when unknown."""
+        if not self._indexed:
+            return None
+        ids = pa.concat_arrays(self._ids) if self._ids else pa.array([], pa.string())
+        starts = np.concatenate(self._starts) if self._starts else np.zeros(0, dtype=np.int64)
+        return pa.table({"table": pa.array([self.table.name] * len(ids), pa.string()), "article_id": ids,
+                         "offset": pa.array(starts, pa.int64())})
+
+
+def _copy_bytes(source: BinaryIO, target: BinaryIO, start: int, size: int) -> None:
+    """``size`` bytes of ``source`` from ``start`` to the end of ``target`` (in the kernel where it can)."""
+    copied = 0
+    try:
+        while copied < size:
+            n = os.copy_file_range(source.fileno(), target.fileno(), size - copied, start + copied)
+            if n == 0:
+                raise OSError("the previous CSV file ended early")
+            copied += n
+        return
+    except (AttributeError, OSError) as e:  # no copy_file_range (not Linux, or across file systems)
+        if isinstance(e, OSError) and "ended early" in str(e):
+            raise
+    source.seek(start + copied)
+    left = size - copied
+    while left:
+        chunk = source.read(min(left, 1 << 20))
+        if not chunk:
+            raise OSError("the previous CSV file ended early")
+        target.write(chunk)
+        left -= len(chunk)
+
+
 class TableStream:
     """One table's CSV and Parquet files, written as rows arrive in order.
 
@@ -126,8 +260,10 @@ class TableStream:
     the caller goes on (Arrow writes without the GIL); a group waits for the one before it, so
     at most two are held.
 
-    The texts (``TEXTS``) are a Parquet file only, in groups of ``TEXT_GROUP_ROWS`` texts, so that
-    reading one article's text reads little more than that text.
+    The CSV of unchanged articles' rows can be copied from the previous build (``copy_csv``; their
+    rows then come with ``csv=False``, for Parquet only). The texts (``TEXTS``) are a Parquet file
+    only, in groups of ``TEXT_GROUP_ROWS`` texts, so that reading one article's text reads little
+    more than that text.
     """
 
     def __init__(self, table: Table, folder: Path) -> None:
@@ -136,10 +272,7 @@ class TableStream:
         self.n_rows = 0
         self._texts = table is TEXTS
         self._group_rows = TEXT_GROUP_ROWS if self._texts else ROW_GROUP_ROWS
-        self._csv: BinaryIO | None = None
-        if not self._texts:
-            self._csv = open(folder / f"{table.name}.csv", "wb")  # noqa: SIM115 - closed by close()
-            self._csv.write(_csv_header(table))
+        self.csv = None if self._texts else CsvFile(table, folder / f"{table.name}.csv")
         # store_schema=False: readers see plain text although rows are dictionary-encoded.
         # Texts: compressed harder, neither dictionary-encoded nor given statistics (the ids' are
         # what finds a text).
@@ -149,18 +282,24 @@ class TableStream:
                                          **options)
         self._thread = ThreadPoolExecutor(max_workers=1)
         self._pending: Future | None = None
-        self._gathered: list[pa.Table] = []
+        # in order: rows for both files, rows for Parquet only (their CSV is copied), CSV to copy
+        self._gathered: list[tuple[pa.Table | None, CsvCopy | None]] = []
         self._n_gathered = 0
 
-    def write(self, data: pa.Table) -> None:
+    def write(self, data: pa.Table, csv: bool = True) -> None:
+        """The next rows; ``csv=False``: their CSV comes from ``copy_csv``."""
         data = data.select(self.table.column_names)
         if data.schema != self.schema:
             data = data.cast(self.schema)
         self.n_rows += data.num_rows
-        self._gathered.append(data)
+        self._gathered.append((data, None if csv else _PARQUET_ONLY))
         self._n_gathered += data.num_rows
         if self._n_gathered >= self._group_rows:
             self.hand_on()
+
+    def copy_csv(self, parts: list[CsvCopy]) -> None:
+        """CSV rows copied from the previous build, after the rows written so far."""
+        self._gathered += [(None, part) for part in parts]
 
     def hand_on(self) -> None:
         """Write the rows gathered so far (in a thread)."""
@@ -170,13 +309,26 @@ class TableStream:
         self._wait()
         self._pending = self._thread.submit(self._write, group)
 
-    def _write(self, group: list[pa.Table]) -> None:
-        # one dictionary per column: Parquet then writes the codes as they are
-        data = pa.concat_tables(group).unify_dictionaries()
-        if self._csv is not None:
-            _write_csv_rows(self.table, data, self._csv)
-        group_rows = self._group_rows if self._texts else max(data.num_rows, 1)
-        self._parquet.write_table(data, row_group_size=group_rows)
+    def _write(self, group: list[tuple[pa.Table | None, CsvCopy | None]]) -> None:
+        tables = [t for t, _ in group if t is not None]
+        if self.csv is not None:
+            formatted: list[pa.Table] = []  # rows to format, in a row
+            for data, copy in group:
+                if copy is None:
+                    formatted.append(data)
+                    continue
+                if formatted:
+                    self.csv.write(pa.concat_tables(formatted))
+                    formatted = []
+                if copy is not _PARQUET_ONLY:
+                    self.csv.copy(copy)
+            if formatted:
+                self.csv.write(pa.concat_tables(formatted))
+        if tables:
+            # one dictionary per column: Parquet then writes the codes as they are
+            data = pa.concat_tables(tables).unify_dictionaries()
+            group_rows = self._group_rows if self._texts else max(data.num_rows, 1)
+            self._parquet.write_table(data, row_group_size=group_rows)
 
     def _wait(self) -> None:
         if self._pending is not None:
@@ -190,8 +342,12 @@ class TableStream:
         finally:
             self._thread.shutdown()
             self._parquet.close()
-            if self._csv is not None:
-                self._csv.close()
+            if self.csv is not None:
+                self.csv.close()
+
+
+#: Marks rows whose CSV is copied rather than written (see ``TableStream.write``).
+_PARQUET_ONLY = CsvCopy(Path(), 0, 0, pa.array([], pa.string()), np.zeros(0, dtype=np.int64))
 
 
 def frame_to_csv(table: Table, df: pd.DataFrame) -> bytes:
@@ -269,11 +425,16 @@ class TableWriter:
         if errors:
             raise errors[0]
 
-    def write(self, table: Table, data: pa.Table) -> None:
-        """The next rows of an article table, or texts (in article order)."""
+    def write(self, table: Table, data: pa.Table, csv: bool = True) -> None:
+        """The next rows of an article table, or texts (in article order); ``csv=False``: their CSV
+        is copied (``copy_csv``)."""
         if table is TEXTS:
             self._hand_on_texts()  # those added before come first
-        self._streams[table.name].write(data)
+        self._streams[table.name].write(data, csv)
+
+    def copy_csv(self, table: Table, parts: list[CsvCopy]) -> None:
+        """Rows of unchanged articles copied from the previous build's CSV file of ``table``."""
+        self._streams[table.name].copy_csv(parts)
 
     def n_rows(self, table: Table) -> int:
         return self._streams[table.name].n_rows
@@ -298,7 +459,12 @@ class TableWriter:
         build record, then swap the folder in for ``out``."""
         assert self.tmp is not None
         tmp = self.tmp
+        csv_files = [s.csv for s in self._streams.values() if s.csv is not None]
         self._close_streams()
+        indexes = [f.index() for f in csv_files]
+        if all(index is not None for index in indexes):
+            pq.write_table(pa.concat_tables(indexes), tmp / CSV_INDEX_FILE)
+            build = {**build, "csv_files": {f.table.name: _stat(f.path) for f in csv_files}}
         for table in TABLES:
             if table.name in tables:
                 write_csv(table, tables[table.name], tmp / f"{table.name}.csv")
@@ -311,6 +477,11 @@ class TableWriter:
         _fsync_dir(tmp)
         swap_in(tmp, self.out)
         self.tmp = None
+
+
+def _stat(path: Path) -> list[int]:
+    st = os.stat(path)
+    return [st.st_size, st.st_mtime_ns]
 
 
 def swap_in(new: Path, out: Path) -> None:

@@ -38,7 +38,7 @@ from filelock import FileLock, Timeout
 
 from etl.cache import ExtractionCache
 from etl.extract import Extraction, extract
-from etl.output import BUILD_FILE, TableWriter
+from etl.output import BUILD_FILE, CSV_INDEX_FILE, CsvCopy, TableWriter
 from etl.places import load_gazetteer
 from etl.reading import SUFFIXES, Unreadable, article_id_for, document_from_bytes
 from etl.rows import ARTICLE_TABLES, DICTIONARY_COLUMNS, RowStream, rows_where, to_arrow
@@ -347,6 +347,7 @@ class PreviousBuild:
     articles: dict[str, tuple[str, str]] = field(default_factory=dict)  # file -> (sha256, article id)
     order: list[str] = field(default_factory=list)  # article ids, in the order of the tables' rows
     texts: set[str] = field(default_factory=set)  # ids of the articles whose text is there
+    csv_files: dict[str, list[int]] = field(default_factory=dict)  # table -> [size, mtime_ns] as written
 
     @cached_property
     def rank(self) -> dict[str, int]:
@@ -368,7 +369,7 @@ class PreviousBuild:
                         .column("article_id").to_pylist())
         except (OSError, pa.ArrowException):
             texts = set()
-        return cls(out, articles, ids, texts)
+        return cls(out, articles, ids, texts, built.get("csv_files") or {})
 
     def holds(self, source: Source) -> bool:
         return (self.articles.get(source.relative) == (source.sha256, source.article_id)
@@ -381,15 +382,69 @@ class PreviousBuild:
         if not held:
             return KeptRows(self, {}, [], set())
         files = pa.array([s.relative for s in held], pa.string())
+        order = pa.array(self.order, pa.string())
         try:
-            order = pa.array(self.order, pa.string())
             cursors = {t.name: RowCursor(self.out / f"{t.name}.parquet", order) for t in ARTICLE_TABLES}
             cursors[TEXTS.name] = RowCursor(self.out / f"{TEXTS.name}.parquet", order, CURSOR_BATCH_TEXTS)
             problems = pq.read_table(self.out / f"{PROBLEMS.name}.parquet")
             problems = problems.filter(pc.is_in(problems.column("file"), value_set=files)).to_pylist()
         except (OSError, KeyError, pa.ArrowException):
             return KeptRows(self, {}, [], set())
-        return KeptRows(self, cursors, problems, {s.relative for s in held})
+        return KeptRows(self, cursors, problems, {s.relative for s in held}, self.csv_indexes(order))
+
+    def csv_indexes(self, order: pa.Array) -> dict[str, CsvIndex]:
+        """Where each article's rows start in the CSV files that are as this build wrote them."""
+        try:
+            index = pq.read_table(self.out / CSV_INDEX_FILE)
+        except (OSError, pa.ArrowException):
+            return {}
+        indexes = {}
+        for table in ARTICLE_TABLES:
+            path = self.out / f"{table.name}.csv"
+            try:
+                st = os.stat(path)
+            except OSError:
+                continue
+            if self.csv_files.get(table.name) != [st.st_size, st.st_mtime_ns]:
+                continue  # changed since (opened and saved in a spreadsheet...): written again
+            rows = index.filter(pc.equal(index.column("table"), table.name))
+            ranks = pc.index_in(rows.column("article_id"), value_set=order)
+            if ranks.null_count:
+                continue
+            ranks = ranks.to_numpy(zero_copy_only=False).astype(np.int64)
+            offsets = rows.column("offset").to_numpy()
+            if len(ranks) and (np.any(np.diff(ranks) <= 0) or np.any(np.diff(offsets) <= 0)
+                               or offsets[-1] >= st.st_size):
+                continue
+            indexes[table.name] = CsvIndex(path, order, ranks, offsets, st.st_size)
+        return indexes
+
+
+@dataclass(frozen=True)
+class CsvIndex:
+    """Where the rows of each article that has any start in a previous CSV file (``ranks``: the
+    articles' places in ``order``)."""
+
+    path: Path
+    order: pa.Array
+    ranks: np.ndarray
+    offsets: np.ndarray
+    size: int
+
+    def copies(self, ranks: np.ndarray) -> list[CsvCopy]:
+        """The byte ranges holding the rows of the articles at ``ranks`` (ascending)."""
+        parts = []
+        breaks = np.flatnonzero(np.diff(ranks) != 1) + 1  # runs of articles next to each other
+        for run in np.split(ranks, breaks):
+            i = int(np.searchsorted(self.ranks, run[0], side="left"))
+            j = int(np.searchsorted(self.ranks, run[-1], side="right"))
+            if i == j:
+                continue  # no rows
+            start = int(self.offsets[i])
+            end = int(self.offsets[j]) if j < len(self.offsets) else self.size
+            ids = self.order.take(pa.array(self.ranks[i:j]))
+            parts.append(CsvCopy(self.path, start, end, ids, self.offsets[i:j] - start))
+        return parts
 
 
 @dataclass
@@ -400,6 +455,7 @@ class KeptRows:
     cursors: dict[str, RowCursor]
     problems: list[dict]
     files: set[str]  # the unchanged articles' files
+    csv: dict[str, CsvIndex] = field(default_factory=dict)  # the previous CSV files that can be copied
 
     def holds(self, source: Source) -> bool:
         return source.relative in self.files
@@ -410,11 +466,16 @@ class KeptRows:
         if not run:
             return
         ids = pa.array([s.article_id for s in run], pa.string())
-        last = self.previous.rank[run[-1].article_id]
+        ranks = np.array([self.previous.rank[s.article_id] for s in run], dtype=np.int64)
+        last = int(ranks[-1])
         for table in ARTICLE_TABLES:
+            # their CSV rows copied as they are when the previous file can be, else written again
+            index = self.csv.get(table.name)
             for part in self.cursors[table.name].take_through(last, ids):
                 with TIMER.stage("writing"):
-                    rows.add_arrow(table, part)
+                    rows.add_arrow(table, part, csv=index is None)
+            if index is not None:
+                writer.copy_csv(table, index.copies(ranks))
         for part in self.cursors[TEXTS.name].take_through(last, ids):
             writer.write(TEXTS, part)
         for s in run:

@@ -83,9 +83,10 @@ def rows_where(data: pa.Table, keep: pa.ChunkedArray | pa.Array) -> pa.Table:
 
 class RowStream:
     """Rows of the article tables, collected article by article in article order and handed to
-    ``sink(table, rows)`` in batches (see the module docstring)."""
+    ``sink(table, rows, csv)`` in batches (see the module docstring)."""
 
-    def __init__(self, sink: Callable[[Table, pa.Table], None], batch_articles: int | None = None) -> None:
+    def __init__(self, sink: Callable[[Table, pa.Table, bool], None],
+                 batch_articles: int | None = None) -> None:
         self.sink = sink
         self.batch_articles = batch_articles or BATCH_ARTICLES
         self.places = PlaceCounts()
@@ -99,11 +100,12 @@ class RowStream:
         if self._n_pending >= self.batch_articles:
             self.flush()
 
-    def add_arrow(self, table: Table, data: pa.Table) -> None:
+    def add_arrow(self, table: Table, data: pa.Table, csv: bool = True) -> None:
         """Rows already in Arrow (kept from a previous build), whole articles only: the table's
-        columns, text columns possibly dictionary-encoded."""
+        columns, text columns possibly dictionary-encoded. ``csv=False``: the sink is given their
+        CSV otherwise (copied from the previous build)."""
         self.flush()
-        self._hand_on(table, data)
+        self._hand_on(table, data, csv)
 
     def flush(self) -> None:
         if not self._n_pending:
@@ -117,10 +119,10 @@ class RowStream:
             self._pending[table.name] = []
         self._n_pending = 0
 
-    def _hand_on(self, table: Table, data: pa.Table) -> None:
+    def _hand_on(self, table: Table, data: pa.Table, csv: bool = True) -> None:
         if table is MENTIONS:
             self.places.add(data)
-        self.sink(table, data)
+        self.sink(table, data, csv)
 
 
 class PlaceCounts:

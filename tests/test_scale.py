@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import shutil
@@ -64,6 +66,57 @@ def test_an_incremental_build_equals_a_full_build(mixed_corpus, tmp_path):
     pipeline.run(mixed_corpus, tmp_path / "fresh", progress=False, cache=tmp_path / "fresh-cache")
     same_output(out, tmp_path / "fresh")
     assert "broken.txt" in (out / "problems.csv").read_text(encoding="utf-8")
+
+
+def formatted_articles(monkeypatch) -> dict[str, set[str]]:
+    """The articles whose CSV rows each table formats (rather than copies), as runs go on."""
+    formatted: dict[str, set[str]] = {}
+    real = output.CsvFile.write
+
+    def write(self, data):
+        formatted.setdefault(self.table.name, set()).update(data.column("article_id").to_pylist())
+        real(self, data)
+
+    monkeypatch.setattr(output.CsvFile, "write", write)
+    return formatted
+
+
+def test_a_rerun_copies_the_csv_rows_of_unchanged_articles(mixed_corpus, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    pipeline.run(mixed_corpus, out, progress=False)
+    index = pq.read_table(out / output.CSV_INDEX_FILE).to_pylist()
+    for table in ("articles", "claims", "mentions", "links"):  # each offset is the start of a row of its article
+        text = (out / f"{table}.csv").read_bytes()
+        entries = [e for e in index if e["table"] == table]
+        assert entries
+        for e in entries:
+            row = next(csv.DictReader(io.StringIO(
+                (text[:len(text.split(b"\n", 1)[0]) + 1] + text[e["offset"]:]).decode("utf-8"))))
+            assert row["article_id"] == e["article_id"]
+    formatted = formatted_articles(monkeypatch)
+    subfolder = sorted((mixed_corpus / "sub").glob("*.txt"))
+    changed = subfolder[4]
+    changed.write_text(changed.read_text(encoding="utf-8") + "\nKep a reçu 3 tonnes de riz.\n", encoding="utf-8")
+    subfolder[2].unlink()  # rows between copied ones that must not be copied
+    pipeline.run(mixed_corpus, out, progress=False)
+    assert set().union(*formatted.values()) == {"sub/" + changed.stem}
+    pipeline.run(mixed_corpus, tmp_path / "fresh", progress=False, cache=tmp_path / "fresh-cache")
+    same_output(out, tmp_path / "fresh")
+
+
+def test_a_csv_file_changed_since_the_build_is_written_again(mixed_corpus, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    pipeline.run(mixed_corpus, out, progress=False)
+    claims = out / "claims.csv"
+    assert b"Kampot" in claims.read_bytes()
+    claims.write_bytes(claims.read_bytes().replace(b"Kampot", b"KAMPOT"))  # same size, edited
+    formatted = formatted_articles(monkeypatch)
+    (mixed_corpus / "new.txt").write_text("Kep a reçu 3 tonnes de riz.", encoding="utf-8")
+    pipeline.run(mixed_corpus, out, progress=False)
+    assert len(formatted["claims"]) > 1  # every article's claims formatted again
+    assert formatted.get("links", set()) <= {"new"}  # the other files still copied
+    pipeline.run(mixed_corpus, tmp_path / "fresh", progress=False, cache=tmp_path / "fresh-cache")
+    same_output(out, tmp_path / "fresh")
 
 
 def test_small_batches_and_reads_give_the_same_tables(mixed_corpus, tmp_path, monkeypatch):
