@@ -52,6 +52,7 @@ class ExtractionCache:
     def put(self, relative: str, sha: str, extraction: Extraction, text: str) -> None:
         """Store an article's entry: written beside its place, then renamed (a reader never sees half)."""
         path = self._entry(relative, sha)
+        self.used.add(path)  # kept through ``prune``: this run's tables hold it
         folder = os.path.dirname(path)
         if folder not in self._folders:  # one of 256: made once per run, not once per article
             os.makedirs(folder, exist_ok=True)

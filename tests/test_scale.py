@@ -257,6 +257,17 @@ def test_only_changed_articles_are_extracted_again(corpus, tmp_path):
     assert result.n_extracted == 1 and result.n_articles == 5
 
 
+def test_what_a_run_extracts_stays_in_the_cache(corpus, tmp_path):
+    cache = tmp_path / "cache"
+    assert pipeline.run(corpus, tmp_path / "a", progress=False, cache=cache).n_extracted == 5
+    article = corpus / "003_952f03fc20e26940.txt"
+    article.write_bytes(article.read_bytes() + b"\nTrade rose to $12 billion.\n")
+    assert pipeline.run(corpus, tmp_path / "a", progress=False, cache=cache).n_extracted == 1
+    # another output folder, with no tables to keep rows from: every article comes from the cache
+    assert pipeline.run(corpus, tmp_path / "b", progress=False, cache=cache).n_extracted == 0
+    same_output(tmp_path / "a", tmp_path / "b")
+
+
 def test_cached_build_equals_a_fresh_build(corpus, tmp_path):
     pipeline.run(corpus, tmp_path / "a", progress=False, cache=tmp_path / "cache")
     pipeline.run(corpus, tmp_path / "b", progress=False, cache=tmp_path / "cache", force=True)
