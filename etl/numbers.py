@@ -29,6 +29,8 @@ def parse_number(raw: str, decimal_separator: str = ".", thousands_separators: t
     >>> parse_number("12..5") is None
     True
     """
+    if raw.isascii() and raw.isdigit():  # most numbers: no separator to weigh
+        return float(raw)
     s = _SPACES.sub("", raw.strip())
     if not s or not s[0].isdigit() or not s[-1].isdigit():
         return None

@@ -27,6 +27,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 import ahocorasick
 
@@ -65,8 +66,9 @@ class Place:
     source: str
 
 
-@dataclass(frozen=True)
-class Mention:
+class Mention(NamedTuple):
+    """A place named in the text (a named tuple: an article has hundreds, and tuples are cheap to make)."""
+
     start: int  # offsets in the view
     end: int
     place_id: str
@@ -96,11 +98,17 @@ class Gazetteer:
         for key, entries in aliases.items():
             if len(key) >= fuzzy.get("min_chars", 7) and not all(a.exact for a in entries):
                 self._fuzzy_index[(key[0], len(key))].append(key)
+        self._fuzzy_windows: dict[tuple[str, int], tuple[str, ...]] = {}  # filled as names are looked up
 
-    def fuzzy_candidates(self, key: str) -> list[str]:
+    def fuzzy_candidates(self, key: str) -> tuple[str, ...]:
         """Aliases that start like ``key``, at most ``FUZZY_LENGTH_SLACK`` characters longer or shorter."""
-        return [c for n in range(len(key) - FUZZY_LENGTH_SLACK, len(key) + FUZZY_LENGTH_SLACK + 1)
-                for c in self._fuzzy_index.get((key[:1], n), ())]
+        window = (key[:1], len(key))
+        found = self._fuzzy_windows.get(window)
+        if found is None:  # (two threads may both fill it: the same value)
+            found = self._fuzzy_windows[window] = tuple(
+                c for n in range(len(key) - FUZZY_LENGTH_SLACK, len(key) + FUZZY_LENGTH_SLACK + 1)
+                for c in self._fuzzy_index.get((key[:1], n), ()))
+        return found
 
 
 def _match_key(text: str) -> str:

@@ -165,6 +165,8 @@ class TextView:
 
     def to_original(self, i: int) -> int:
         """Map an offset in ``norm``/``folded`` to the original text."""
+        if not self.removed:  # most texts: the view has the original's offsets
+            return i
         # Each removed hyphen before the mapped position shifts it by one.
         shift = 0
         lo = 0
@@ -192,6 +194,8 @@ class TextView:
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Map a half-open span of the view to the original text."""
+        if not self.removed:
+            return start, max(start, end)
         if end <= start:
             s = self.to_original(start)
             return s, s
