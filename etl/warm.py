@@ -6,17 +6,21 @@ extracting one article. ``kept`` pickles what ``build`` returns under the user's
 cache folder (``VNKH_CACHE_HOME``, else ``$XDG_CACHE_HOME/vn-kh-monitor``, else
 ``~/.cache/vn-kh-monitor``), named by a key that changes whenever the inputs do.
 Anything wrong with that folder (missing, read-only, a damaged file) only means
-building again.
+building again. Large arrays are kept as ``.npy`` files and mapped into memory
+(``kept_arrays``): opening them costs nothing, and only the pages used are read.
 """
 
 from __future__ import annotations
 
 import os
 import pickle
+import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
+
+import numpy as np
 
 T = TypeVar("T")
 CACHE_ENV = "VNKH_CACHE_HOME"
@@ -51,11 +55,45 @@ def _keep(path: Path, name: str, value: object) -> None:
             pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
         tmp = None
-        for stale in path.parent.glob(f"{name}-*.pickle"):
-            if stale != path:
-                stale.unlink(missing_ok=True)
+        _remove_stale(path, name)
     except (OSError, pickle.PicklingError, TypeError):
         pass  # nowhere to keep it: the next process builds it again
     finally:
         if tmp is not None:
             Path(tmp).unlink(missing_ok=True)
+
+
+def kept_arrays(name: str, key: str, build: Callable[[], dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """``build()``'s arrays, or the copies an earlier process kept, mapped read-only into memory."""
+    folder = cache_home() / f"{name}-{key}"
+    try:
+        names = sorted(p.stem for p in folder.glob("*.npy"))
+        if names:
+            return {n: np.load(folder / f"{n}.npy", mmap_mode="r", allow_pickle=False) for n in names}
+    except (OSError, ValueError):  # damaged: build again
+        pass
+    arrays = build()
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{name}-"))
+        try:
+            for n, array in arrays.items():
+                np.save(tmp / f"{n}.npy", array, allow_pickle=False)
+            shutil.rmtree(folder, ignore_errors=True)  # a damaged copy
+            os.replace(tmp, folder)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        _remove_stale(folder, name)
+    except OSError:
+        pass  # nowhere to keep them: the next process builds them again
+    return arrays
+
+
+def _remove_stale(path: Path, name: str) -> None:
+    """Other copies of ``name`` (other keys, files or folders)."""
+    for stale in path.parent.glob(f"{name}-*"):
+        if stale != path:
+            if stale.is_dir():
+                shutil.rmtree(stale, ignore_errors=True)
+            else:
+                stale.unlink(missing_ok=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from etl import warm
 
 
@@ -28,3 +30,23 @@ def test_nowhere_to_keep_it_still_builds(tmp_path, monkeypatch):
     monkeypatch.setenv(warm.CACHE_ENV, str(blocker / "cache"))
     assert warm.kept("thing", "k1", lambda: [1, 2]) == [1, 2]
     assert not list(tmp_path.glob("**/*.tmp"))
+
+
+def test_arrays_are_kept_as_files_mapped_into_memory(tmp_path, monkeypatch):
+    monkeypatch.setenv(warm.CACHE_ENV, str(tmp_path))
+    (tmp_path / "model-old.pickle").write_bytes(b"a copy kept the old way")
+    builds = []
+
+    def build():
+        builds.append(1)
+        return {"weights": np.arange(6, dtype=np.float32).reshape(2, 3), "codes": np.array([7, 8], np.uint32)}
+
+    first = warm.kept_arrays("model", "k1", build)
+    again = warm.kept_arrays("model", "k1", build)
+    assert len(builds) == 1
+    assert isinstance(again["weights"], np.memmap) and not again["weights"].flags.writeable
+    assert np.array_equal(again["weights"], first["weights"]) and memoryview(again["codes"])[1] == 8
+    assert [p.name for p in tmp_path.iterdir()] == ["model-k1"]  # the stale copy is gone
+    (tmp_path / "model-k1" / "codes.npy").write_bytes(b"damaged")
+    assert np.array_equal(warm.kept_arrays("model", "k1", build)["codes"], [7, 8])
+    assert len(builds) == 2
