@@ -1,9 +1,14 @@
-"""A cache of per-article extractions, so re-runs only extract what changed.
+"""Per-article extractions kept while a build runs, so that an interrupted build resumes.
+
+A build writes each article's extraction here as soon as it has it. When the build
+succeeds its tables hold every row (the next run keeps the rows of unchanged articles
+from them), so the entries are removed (``clear``): they would take as much room as
+the tables again. When it fails or is interrupted, they stay, and the next run reads
+them instead of extracting those articles again.
 
 An entry is keyed by the article's path, the hash of its bytes and the extractor
 version (a hash of the extractor's code, lexicons and gazetteer): editing an
-article, or the extractor, misses the cache. Entries live under
-``<cache>/<version>/``; other versions' folders are removed when a run finishes.
+article, or the extractor, misses it. Entries live under ``<cache>/<version>/``.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import contextlib
 import hashlib
 import os
 import pickle
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -24,7 +30,6 @@ class ExtractionCache:
         self.root = root
         self.version = version
         self.folder = root / version
-        self.used: set[str] = set()
         self._folders: set[str] = set()
 
     def _entry(self, relative: str, sha: str) -> str:
@@ -33,10 +38,8 @@ class ExtractionCache:
 
     def get(self, relative: str, sha: str) -> tuple[Extraction, str] | None:
         """The cached (extraction, text) of an article, or ``None``."""
-        path = self._entry(relative, sha)
-        self.used.add(path)
         try:
-            with open(path, "rb") as f:
+            with open(self._entry(relative, sha), "rb") as f:
                 return pickle.load(f)
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
             return None  # missing or unreadable: extract again
@@ -45,14 +48,9 @@ class ExtractionCache:
         """Whether an entry is there (it may still turn out unreadable: see ``get``)."""
         return os.path.exists(self._entry(relative, sha))
 
-    def keep(self, relative: str, sha: str) -> None:
-        """Keep this article's entry (if any) through ``prune`` without reading it."""
-        self.used.add(self._entry(relative, sha))
-
     def put(self, relative: str, sha: str, extraction: Extraction, text: str) -> None:
         """Store an article's entry: written beside its place, then renamed (a reader never sees half)."""
         path = self._entry(relative, sha)
-        self.used.add(path)  # kept through ``prune``: this run's tables hold it
         folder = os.path.dirname(path)
         if folder not in self._folders:  # one of 256: made once per run, not once per article
             os.makedirs(folder, exist_ok=True)
@@ -68,15 +66,20 @@ class ExtractionCache:
                 os.unlink(tmp)
             raise
 
-    def prune(self) -> None:
-        """Remove other versions' folders and entries this run did not ask for."""
+    def clear(self) -> None:
+        """Remove every entry, of every extractor version (the build they were for has succeeded).
+
+        Only folders named like an extractor version are removed, and the cache folder itself when
+        that leaves it empty: whatever else a user keeps there stays.
+        """
         if not self.root.is_dir():
             return
         for child in self.root.iterdir():
-            if child.is_dir() and child.name != self.version:
+            if child.is_dir() and _VERSION_NAME.fullmatch(child.name):
                 shutil.rmtree(child, ignore_errors=True)
-        for entry in self.folder.glob("*/*.pickle"):
-            if str(entry) not in self.used:
-                entry.unlink(missing_ok=True)
-        for left in self.folder.glob("*/*.tmp"):  # from a run that was killed while writing
-            left.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            self.root.rmdir()
+
+
+#: What ``etl.version.extractor_version`` returns: a folder of ours.
+_VERSION_NAME = re.compile(r"[0-9a-f]{16}")

@@ -290,7 +290,7 @@ def _process(sources: list[Source], problems: list[dict], previous: PreviousBuil
             if kept.holds(source):
                 run.append(source)
                 continue
-            kept.hand_over(run, rows, writer, cache)
+            kept.hand_over(run, rows, writer)
             files_read.update(s.relative for s in run)
             run = []
             item = next(extracted)
@@ -306,7 +306,7 @@ def _process(sources: list[Source], problems: list[dict], previous: PreviousBuil
             if not item.cached:
                 n_extracted += 1
                 cache.put(source.relative, source.sha256, item.extraction, item.text)
-        kept.hand_over(run, rows, writer, cache)
+        kept.hand_over(run, rows, writer)
         files_read.update(s.relative for s in run)
         problems += kept.problems
         if not files_read:
@@ -325,7 +325,7 @@ def _process(sources: list[Source], problems: list[dict], previous: PreviousBuil
                 "files": files_record(sources, scanned_ns),
             }
             writer.commit(tables, build)
-    cache.prune()
+    cache.clear()  # the tables hold it all now
     return RunResult(out, len(files_read), build["n_claims"], build["n_mentions"], _unique(problems),
                      n_extracted=n_extracted)
 
@@ -460,8 +460,7 @@ class KeptRows:
     def holds(self, source: Source) -> bool:
         return source.relative in self.files
 
-    def hand_over(self, run: list[Source], rows: RowStream, writer: TableWriter,
-                  cache: ExtractionCache) -> None:
+    def hand_over(self, run: list[Source], rows: RowStream, writer: TableWriter) -> None:
         """Pass on the rows and texts of unchanged articles that follow each other in article order."""
         if not run:
             return
@@ -478,8 +477,6 @@ class KeptRows:
                 writer.copy_csv(table, index.copies(ranks))
         for part in self.cursors[TEXTS.name].take_through(last, ids):
             writer.write(TEXTS, part)
-        for s in run:
-            cache.keep(s.relative, s.sha256)
 
     def close(self) -> None:
         for cursor in self.cursors.values():

@@ -252,22 +252,24 @@ def test_closing_ahead_stops_its_thread():
     assert stopped.is_set(), "the producer's generator is closed too"
 
 
-def test_the_extraction_cache_keeps_what_a_run_used_and_nothing_half_written(tmp_path: Path):
+def test_the_extraction_cache_reads_whole_entries_and_clears_only_its_own_folders(tmp_path: Path):
     from etl.cache import ExtractionCache
     from etl.extract import Extraction
 
-    first = ExtractionCache(tmp_path, "v1")
+    root = tmp_path / "cache"
+    first = ExtractionCache(root, "0123456789abcdef")
     first.put("a.txt", "sha-a", Extraction({"article_id": "a"}), "text a")
-    first.put("b.txt", "sha-b", Extraction({"article_id": "b"}), "text b")
-    killed = next(tmp_path.glob("v1/*/*.pickle")).with_suffix(".pickle.1.2.tmp")
+    killed = next(root.glob("*/*/*.pickle")).with_suffix(".pickle.1.2.tmp")
     killed.write_bytes(b"half")  # a run killed while writing
 
-    second = ExtractionCache(tmp_path, "v1")
+    second = ExtractionCache(root, "0123456789abcdef")
     extraction, text = second.get("a.txt", "sha-a")
     assert (extraction.article, text) == ({"article_id": "a"}, "text a")
     assert second.get("a.txt", "another sha") is None
-    second.prune()
-    assert [p.suffix for p in tmp_path.glob("v1/*/*")] == [".pickle"], "b's entry and the half file are gone"
-    assert ExtractionCache(tmp_path, "v1").has("a.txt", "sha-a")
-    ExtractionCache(tmp_path, "v2").prune()
-    assert not (tmp_path / "v1").exists(), "another extractor version's entries are removed"
+    assert not ExtractionCache(root, "fedcba9876543210").has("a.txt", "sha-a"), "another extractor version"
+    (root / "notes").mkdir()  # not ours: kept
+    second.clear()
+    assert [p.name for p in root.iterdir()] == ["notes"]
+    (root / "notes").rmdir()
+    ExtractionCache(root, "0123456789abcdef").clear()
+    assert not root.exists()

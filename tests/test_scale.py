@@ -52,7 +52,7 @@ def mixed_corpus(tmp_path: Path) -> Path:
 def test_an_incremental_build_equals_a_full_build(mixed_corpus, tmp_path):
     out, cache = tmp_path / "out", tmp_path / "cache"
     first = pipeline.run(mixed_corpus, out, progress=False, cache=cache)
-    shutil.rmtree(cache)  # what is not extracted again must come from the previous tables
+    assert not cache.exists()  # what is not extracted again comes from the previous tables
     changed = sorted((mixed_corpus / "sub").glob("*.txt"))[3]
     changed.write_text(changed.read_text(encoding="utf-8") + "\nKampot a reçu 12 tonnes de riz.\n",
                        encoding="utf-8")
@@ -129,7 +129,7 @@ def test_small_batches_and_reads_give_the_same_tables(mixed_corpus, tmp_path, mo
     monkeypatch.setattr(pipeline, "CURSOR_BATCH_TEXTS", 3)
     out, cache = tmp_path / "out", tmp_path / "cache"
     pipeline.run(mixed_corpus, out, progress=False, cache=cache)
-    shutil.rmtree(cache)
+    assert not cache.exists()
     subfolder = sorted((mixed_corpus / "sub").glob("*.txt"))
     for changed in (subfolder[1], subfolder[6]):
         changed.write_text(changed.read_text(encoding="utf-8") + "\nKep a reçu 3 tonnes de riz.\n",
@@ -188,7 +188,7 @@ def test_damaged_previous_tables_mean_extracting_again(mixed_corpus, tmp_path):
     first = pipeline.run(mixed_corpus, out, progress=False, cache=cache)
     (out / "links.parquet").write_bytes(b"not parquet")
     (mixed_corpus / "new.txt").write_text("Kep a reçu 3 tonnes de riz.", encoding="utf-8")
-    shutil.rmtree(cache)
+    assert not cache.exists()
     result = pipeline.run(mixed_corpus, out, progress=False, cache=cache)
     assert result.n_extracted == first.n_articles + 1
     pipeline.run(mixed_corpus, tmp_path / "fresh", progress=False, cache=tmp_path / "fresh-cache")
@@ -199,7 +199,7 @@ def test_previous_tables_found_damaged_half_way_mean_extracting_again(mixed_corp
     out, cache = tmp_path / "out", tmp_path / "cache"
     first = pipeline.run(mixed_corpus, out, progress=False, cache=cache)
     (mixed_corpus / "new.txt").write_text("Kep a reçu 3 tonnes de riz.", encoding="utf-8")
-    shutil.rmtree(cache)
+    assert not cache.exists()
     real = pq.ParquetFile.iter_batches
 
     def damaged_after_the_first_batch(self, *args, **kwargs):
@@ -257,15 +257,22 @@ def test_only_changed_articles_are_extracted_again(corpus, tmp_path):
     assert result.n_extracted == 1 and result.n_articles == 5
 
 
-def test_what_a_run_extracts_stays_in_the_cache(corpus, tmp_path):
+def test_an_interrupted_build_resumes_from_the_cache(corpus, tmp_path, monkeypatch):
     cache = tmp_path / "cache"
-    assert pipeline.run(corpus, tmp_path / "a", progress=False, cache=cache).n_extracted == 5
-    article = corpus / "003_952f03fc20e26940.txt"
-    article.write_bytes(article.read_bytes() + b"\nTrade rose to $12 billion.\n")
-    assert pipeline.run(corpus, tmp_path / "a", progress=False, cache=cache).n_extracted == 1
-    # another output folder, with no tables to keep rows from: every article comes from the cache
-    assert pipeline.run(corpus, tmp_path / "b", progress=False, cache=cache).n_extracted == 0
-    same_output(tmp_path / "a", tmp_path / "b")
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as m:
+        m.setattr(output.TableWriter, "commit", interrupted)  # every article extracted, then stopped
+        with pytest.raises(KeyboardInterrupt):
+            pipeline.run(corpus, tmp_path / "out", progress=False, cache=cache)
+    assert not (tmp_path / "out").exists()
+    result = pipeline.run(corpus, tmp_path / "out", progress=False, cache=cache)
+    assert result.n_extracted == 0 and result.n_articles == 5  # all from the interrupted build's work
+    assert not cache.exists(), "once the tables hold them, the entries are removed"
+    pipeline.run(corpus, tmp_path / "fresh", progress=False, cache=tmp_path / "fresh-cache")
+    same_output(tmp_path / "out", tmp_path / "fresh")
 
 
 def test_cached_build_equals_a_fresh_build(corpus, tmp_path):
