@@ -45,6 +45,8 @@ TEXT_GROUP_ROWS = 64
 SCAN_CHUNK_BYTES = 1 << 23
 #: Rows formatted as CSV at a time (bounds the text held before it is written).
 CSV_SLICE_ROWS = 4_096
+#: Bytes read at a time when a previous CSV file cannot be copied in the kernel.
+COPY_CHUNK_BYTES = 1 << 20
 _PANDAS_TYPES = {INTEGER: "Int64", NUMBER: "Float64", BOOLEAN: "boolean"}
 _FORMULA_STARTS = pa.array(FORMULA_STARTS)
 #: Arrow quotes every text value (and only text values) and writes booleans as true/false.
@@ -206,11 +208,27 @@ class CsvFile:
             self._record(encoded.dictionary.take(pa.array(codes[firsts])), np.concatenate(starts)[firsts])
 
     def copy(self, part: CsvCopy) -> None:
-        """Rows of whole articles, copied from a previous file."""
+        """Rows of whole articles, copied from a previous file (in the kernel where it can)."""
         self._record(part.article_ids, part.starts + self._pos)
+        size = part.end - part.start
+        copied = 0
         with open(part.path, "rb") as source:
-            _copy_bytes(source, self._file, part.start, part.end - part.start)
-        self._pos += part.end - part.start
+            if hasattr(os, "copy_file_range"):  # Linux
+                with contextlib.suppress(OSError):  # not between these file systems: copied below
+                    while copied < size:
+                        n = os.copy_file_range(source.fileno(), self._file.fileno(), size - copied,
+                                               part.start + copied)
+                        if n == 0:
+                            break  # the file ends early: said below
+                        copied += n
+                        self._pos += n
+            source.seek(part.start + copied)
+            while copied < size:
+                chunk = source.read(min(size - copied, COPY_CHUNK_BYTES))
+                if not chunk:
+                    raise OSError(f"{part.path} ended before byte {part.end}")
+                self._write_all(memoryview(chunk))
+                copied += len(chunk)
 
     def _record(self, article_ids: pa.Array, starts: np.ndarray) -> None:
         self._ids.append(article_ids.cast(pa.string()))
@@ -229,29 +247,6 @@ class CsvFile:
                          "offset": pa.array(starts, pa.int64())})
 
 
-def _copy_bytes(source: BinaryIO, target: BinaryIO, start: int, size: int) -> None:
-    """``size`` bytes of ``source`` from ``start`` to the end of ``target`` (in the kernel where it can)."""
-    copied = 0
-    try:
-        while copied < size:
-            n = os.copy_file_range(source.fileno(), target.fileno(), size - copied, start + copied)
-            if n == 0:
-                raise OSError("the previous CSV file ended early")
-            copied += n
-        return
-    except (AttributeError, OSError) as e:  # no copy_file_range (not Linux, or across file systems)
-        if isinstance(e, OSError) and "ended early" in str(e):
-            raise
-    source.seek(start + copied)
-    left = size - copied
-    while left:
-        chunk = source.read(min(left, 1 << 20))
-        if not chunk:
-            raise OSError("the previous CSV file ended early")
-        target.write(chunk)
-        left -= len(chunk)
-
-
 class TableStream:
     """One table's CSV and Parquet files, written as rows arrive in order.
 
@@ -261,29 +256,27 @@ class TableStream:
     at most two are held.
 
     The CSV of unchanged articles' rows can be copied from the previous build (``copy_csv``; their
-    rows then come with ``csv=False``, for Parquet only). The texts (``TEXTS``) are a Parquet file
-    only, in groups of ``TEXT_GROUP_ROWS`` texts, so that reading one article's text reads little
-    more than that text.
+    rows then come with ``csv=False``, for Parquet only). ``csv=False`` for the stream: a Parquet
+    file only. ``group_rows``: rows gathered before they are written, as one row group, or as row
+    groups of exactly that many rows with ``split``. ``parquet_options`` go to ``ParquetWriter``.
     """
 
-    def __init__(self, table: Table, folder: Path) -> None:
+    def __init__(self, table: Table, folder: Path, *, csv: bool = True, group_rows: int | None = None,
+                 split: bool = False, parquet_options: dict | None = None) -> None:
         self.table = table
         self.schema = stream_schema(table)
         self.n_rows = 0
-        self._texts = table is TEXTS
-        self._group_rows = TEXT_GROUP_ROWS if self._texts else ROW_GROUP_ROWS
-        self.csv = None if self._texts else CsvFile(table, folder / f"{table.name}.csv")
-        # store_schema=False: readers see plain text although rows are dictionary-encoded.
-        # Texts: compressed harder, neither dictionary-encoded nor given statistics (the ids' are
-        # what finds a text).
-        options: dict = ({"compression": "zstd", "use_dictionary": False, "write_statistics": ["article_id"]}
-                         if self._texts else {})
+        self._group_rows = group_rows or ROW_GROUP_ROWS
+        self._split = split
+        self.csv = CsvFile(table, folder / f"{table.name}.csv") if csv else None
+        # store_schema=False: readers see plain text although rows are dictionary-encoded
         self._parquet = pq.ParquetWriter(folder / f"{table.name}.parquet", self.schema, store_schema=False,
-                                         **options)
+                                         **(parquet_options or {}))
         self._thread = ThreadPoolExecutor(max_workers=1)
         self._pending: Future | None = None
-        # in order: rows for both files, rows for Parquet only (their CSV is copied), CSV to copy
-        self._gathered: list[tuple[pa.Table | None, CsvCopy | None]] = []
+        # in order: (rows, True) rows for both files; (rows, False) rows for Parquet only, their CSV
+        # copied; (None, copy) CSV rows to copy
+        self._gathered: list[tuple[pa.Table | None, bool | CsvCopy]] = []
         self._n_gathered = 0
 
     def write(self, data: pa.Table, csv: bool = True) -> None:
@@ -292,7 +285,7 @@ class TableStream:
         if data.schema != self.schema:
             data = data.cast(self.schema)
         self.n_rows += data.num_rows
-        self._gathered.append((data, None if csv else _PARQUET_ONLY))
+        self._gathered.append((data, csv))
         self._n_gathered += data.num_rows
         if self._n_gathered >= self._group_rows:
             self.hand_on()
@@ -309,26 +302,26 @@ class TableStream:
         self._wait()
         self._pending = self._thread.submit(self._write, group)
 
-    def _write(self, group: list[tuple[pa.Table | None, CsvCopy | None]]) -> None:
-        tables = [t for t, _ in group if t is not None]
+    def _write(self, group: list[tuple[pa.Table | None, bool | CsvCopy]]) -> None:
+        tables = [rows for rows, _ in group if rows is not None]
         if self.csv is not None:
             formatted: list[pa.Table] = []  # rows to format, in a row
-            for data, copy in group:
-                if copy is None:
-                    formatted.append(data)
+            for rows, csv in group:
+                if csv is True:
+                    formatted.append(rows)
                     continue
                 if formatted:
                     self.csv.write(pa.concat_tables(formatted))
                     formatted = []
-                if copy is not _PARQUET_ONLY:
-                    self.csv.copy(copy)
+                if isinstance(csv, CsvCopy):
+                    self.csv.copy(csv)
             if formatted:
                 self.csv.write(pa.concat_tables(formatted))
         if tables:
             # one dictionary per column: Parquet then writes the codes as they are
             data = pa.concat_tables(tables).unify_dictionaries()
-            group_rows = self._group_rows if self._texts else max(data.num_rows, 1)
-            self._parquet.write_table(data, row_group_size=group_rows)
+            self._parquet.write_table(data, row_group_size=self._group_rows if self._split
+                                      else max(data.num_rows, 1))
 
     def _wait(self) -> None:
         if self._pending is not None:
@@ -345,9 +338,6 @@ class TableStream:
             if self.csv is not None:
                 self.csv.close()
 
-
-#: Marks rows whose CSV is copied rather than written (see ``TableStream.write``).
-_PARQUET_ONLY = CsvCopy(Path(), 0, 0, pa.array([], pa.string()), np.zeros(0, dtype=np.int64))
 
 
 def frame_to_csv(table: Table, df: pd.DataFrame) -> bytes:
@@ -401,7 +391,13 @@ class TableWriter:
         self.out.parent.mkdir(parents=True, exist_ok=True)
         recover(self.out)
         self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.new-", dir=self.out.parent))
-        self._streams = {t.name: TableStream(t, self.tmp) for t in (*ARTICLE_TABLES, TEXTS)}
+        self._streams = {t.name: TableStream(t, self.tmp) for t in ARTICLE_TABLES}
+        # the texts: Parquet only, in small groups (reading one text reads little more than it),
+        # compressed harder, neither dictionary-encoded nor given statistics but for the ids
+        self._streams[TEXTS.name] = TableStream(
+            TEXTS, self.tmp, csv=False, group_rows=TEXT_GROUP_ROWS, split=True,
+            parquet_options={"compression": "zstd", "use_dictionary": False,
+                             "write_statistics": ["article_id"]})
         return self
 
     def __exit__(self, *exc: object) -> None:

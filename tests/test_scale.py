@@ -104,6 +104,27 @@ def test_a_rerun_copies_the_csv_rows_of_unchanged_articles(mixed_corpus, tmp_pat
     same_output(out, tmp_path / "fresh")
 
 
+def test_csv_rows_are_copied_where_the_kernel_cannot_copy_them(mixed_corpus, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    pipeline.run(mixed_corpus, out, progress=False)
+    real = os.copy_file_range
+    calls = []
+
+    def fails_after_a_few_bytes(src, dst, count, offset_src=None, offset_dst=None):
+        calls.append(count)
+        if len(calls) == 1:  # part of the first range, then "not between these file systems"
+            return real(src, dst, min(count, 10), offset_src, offset_dst)
+        raise OSError(18, "Invalid cross-device link")
+
+    monkeypatch.setattr(os, "copy_file_range", fails_after_a_few_bytes)
+    formatted = formatted_articles(monkeypatch)
+    (mixed_corpus / "new.txt").write_text("Kep a reçu 3 tonnes de riz.", encoding="utf-8")
+    pipeline.run(mixed_corpus, out, progress=False)
+    assert len(calls) > 1 and set().union(*formatted.values()) == {"new"}
+    pipeline.run(mixed_corpus, tmp_path / "fresh", progress=False, cache=tmp_path / "fresh-cache")
+    same_output(out, tmp_path / "fresh")
+
+
 def test_a_csv_file_changed_since_the_build_is_written_again(mixed_corpus, tmp_path, monkeypatch):
     out = tmp_path / "out"
     pipeline.run(mixed_corpus, out, progress=False)
