@@ -75,7 +75,7 @@ def _language_identifier():
                 "classes": np.array(full.nb_classes), "nextmove": np.asarray(full.tk_nextmove),
                 "row": np.asarray(full.tk_row), "output": np.asarray(full.tk_output)}
 
-    a = kept_arrays("langid", key, build)
+    a = kept_arrays("langid", key, ("ptc", "pc", "classes", "nextmove", "row", "output"), build)
     # the automaton is walked byte by byte from Python: a memoryview reads its cells fastest
     return LanguageIdentifier(a["ptc"], a["pc"], a["classes"].tolist(), memoryview(a["nextmove"]),
                               a["output"].tolist(), tk_row=a["row"].tolist())

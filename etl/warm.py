@@ -63,14 +63,14 @@ def _keep(path: Path, name: str, value: object) -> None:
             Path(tmp).unlink(missing_ok=True)
 
 
-def kept_arrays(name: str, key: str, build: Callable[[], dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
-    """``build()``'s arrays, or the copies an earlier process kept, mapped read-only into memory."""
+def kept_arrays(name: str, key: str, names: tuple[str, ...],
+                build: Callable[[], dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """``build()``'s arrays (``names``), or the copies an earlier process kept, mapped read-only into
+    memory."""
     folder = cache_home() / f"{name}-{key}"
     try:
-        names = sorted(p.stem for p in folder.glob("*.npy"))
-        if names:
-            return {n: np.load(folder / f"{n}.npy", mmap_mode="r", allow_pickle=False) for n in names}
-    except (OSError, ValueError):  # damaged: build again
+        return {n: np.load(folder / f"{n}.npy", mmap_mode="r", allow_pickle=False) for n in names}
+    except (OSError, ValueError):  # missing or damaged: build again
         pass
     arrays = build()
     try:

@@ -41,12 +41,16 @@ def test_arrays_are_kept_as_files_mapped_into_memory(tmp_path, monkeypatch):
         builds.append(1)
         return {"weights": np.arange(6, dtype=np.float32).reshape(2, 3), "codes": np.array([7, 8], np.uint32)}
 
-    first = warm.kept_arrays("model", "k1", build)
-    again = warm.kept_arrays("model", "k1", build)
+    names = ("weights", "codes")
+    first = warm.kept_arrays("model", "k1", names, build)
+    again = warm.kept_arrays("model", "k1", names, build)
     assert len(builds) == 1
     assert isinstance(again["weights"], np.memmap) and not again["weights"].flags.writeable
     assert np.array_equal(again["weights"], first["weights"]) and memoryview(again["codes"])[1] == 8
     assert [p.name for p in tmp_path.iterdir()] == ["model-k1"]  # the stale copy is gone
     (tmp_path / "model-k1" / "codes.npy").write_bytes(b"damaged")
-    assert np.array_equal(warm.kept_arrays("model", "k1", build)["codes"], [7, 8])
+    assert np.array_equal(warm.kept_arrays("model", "k1", names, build)["codes"], [7, 8])
     assert len(builds) == 2
+    (tmp_path / "model-k1" / "weights.npy").unlink()  # one of them missing
+    assert warm.kept_arrays("model", "k1", names, build)["weights"].shape == (2, 3)
+    assert len(builds) == 3
