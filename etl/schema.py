@@ -185,6 +185,7 @@ PROBLEMS = Table(
 )
 
 TABLES: tuple[Table, ...] = (ARTICLES, CLAIMS, PLACES, MENTIONS, LINKS, PROBLEMS)
+TABLES_BY_NAME = {t.name: t for t in TABLES}
 
 #: The text every offset counts in, one row per article. Written as Parquet only (``texts.parquet``),
 #: beside the tables but not one of them: not in the contract or the data package.
@@ -197,4 +198,3 @@ TEXTS = Table(
         _c("text", STRING, "The text that char_start and char_end count in (Python string offsets)."),
     ),
 )
-TABLES_BY_NAME = {t.name: t for t in TABLES}
