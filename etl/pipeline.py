@@ -36,7 +36,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from filelock import FileLock, Timeout
 
-from etl.cache import ExtractionCache
+from etl.cache import ExtractionCache, pack, unpack
 from etl.extract import Extraction, extract
 from etl.output import BUILD_FILE, CSV_INDEX_FILE, CsvCopy, TableWriter
 from etl.places import load_gazetteer
@@ -100,6 +100,8 @@ class Extracted:
     text: str | None
     problems: list[dict]
     cached: bool = False
+    #: ``extraction`` and ``text`` packed for the journal (``etl.cache.pack``), when a worker packed them
+    payload: bytes | None = None
 
 
 def find_articles(seeds: Path) -> tuple[list[Path], list[dict]]:
@@ -211,6 +213,21 @@ def extract_source(source: Source, language: str | None = None) -> Extracted:
     return Extracted(source, extract(doc, load_gazetteer(), language=language), doc.text, [])
 
 
+def extract_packed(source: Source) -> Extracted:
+    """``extract_source`` with the extraction and text packed for the journal: what a worker process
+    sends back (the main process unpacks it once, and writes it to the journal as it is)."""
+    item = extract_source(source)
+    if item.extraction is None or item.text is None:
+        return item
+    return Extracted(source, None, None, item.problems, payload=pack(item.extraction, item.text))
+
+
+def _unpacked(item: Extracted) -> Extracted:
+    if item.payload is not None and item.extraction is None:
+        item.extraction, item.text = unpack(item.payload)
+    return item
+
+
 def default_cache(out: Path) -> Path:
     return out.resolve().parent / f".{out.name}.cache"
 
@@ -276,6 +293,7 @@ def _process(sources: list[Source], problems: list[dict], previous: PreviousBuil
     problems = list(problems)
     files_read: set[str] = set()  # the files that gave rows
     with contextlib.ExitStack() as stack:
+        stack.callback(cache.close)  # what was extracted serves the next run, should this one fail
         writer = stack.enter_context(TableWriter(out))
         rows = RowStream(writer.write)
         kept = stack.enter_context(contextlib.closing(previous.kept_rows(sources)))
@@ -305,7 +323,7 @@ def _process(sources: list[Source], problems: list[dict], previous: PreviousBuil
             files_read.add(source.relative)
             if not item.cached:
                 n_extracted += 1
-                cache.put(source.relative, source.sha256, item.extraction, item.text)
+                cache.put(source.relative, source.sha256, item.payload or pack(item.extraction, item.text))
         kept.hand_over(run, rows, writer)
         files_read.update(s.relative for s in run)
         problems += kept.problems
@@ -664,7 +682,7 @@ def _compute(todo: list[Source], workers: int, engine: str, scheduler: str | Non
         yield from _compute_dask(todo, workers, scheduler)
     elif workers > 1 and len(todo) > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            yield from pool.map(extract_source, todo, chunksize=CHUNK_SIZE)
+            yield from map(_unpacked, pool.map(extract_packed, todo, chunksize=CHUNK_SIZE))
     else:
         yield from map(extract_source, todo)
 
@@ -679,9 +697,9 @@ def _compute_dask(todo: list[Source], workers: int, scheduler: str | None) -> It
                                                   processes=True, dashboard_address=None)
     try:
         with Client(scheduler or cluster) as client:
-            futures = client.map(extract_source, todo, pure=False)
+            futures = client.map(extract_packed, todo, pure=False)
             for future in futures:  # in article order: the tables are written as results come
-                yield future.result()
+                yield _unpacked(future.result())
     finally:
         if cluster is not None:
             cluster.close()
