@@ -9,6 +9,7 @@ the latest year the text reports as past, saying so in ``published_basis``.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -48,16 +49,76 @@ class Metadata:
 
 
 def detect_language(text: str) -> str:
-    """ISO 639-1 code of the text's language (py3langid); ``und`` when there is no text."""
+    """ISO 639-1 code of the text's language (py3langid's model); ``und`` when there is no text."""
     sample = text[:LANGUAGE_SAMPLE_CHARS]
     if not any(c.isalpha() for c in sample):
         return "und"
-    lang, _ = _language_identifier().classify(sample)
-    return lang
+    return _language_model().classify(sample)
+
+
+class LanguageModel:
+    """py3langid's naive Bayes model over byte n-grams, scored with numpy.
+
+    py3langid walks its n-gram automaton one byte at a time in Python, each step waiting for the
+    memory read of the step before. The automaton's state after a byte depends only on the last
+    ``depth`` bytes (its longest n-gram, in bytes), so here every position of the sample is walked
+    at once, ``depth`` steps from the start state: the same states, found in a few array
+    operations whose memory reads overlap. Its decisions are py3langid's (a test compares them).
+    """
+
+    def __init__(self, arrays: dict[str, np.ndarray]) -> None:
+        self.ptc = arrays["ptc"]  # feature x language log-probabilities
+        self.pc = arrays["pc"]  # language priors
+        self.classes: list[str] = arrays["classes"].tolist()
+        self.nextmove = arrays["nextmove"]
+        self.rowbase = arrays["row"].astype(np.int64) << 8  # a state's row of 256 moves
+        self.output = arrays["output"]  # the feature a state counts, or -1
+        self.depth = int(arrays["depth"])
+        # a language listed twice (a script variant) keeps its better score in its first column
+        first: dict[str, int] = {}
+        self.aliases: list[tuple[int, int]] = []
+        for i, c in enumerate(self.classes):
+            if first.setdefault(c, i) != i:
+                self.aliases.append((first[c], i))
+
+    def classify(self, text: str) -> str:
+        if text.isupper():
+            text = text.lower()
+        data = np.frombuffer(unicodedata.normalize("NFC", text).encode("utf-8", "surrogatepass"), np.uint8)
+        n = len(data)
+        state = np.zeros(n, np.int64)
+        for k in range(min(self.depth, n) - 1, -1, -1):  # position i reads byte i - k
+            state[k:] = self.nextmove[self.rowbase[state[k:]] + data[: n - k]]
+        features = self.output[state]
+        features = np.sort(features[features >= 0])
+        if not len(features):
+            return "und"
+        firsts = np.flatnonzero(np.r_[True, features[1:] != features[:-1]])
+        counts = np.diff(np.r_[firsts, len(features)]).astype(np.float32)
+        scores = np.log1p(counts) @ self.ptc[features[firsts]] + self.pc
+        for keep, drop in self.aliases:
+            scores[keep] = max(scores[keep], scores[drop])
+            scores[drop] = -np.inf
+        return self.classes[int(scores.argmax())]
+
+
+def _automaton_depth(nextmove: np.ndarray, row: np.ndarray) -> int:
+    """The length in bytes of the longest string the automaton's states stand for (breadth first)."""
+    rowbase = row.astype(np.int64) << 8
+    seen = np.zeros(len(row), bool)
+    seen[0] = True
+    frontier, depth = np.array([0]), 0
+    while True:
+        moves = nextmove[(rowbase[frontier][:, None] + np.arange(256)).ravel()]
+        new = np.unique(moves[~seen[moves]])
+        if not len(new):
+            return depth
+        seen[new] = True
+        frontier, depth = new, depth + 1
 
 
 @cache
-def _language_identifier():
+def _language_model() -> LanguageModel:
     """py3langid's model. Decompressing it takes half a second: its arrays are kept as files mapped
     into memory (``etl.warm.kept_arrays``), and each sample reads only the weights of its features."""
     import py3langid
@@ -65,20 +126,19 @@ def _language_identifier():
 
     model = MODEL_DIR / MODEL_FILE
     stat = model.stat()
-    key = f"{py3langid.__version__}-{stat.st_size}-{stat.st_mtime_ns}"
+    key = f"2-{py3langid.__version__}-{stat.st_size}-{stat.st_mtime_ns}"  # 2: the arrays kept since depth
 
     def build() -> dict[str, np.ndarray]:
         full = LanguageIdentifier.from_model_file(model)
+        nextmove, row = np.asarray(full.tk_nextmove), np.asarray(full.tk_row)
         # The weights are float16, which numpy multiplies without BLAS: as float32 a sample is
         # scored in a third of the time, with the same decisions.
-        return {"ptc": np.asarray(full.nb_ptc, np.float32), "pc": np.asarray(full.nb_pc),
-                "classes": np.array(full.nb_classes), "nextmove": np.asarray(full.tk_nextmove),
-                "row": np.asarray(full.tk_row), "output": np.asarray(full.tk_output)}
+        return {"ptc": np.asarray(full.nb_ptc, np.float32), "pc": np.asarray(full.nb_pc, np.float32),
+                "classes": np.array(full.nb_classes), "nextmove": nextmove, "row": row,
+                "output": np.asarray(full.tk_output), "depth": np.array(_automaton_depth(nextmove, row))}
 
-    a = kept_arrays("langid", key, ("ptc", "pc", "classes", "nextmove", "row", "output"), build)
-    # the automaton is walked byte by byte from Python: a memoryview reads its cells fastest
-    return LanguageIdentifier(a["ptc"], a["pc"], a["classes"].tolist(), memoryview(a["nextmove"]),
-                              a["output"].tolist(), tk_row=a["row"].tolist())
+    names = ("ptc", "pc", "classes", "nextmove", "row", "output", "depth")
+    return LanguageModel(kept_arrays("langid", key, names, build))
 
 
 def find_title(body_lines: list[Line], first_sentence: str | None) -> str:

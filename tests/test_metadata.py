@@ -74,6 +74,49 @@ def test_language_is_detected(text, language):
     assert run_extract(text).article["language"] == language
 
 
+LANGUAGE_SAMPLES = [
+    "Le Vietnam et le Cambodge ont renforcé leur coopération dans les domaines de l'agriculture.",
+    "VIETNAM AND CAMBODIA SIGN A TRADE DEAL",  # all capitals: lowered first
+    "Xin chào các bạn, hôm nay hai tỉnh ký kết thỏa thuận hợp tác.",
+    "Esto es una frase en español sobre el comercio entre los dos países.",
+    "Привет, это предложение о торговле между двумя странами.",
+    "Србија и Камбоџа су потписале споразум.",  # a language the model lists twice (sr and srl)
+    "ព្រះរាជាណាចក្រកម្ពុជា និង វៀតណាម",
+    "日本とカンボジアの貿易",
+    "Kien Giang 2024: 3,5 tỷ USD",
+]
+
+
+@pytest.mark.parametrize("text", LANGUAGE_SAMPLES)
+def test_the_language_model_decides_as_py3langid(text):
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    from etl.metadata import detect_language
+
+    assert detect_language(text) == LanguageIdentifier.from_model_file(MODEL_FILE).classify(text)[0]
+
+
+def test_the_language_model_decides_as_py3langid_on_the_seed_articles():
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    from etl.metadata import LANGUAGE_SAMPLE_CHARS, detect_language
+    from tests.conftest import SEEDS
+
+    reference = LanguageIdentifier.from_model_file(MODEL_FILE)
+    for path in sorted(SEEDS.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        for start in range(0, len(text) - LANGUAGE_SAMPLE_CHARS, 997):  # samples all along the article
+            sample = text[start:start + LANGUAGE_SAMPLE_CHARS]
+            assert detect_language(sample) == reference.classify(sample)[0], (path.name, start)
+
+
+def test_a_text_without_any_feature_of_the_model_is_undetermined():
+    from etl.metadata import detect_language
+
+    assert detect_language("ab") == "und"  # py3langid says "af", its first language, for want of any
+    assert detect_language("12 345") == "und"
+
+
 def test_an_unsupported_language_invents_no_claims_but_says_so():
     text = "Vietnam und Kambodscha unterzeichneten 12 Abkommen über den Handel im Jahr 2022 in Phnom Penh."
     result = run_extract(text)
