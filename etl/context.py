@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 from etl.lexicon import Lexicon
-from etl.phrases import finditer_in, windows
+from etl.phrases import around, finditer_at, finditer_in
 from etl.text import TextView
 
 #: Pattern name -> how its years become (first, last).
@@ -48,14 +48,39 @@ class Period:
     full_dates: bool = False  # written as two full dates: its end is the time of writing
 
 
-def find_periods(view: TextView, lex: Lexicon, lo: int, hi: int) -> list[Period]:
-    """Period expressions between ``lo`` and ``hi``, without overlaps, in text order."""
+def find_dates(view: TextView, lex: Lexicon) -> list[re.Match[str]]:
+    """Calendar dates in the folded text ("7 janvier 1979", "2024-01-07", "January 28th, 2020").
+
+    A date opens with a digit or a month name, after a word boundary: the pattern is tried at the
+    start of every run of digits and every word that begins like a month, not at every position.
+    """
+    months = lex.word_starts("dates", ("months",)).find(view.folded)["months"]
+    if months is None:  # a text the word finder cannot look into
+        return list(lex.patterns["date"].finditer(view.folded))
+    starts = sorted({start for start, _ in view.digit_runs}.union(months))
+    return finditer_at(lex.patterns["date"], view.folded, starts)
+
+
+def year_spans(view: TextView) -> list[tuple[int, int]]:
+    """Where ``_YEAR`` matches: runs of four digits from 1800 to 2100."""
+    folded = view.folded
+    return [(a, b) for a, b in view.digit_runs
+            if b - a == 4 and (folded[a:a + 2] in ("18", "19", "20") or folded[a:b] == "2100")]
+
+
+def find_periods(view: TextView, lex: Lexicon, lo: int, hi: int,
+                 dates: list[re.Match[str]] | None = None) -> list[Period]:
+    """Period expressions between ``lo`` and ``hi``, without overlaps, in text order (``dates``:
+    ``find_dates``, when the caller has them)."""
     p = lex.patterns
     found: list[Period] = []
     taken = _Taken()
-    near_years = [(max(a, lo), min(b, hi)) for a, b in windows(view.folded, _YEAR, YEAR_CONTEXT, YEAR_CONTEXT)
+    near_years = [(max(a, lo), min(b, hi)) for a, b in around(year_spans(view), YEAR_CONTEXT, YEAR_CONTEXT,
+                                                               len(view.folded))
                   if a < hi and b > lo]
-    dates = finditer_in(p["date"], view.folded, near_years)
+    if dates is None:
+        dates = find_dates(view, lex)
+    dates = [m for m in dates if lo <= m.start() and m.end() <= hi]
     for a, b, first, last in _date_ranges(view, dates):
         found.append(Period(a, b, first, last, full_dates=True))
         taken.add(a, b)

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from etl.categories import KeywordHits, categorise
-from etl.context import Period, find_periods, period_for, target_cue
+from etl.context import Period, find_dates, find_periods, period_for, target_cue
 from etl.lexicon import Lexicon, available_languages, load
 from etl.metadata import detect_language, find_author, find_outlet, find_published, find_title
 from etl.places import Gazetteer, Mention, find_mentions
@@ -65,7 +65,8 @@ def extract(doc: Document, gazetteer: Gazetteer, language: str | None = None) ->
         language = language or detect_language("\n".join(line.text for line in body_lines) or text)
     lex = load(language)
     with TIMER.stage("numbers"):
-        quantities = find_quantities(view, lex) if lex is not None else []
+        dates = find_dates(view, lex) if lex is not None else []  # no quantity, and the years of periods
+        quantities = find_quantities(view, lex, dates) if lex is not None else []
     with TIMER.stage("places"):
         mentions = find_mentions(view, gazetteer, lexicons)
     starts = [s.start for s in sentences]
@@ -81,7 +82,7 @@ def extract(doc: Document, gazetteer: Gazetteer, language: str | None = None) ->
     if lex is not None:
         periods: dict[int, list[Period]] = {s.index: [] for s in sentences}
         with TIMER.stage("numbers"):
-            for period in find_periods(view, lex, 0, len(view.folded)):
+            for period in find_periods(view, lex, 0, len(view.folded), dates):
                 periods[sentence_of(view.to_original(period.start))].append(period)
         with TIMER.stage("categories"):
             keywords = KeywordHits(view, lex)

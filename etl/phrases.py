@@ -164,6 +164,22 @@ def windows(text: str, anchor: re.Pattern[str], before: int, after: int) -> list
     return [(max(0, m.start() - before), min(len(text), m.end() + after)) for m in cluster.finditer(text)]
 
 
+def around(spans: list[tuple[int, int]], before: int, after: int, length: int) -> list[tuple[int, int]]:
+    """What ``windows`` returns when the anchor's matches are ``spans`` (sorted, not overlapping), in a
+    text of ``length`` characters: spans closer than ``before + after`` fall in one window.
+
+    >>> around([(3, 5), (9, 11)], 2, 2, 14)
+    [(1, 13)]
+    """
+    merged: list[list[int]] = []
+    for start, end in spans:
+        if merged and start - before <= merged[-1][1]:
+            merged[-1][1] = end + after
+        else:
+            merged.append([start - before, end + after])
+    return [(max(0, lo), min(length, hi)) for lo, hi in merged]
+
+
 @cache
 def _cluster(anchor: str, flags: int, gap: int) -> re.Pattern[str]:
     return re.compile(rf"(?:{anchor})(?:[\s\S]{{0,{gap}}}?(?:{anchor}))*", flags)

@@ -18,9 +18,10 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from etl.context import find_dates
 from etl.lexicon import Lexicon
 from etl.numbers import parse_number, parse_number_words
-from etl.phrases import finditer_at, finditer_in, windows
+from etl.phrases import finditer_at
 from etl.text import TextView, fold
 
 #: Bare four-digit integers in this range are years, not quantities.
@@ -34,11 +35,6 @@ _TOKEN = re.compile(
 _WORD_BEFORE = re.compile(r"([^\W\d_][\w.'’-]*)[^\S\r\n]+$")
 _SENTENCE_OPENERS = frozenset('.!?:;"“«(\n\r')
 _MILLION = 1e6
-#: A run of digits (``\d\d*`` rather than ``\d+``: a pattern that opens with a plain character class
-#: is searched faster, ``re`` skipping straight to the next digit).
-_DIGITS = re.compile(r"\d\d*")
-#: Dates are looked for this many characters around each run of digits.
-DATE_CONTEXT = 30
 _ATTACHED_MILLION = re.compile(r"[mM](?![\w])")
 #: Patterns named as the lists of ``[numbers]`` whose words open them (``Lexicon.word_starts``).
 _WORD_PATTERNS = ("number_words", "vague")
@@ -67,9 +63,10 @@ class _Unit:
     factor: float
 
 
-def find_quantities(view: TextView, lex: Lexicon) -> list[Quantity]:
-    """Every quantity in the text, in order, without overlaps."""
-    blocked = _blocked_spans(view, lex)
+def find_quantities(view: TextView, lex: Lexicon, dates: list[re.Match[str]] | None = None) -> list[Quantity]:
+    """Every quantity in the text, in order, without overlaps (``dates``: ``context.find_dates``, when
+    the caller has them)."""
+    blocked = _blocked_spans(view, lex, find_dates(view, lex) if dates is None else dates)
     cores = _cores(view, lex)
     found: list[Quantity] = []
     taken_until = -1
@@ -102,12 +99,10 @@ def _cores(view: TextView, lex: Lexicon) -> list[tuple[int, int, str]]:
     return cores
 
 
-def _blocked_spans(view: TextView, lex: Lexicon) -> list[tuple[int, int]]:
-    """Dates and times: every one contains a digit, so only the text around digits is searched."""
-    near = windows(view.folded, _DIGITS, DATE_CONTEXT, DATE_CONTEXT)
-    spans = {m.span() for name in ("date", "time")
-             for m in finditer_in(lex.patterns[name], view.folded, near)}
-    return sorted(spans)
+def _blocked_spans(view: TextView, lex: Lexicon, dates: list[re.Match[str]]) -> list[tuple[int, int]]:
+    """Dates and times. A time opens with a run of digits: it is looked for there only."""
+    times = finditer_at(lex.patterns["time"], view.folded, [start for start, _ in view.digit_runs])
+    return sorted({m.span() for m in dates} | {m.span() for m in times})
 
 
 def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:

@@ -12,7 +12,7 @@ import bisect
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 # --- folding ---------------------------------------------------------------------------------
 
@@ -163,6 +163,12 @@ class TextView:
     folded: str
     removed: tuple[int, ...]
 
+    @cached_property
+    def digit_runs(self) -> list[tuple[int, int]]:
+        """Spans of the runs of decimal digits (what ``\\d+`` finds), found once for every pattern
+        that contains a digit (dates, times, years)."""
+        return digit_runs(self.folded)
+
     def to_original(self, i: int) -> int:
         """Map an offset in ``norm``/``folded`` to the original text."""
         if not self.removed:  # most texts: the view has the original's offsets
@@ -200,6 +206,37 @@ class TextView:
             s = self.to_original(start)
             return s, s
         return self.to_original(start), self.to_original(end - 1) + 1
+
+
+_DIGIT = re.compile(r"\d+")
+
+
+def digit_runs(text: str) -> list[tuple[int, int]]:
+    """Spans of the runs of decimal digits in ``text``, as ``re.finditer(r"\\d+", text)`` finds them.
+
+    A table lookup over the text's code units in numpy: a regular expression steps through every
+    character in Python's ``re``, at a few nanoseconds each.
+
+    >>> digit_runs("Le 7 janvier 1979, 12 345 t")
+    [(3, 4), (13, 17), (19, 21), (22, 25)]
+    """
+    import numpy as np
+
+    codes = np.frombuffer(text.encode("utf-16-le", "surrogatepass"), dtype=np.uint16)
+    if len(codes) != len(text):  # characters beyond the Basic Multilingual Plane: digits among them too
+        return [m.span() for m in _DIGIT.finditer(text)]
+    digits = _digit_codes()[codes].view(np.int8)
+    edges = np.flatnonzero(np.diff(digits, prepend=np.int8(0), append=np.int8(0)))
+    bounds = edges.tolist()
+    return list(zip(bounds[0::2], bounds[1::2], strict=True))
+
+
+@lru_cache(maxsize=1)
+def _digit_codes():
+    """Whether each code point of the Basic Multilingual Plane is a decimal digit (``\\d``: Unicode Nd)."""
+    import numpy as np
+
+    return np.array([chr(i).isdecimal() for i in range(0x10000)])
 
 
 def make_view(text: str, known_words: frozenset[str] = frozenset()) -> TextView:

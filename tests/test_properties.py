@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -106,3 +108,34 @@ def test_fuzz_extract_on_mutated_seed_articles():
             assert text[c["char_start"]:c["char_end"]] == c["text"]
         for m in result.mentions:
             assert text[m["char_start"]:m["char_end"]] == m["surface"]
+
+
+DATE_TEXT = st.lists(st.one_of(st.sampled_from([
+    "7", "28th", "1er", "janvier", "January", "sept.", "Sept", "septembre", "août", "mai", "may", "2020",
+    "1979", "2100", "21000", "12:30", "8h", "9 am", "/", "-", "–", ".", ",", " ", "\n", "l'", "x", "_",
+    "٣", "𝟏", "07-01-2020", "2024-01-07",
+]), st.text(max_size=4)), max_size=30).flatmap(lambda parts: st.sampled_from(["", " "]).map(
+    lambda glue: glue.join(parts)))
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+@SETTINGS
+@given(text=DATE_TEXT)
+def test_dates_and_years_are_what_their_patterns_find_in_the_whole_text(lang, text):
+    """Dates are tried only where one can open, years come from the runs of digits: the same matches."""
+    from etl.context import _YEAR, find_dates, year_spans
+
+    lex, view = load(lang), make_view(text)
+    assert [m.span() for m in find_dates(view, lex)] == [m.span() for m in lex.patterns["date"].finditer(view.folded)]
+    assert year_spans(view) == [m.span() for m in _YEAR.finditer(view.folded)]
+    assert view.digit_runs == [m.span() for m in re.finditer(r"\d+", view.folded)]
+
+
+@SETTINGS
+@given(text=DATE_TEXT, before=st.integers(0, 9), after=st.integers(0, 9))
+def test_windows_around_known_spans_are_the_windows_of_their_pattern(text, before, after):
+    from etl.phrases import around, windows
+
+    digits = re.compile(r"\d+")
+    spans = [m.span() for m in digits.finditer(text)]
+    assert around(spans, before, after, len(text)) == windows(text, digits, before, after)
