@@ -67,6 +67,8 @@ class LanguageModel:
     """
 
     def __init__(self, arrays: dict[str, np.ndarray]) -> None:
+        # plain arrays over the mapped files: indexing a ``np.memmap`` goes through Python code
+        arrays = {name: a.view(np.ndarray) for name, a in arrays.items()}
         self.ptc = arrays["ptc"]  # feature x language log-probabilities
         self.pc = arrays["pc"]  # language priors
         self.classes: list[str] = arrays["classes"].tolist()

@@ -61,20 +61,22 @@ class PhraseIndex:
             return []
         hi = len(folded) if hi is None else hi
         haystack = " " + (bounded if bounded is not None else boundary_view(folded)) + " "
-        found: list[tuple[int, int, str]] = []
+        # (start, -end, order found, value): sorted as tuples, leftmost first, then longest, then the
+        # first found (faster than sorting with a key function)
+        found: list[tuple[int, int, int, str]] = []
         for end_index, (length, exact, value) in self.automaton.iter(haystack, lo, hi + 2):
             # haystack offset i is text offset i - 1; the key's leading space sits before the word
             start = end_index - length + 1
             end = end_index - 1 if exact else haystack.find(" ", end_index + 1) - 1
             if start >= lo and end <= hi:
-                found.append((start, end, value))
-        found.sort(key=lambda h: (h[0], h[0] - h[1]))
+                found.append((start, -end, len(found), value))
+        found.sort()
         out: list[Hit] = []
         last_end = -1
-        for start, end, value in found:
+        for start, negative_end, _, value in found:
             if start >= last_end:
-                out.append(Hit(start, end, value))
-                last_end = end
+                out.append(Hit(start, -negative_end, value))
+                last_end = -negative_end
         return out
 
 

@@ -31,7 +31,7 @@ from typing import NamedTuple
 
 import ahocorasick
 
-from etl.lexicon import CAPITALISED_RUN, Lexicon, _read_toml
+from etl.lexicon import Lexicon, _read_toml
 from etl.phrases import PhraseIndex
 from etl.text import TextView, boundary_view, fold, word_zipf
 from etl.warm import kept
@@ -175,7 +175,7 @@ def _build_gazetteer(path: Path) -> Gazetteer:
 def find_mentions(view: TextView, gazetteer: Gazetteer, lexicons: Iterable[Lexicon]) -> list[Mention]:
     """Every place mention in the text, in order, without overlaps."""
     lexicons = list(lexicons)
-    haystack = " " + boundary_view(view.folded) + " "
+    haystack = " " + view.bounded + " "
     candidates: list[tuple[int, int, str]] = []
     for end_index, key in gazetteer.automaton.iter(haystack):
         # haystack offset i is text offset i - 1; the key is " alias " around the words
@@ -204,18 +204,28 @@ def person_spans(view: TextView, lexicons: list[Lexicon]) -> list[tuple[int, int
     """
     spans = []
     if lexicons:
-        for hit in _title_index(tuple(lexicons)).find(view.folded):
+        for hit in _title_index(tuple(lexicons)).find(view.folded, bounded=view.bounded):
             name = lexicons[0].patterns["name_run"].match(view.norm, hit.end)
             if name:
                 spans.append((name.start(1), name.end(1), True))
     people = lexicons[0].common.get("people", {}) if lexicons else {}
     family = frozenset(people.get("vietnamese_family_names", []))
-    min_words = people.get("min_name_words", 3)
-    for m in CAPITALISED_RUN.finditer(view.norm):
-        words = m.group(0).split()
-        if len(words) >= min_words and fold(words[0]) in family:
+    for m in _capitalised_runs(people.get("min_name_words", 3)).finditer(view.norm):
+        if fold(m.group(0).split(None, 1)[0]) in family:
             spans.append((m.start(), m.end(), False))
     return spans
+
+
+@cache
+def _capitalised_runs(min_words: int) -> re.Pattern[str]:
+    """Runs of ``min_words`` or more capitalised words, for names that start with a family name.
+
+    A shorter run never matches, not even from one of its later words: only the few long runs come
+    out of ``re``. The look-behind comes after the first capital (and spans it): a pattern that
+    opens with a character class is searched faster.
+    """
+    word = r"[A-ZÀ-ÖØ-ÞĐ][\w'’]*"
+    return re.compile(rf"[A-ZÀ-ÖØ-ÞĐ](?<![\w'’-].)[\w'’]*(?:[ \t]{word}){{{max(min_words - 1, 1)},}}")
 
 
 @cache

@@ -91,7 +91,7 @@ def _cores(view: TextView, lex: Lexicon) -> list[tuple[int, int, str]]:
     cores = [(m.start(), m.end(), "digits") for m in p["number"].finditer(view.norm)]
     # Number words and vague amounts are tried only where one of their words starts: a long
     # alternation of words tried at every position of the text is slow.
-    starts = lex.word_starts("numbers", _WORD_PATTERNS).find(view.folded)
+    starts = lex.word_starts("numbers", _WORD_PATTERNS).find(view.folded, view.bounded)
     for name, kind in (("number_words", "words"), ("vague", "vague")):
         cores += [(m.start(), m.end(), kind) for m in finditer_at(p[name], view.folded, starts[name])]
     # earliest first; at one position the longest (a vague phrase before its number words)

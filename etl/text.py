@@ -169,6 +169,11 @@ class TextView:
         that contains a digit (dates, times, years)."""
         return digit_runs(self.folded)
 
+    @cached_property
+    def bounded(self) -> str:
+        """``boundary_view(folded)``, made once for every phrase finder that reads it."""
+        return boundary_view(self.folded)
+
     def to_original(self, i: int) -> int:
         """Map an offset in ``norm``/``folded`` to the original text."""
         if not self.removed:  # most texts: the view has the original's offsets

@@ -25,9 +25,6 @@ from etl.text import fold
 LEXICON_PACKAGE = "etl.lexicon"
 #: One to four capitalised words (a person's name after a title); "Lê Minh Khái", "Hun Sen".
 _NAME_RUN = r"(?-i:[A-ZÀ-ÖØ-ÞĐ][\w'’-]*)(?:\s+(?-i:[A-ZÀ-ÖØ-ÞĐ][\w'’-]*)){0,3}"
-#: A run of capitalised words, for names that start with a family name. The look-behind comes after
-#: the first capital (and spans it): a pattern that opens with a character class is searched faster.
-CAPITALISED_RUN = re.compile(r"[A-ZÀ-ÖØ-ÞĐ](?<![\w'’-].)[\w'’]*(?:[ \t][A-ZÀ-ÖØ-ÞĐ][\w'’]*)+")
 
 
 def words_pattern(words: list[str] | tuple[str, ...], *, fold_words: bool = True) -> str:
