@@ -165,6 +165,7 @@ def _claim_rows(doc: Document, view: TextView, lex: Lexicon, sentences: list[Sen
         p_lo, p_hi = view.to_view(para[0].start), view.to_view(para[-1].end)
         starts = [o.start for o in qs]
         period_starts = [p.start for p in periods]
+        quote = doc.text[s.start:s.end]  # one string for the sentence's claims (pickled once, too)
         previous_end, previous_what = lo, None
         for q in qs:
             # Everything a figure looks at lies within a window around it, so a text with no
@@ -192,7 +193,7 @@ def _claim_rows(doc: Document, view: TextView, lex: Lexicon, sentences: list[Sen
                 "category": categorise(hits, para_hits, q.start, q.end, q.kind),
                 "period_start": first, "period_end": last, "target": cue is not None or deadline,
                 "place_ids": ";".join(places_by_sentence.get(sid, [])) or None,
-                "quote": doc.text[s.start:s.end],
+                "quote": quote,
             })
             previous_end, previous_what = q.end, (q.unit, what)
     rows.sort(key=lambda r: r["char_start"])
@@ -259,11 +260,12 @@ def _link_rows(doc: Document, view: TextView, lex: Lexicon, sentences: list[Sent
         if relation is None:
             continue
         sectors = sorted({c for _, _, c in keywords.between(lo, hi)}) or ["other"]
+        quote = doc.text[s.start:s.end]  # one string for the sentence's links (pickled once, too)
         for a, b in pairs:
             for sector in sectors:
                 rows.append({
                     "article_id": doc.article_id, "sentence_id": sid, "section": sections[sid],
                     "place_a": a.place_id, "place_b": b.place_id, "sector": sector, "relation": relation,
-                    "quote": doc.text[s.start:s.end],
+                    "quote": quote,
                 })
     return rows
