@@ -43,14 +43,15 @@ class KeywordHits:
 
     def __init__(self, view: TextView, lex: Lexicon, section: str = "categories") -> None:
         self._view = view
-        self._index = lex.phrases(section)
+        self._lex = lex
+        self._section = section
         self._hits: list[tuple[int, int, str]] | None = None  # (start, end, value)
         self._starts: list[int] = []
 
     @property
     def hits(self) -> list[tuple[int, int, str]]:
         if self._hits is None:
-            self._hits = self._index.find(self._view.folded, bounded=self._view.bounded)
+            self._hits = self._lex.scan(self._view).phrases(self._section)
             self._starts = [h[0] for h in self._hits]
         return self._hits
 

@@ -54,7 +54,7 @@ def find_dates(view: TextView, lex: Lexicon) -> list[re.Match[str]]:
     A date opens with a digit or a month name, after a word boundary: the pattern is tried at the
     start of every run of digits and every word that begins like a month, not at every position.
     """
-    months = lex.word_starts("dates", ("months",)).find(view.folded, view.bounded)["months"]
+    months = lex.scan(view).starts("months")["months"]
     if months is None:  # a text the word finder cannot look into
         return list(lex.patterns["date"].finditer(view.folded))
     starts = sorted({start for start, _ in view.digit_runs}.union(months))

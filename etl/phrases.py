@@ -28,48 +28,100 @@ class Hit(NamedTuple):
     value: str
 
 
-class PhraseIndex:
-    """Phrases grouped by a value (a category, a relation...), found in folded text.
+class Scanner:
+    """Phrase lists and word-start lists found together, in one pass of one automaton.
+
+    ``phrases`` and ``starts`` name groups of word lists: ``scan`` returns, for each, what
+    ``PhraseIndex.find`` and ``WordStarts.find`` would return alone. An article's text is
+    scanned once for all of them: each pass of an automaton costs about as much as the
+    others, whatever it finds.
 
     Keys are matched in the *boundary view* of the text (``etl.text.boundary_view``) with a
-    space before them, and after them unless they end in ``*``: the automaton reports only
-    whole-word matches, so no time is spent on "art" inside "partenariat".
+    space before them. A phrase key has a space after it too, unless it ends in ``*``: the
+    automaton reports only whole-word matches, so no time is spent on "art" inside
+    "partenariat". A word-start key is the first run of letters and digits of a word, with
+    no space after: white space, hyphens and apostrophes in a pattern match any of several
+    characters, and every one of them is a space in the boundary view.
+
+    >>> scanner = Scanner({"topics": {"trade": ["export*"]}}, {"numbers": {"words": ["deux"]}})
+    >>> found = scanner.scan("deux exportations, deuxieme")
+    >>> found.phrases("topics"), found.starts("numbers")
+    ([Hit(start=5, end=17, value='trade')], {'words': [0, 19]})
     """
 
-    def __init__(self, groups: dict[str, list[str]]) -> None:
+    def __init__(self, phrases: dict[str, dict[str, list[str]]] | None = None,
+                 starts: dict[str, dict[str, list[str]]] | None = None) -> None:
+        phrases, starts = phrases or {}, starts or {}
+        self.groups = {name: tuple(groups) for name, groups in starts.items()}
+        self.phrase_names = tuple(phrases)
+        # key -> what it means to each finder: (True, finder, whole word, value) for a phrase,
+        # (False, finder, groups) for a word start
+        meanings: dict[str, list[tuple]] = {}
+        for name, groups in phrases.items():
+            values: dict[str, str] = {}
+            for value, words in groups.items():
+                for phrase in words:
+                    runs = boundary_view(fold(phrase.rstrip("*"))).split()
+                    if runs:  # the first value listed for a phrase keeps it
+                        values.setdefault(" " + " ".join(runs) + ("" if phrase.endswith("*") else " "), value)
+            for key, value in values.items():
+                meanings.setdefault(key, []).append((True, name, key.endswith(" "), value))
+        for name, groups in starts.items():
+            in_groups: dict[str, set[str]] = {}
+            for group, words in groups.items():
+                for word in words:
+                    runs = boundary_view(fold(word.rstrip("*"))).split()
+                    if runs:
+                        in_groups.setdefault(" " + runs[0], set()).add(group)
+            for key, found_in in in_groups.items():
+                ordered = tuple(g for g in self.groups[name] if g in found_in)
+                meanings.setdefault(key, []).append((False, name, ordered))
         self.automaton = ahocorasick.Automaton()
-        entries: dict[str, tuple[str, ...]] = {}
-        for value, phrases in groups.items():
-            for phrase in phrases:
-                prefix = phrase.endswith("*")
-                words = boundary_view(fold(phrase.rstrip("*"))).split()
-                if words:
-                    key = " " + " ".join(words) + ("" if prefix else " ")
-                    entries[key] = (*entries.get(key, ()), value)
-        for key, values in entries.items():
-            self.automaton.add_word(key, (len(key), key.endswith(" "), values[0]))
-        self.empty = not entries
+        for key, meaning in meanings.items():
+            self.automaton.add_word(key, (len(key), tuple(meaning)))
+        self.empty = not meanings
         if not self.empty:
             self.automaton.make_automaton()
 
-    def find(self, folded: str, lo: int = 0, hi: int | None = None, bounded: str | None = None) -> list[Hit]:
-        """Non-overlapping hits between ``lo`` and ``hi``, leftmost-longest, in order.
-
-        ``bounded`` is ``boundary_view(folded)`` when the caller has it.
-        """
+    def scan(self, folded: str, bounded: str | None = None) -> Scan:
+        """Everything found in ``folded`` (``bounded``: ``boundary_view(folded)``, when the caller has it)."""
+        found = Scan(folded, self.phrase_names, self.groups)
         if self.empty:
-            return []
-        hi = len(folded) if hi is None else hi
-        haystack = " " + (bounded if bounded is not None else boundary_view(folded)) + " "
+            return found
+        haystack = found.haystack = " " + (bounded if bounded is not None else boundary_view(folded)) + " "
+        phrases, starts = found.raw, found.raw_starts
+        for end_index, (length, meanings) in self.automaton.iter(haystack):
+            # haystack offset i is text offset i - 1; the key's leading space sits before the word
+            start = end_index - length + 1
+            for meaning in meanings:
+                if meaning[0]:
+                    phrases[meaning[1]].append((start, end_index, meaning[2], meaning[3]))
+                else:
+                    for group in meaning[2]:
+                        starts[meaning[1]][group].add(start)
+        return found
+
+
+class Scan:
+    """What a ``Scanner`` found in one text, handed out per finder."""
+
+    def __init__(self, folded: str, phrase_names: tuple[str, ...],
+                 groups: dict[str, tuple[str, ...]]) -> None:
+        self.folded = folded
+        self.haystack = ""
+        self.raw: dict[str, list[tuple[int, int, bool, str]]] = {name: [] for name in phrase_names}
+        self.raw_starts: dict[str, dict[str, set[int]]] = {
+            name: {group: set() for group in in_groups} for name, in_groups in groups.items()}
+
+    def phrases(self, name: str) -> list[Hit]:
+        """The non-overlapping phrases of finder ``name``, leftmost-longest, in order."""
         # (start, -end, order found, value): sorted as tuples, leftmost first, then longest, then the
         # first found (faster than sorting with a key function)
         found: list[tuple[int, int, int, str]] = []
-        for end_index, (length, exact, value) in self.automaton.iter(haystack, lo, hi + 2):
-            # haystack offset i is text offset i - 1; the key's leading space sits before the word
-            start = end_index - length + 1
+        haystack = self.haystack
+        for start, end_index, exact, value in self.raw[name]:
             end = end_index - 1 if exact else haystack.find(" ", end_index + 1) - 1
-            if start >= lo and end <= hi:
-                found.append((start, -end, len(found), value))
+            found.append((start, -end, len(found), value))
         found.sort()
         out: list[Hit] = []
         last_end = -1
@@ -79,6 +131,26 @@ class PhraseIndex:
                 last_end = -negative_end
         return out
 
+    def starts(self, name: str) -> dict[str, list[int] | None]:
+        """Each group's sorted offsets where one of its words may start (``None``: anywhere, for a
+        text with characters beyond the Basic Multilingual Plane, where ``boundary_view`` leaves a
+        character that is not a letter as it is, so that no word start can be ruled out)."""
+        folded = self.folded
+        if not folded.isascii() and len(folded.encode("utf-16-le", "surrogatepass")) != 2 * len(folded):
+            return dict.fromkeys(self.raw_starts[name])
+        return {group: sorted(found) for group, found in self.raw_starts[name].items()}
+
+
+class PhraseIndex:
+    """Phrases grouped by a value (a category, a relation...), found in folded text (see ``Scanner``)."""
+
+    def __init__(self, groups: dict[str, list[str]]) -> None:
+        self.scanner = Scanner({"": groups})
+
+    def find(self, folded: str, bounded: str | None = None) -> list[Hit]:
+        """Non-overlapping hits, leftmost-longest, in order (``bounded``: as for ``Scanner.scan``)."""
+        return self.scanner.scan(folded, bounded).phrases("")
+
 
 class WordStarts:
     """Where a pattern that opens with one of some words (after a word boundary) can match.
@@ -86,9 +158,7 @@ class WordStarts:
     ``find`` returns, for each group of words, every offset where the folded text has a word
     that begins like one of them: a superset of the starts of the pattern's matches, found for
     all groups in one automaton pass, so that each pattern is tried there only (``finditer_at``)
-    instead of at every position. Only the first run of letters and digits of each word is
-    looked for: white space, hyphens and apostrophes in a pattern match any of several
-    characters, and every one of them is a space in the boundary view.
+    instead of at every position.
 
     >>> starts = WordStarts({"numbers": ["deux"], "vague": ["des milliers"]})
     >>> starts.find("les deux et des milliers, deuxieme")
@@ -96,38 +166,11 @@ class WordStarts:
     """
 
     def __init__(self, groups: dict[str, list[str]]) -> None:
-        self.groups = tuple(groups)
-        self.automaton = ahocorasick.Automaton()
-        keys: dict[str, set[str]] = {}
-        for group, words in groups.items():
-            for word in words:
-                runs = boundary_view(fold(word.rstrip("*"))).split()
-                if runs:
-                    keys.setdefault(" " + runs[0], set()).add(group)
-        for key, in_groups in keys.items():
-            self.automaton.add_word(key, (len(key), tuple(g for g in self.groups if g in in_groups)))
-        self.empty = not keys
-        if not self.empty:
-            self.automaton.make_automaton()
+        self.scanner = Scanner(starts={"": groups})
 
     def find(self, folded: str, bounded: str | None = None) -> dict[str, list[int] | None]:
-        """Each group's sorted offsets in ``folded`` where one of its words may start.
-
-        ``None`` means anywhere: beyond the table of ``boundary_view`` (outside the Basic
-        Multilingual Plane) a character that is not a letter stays as it is, so a text with
-        such characters is not looked into. ``bounded`` is ``boundary_view(folded)`` when the
-        caller has it.
-        """
-        if not folded.isascii() and len(folded.encode("utf-16-le", "surrogatepass")) != 2 * len(folded):
-            return dict.fromkeys(self.groups)
-        found: dict[str, set[int]] = {group: set() for group in self.groups}
-        if not self.empty:
-            haystack = " " + (bounded if bounded is not None else boundary_view(folded)) + " "
-            for end_index, (length, groups) in self.automaton.iter(haystack):
-                # haystack offset i is text offset i - 1; the key's leading space sits before the word
-                for group in groups:
-                    found[group].add(end_index - length + 1)
-        return {group: sorted(starts) for group, starts in found.items()}
+        """Each group's sorted offsets in ``folded`` where one of its words may start (``Scan.starts``)."""
+        return self.scanner.scan(folded, bounded).starts("")
 
 
 def finditer_at(pattern: re.Pattern[str], text: str, starts: list[int] | None) -> list[re.Match[str]]:

@@ -36,8 +36,6 @@ _WORD_BEFORE = re.compile(r"([^\W\d_][\w.'’-]*)[^\S\r\n]+$")
 _SENTENCE_OPENERS = frozenset('.!?:;"“«(\n\r')
 _MILLION = 1e6
 _ATTACHED_MILLION = re.compile(r"[mM](?![\w])")
-#: Patterns named as the lists of ``[numbers]`` whose words open them (``Lexicon.word_starts``).
-_WORD_PATTERNS = ("number_words", "vague")
 
 
 @dataclass(frozen=True)
@@ -90,8 +88,8 @@ def _cores(view: TextView, lex: Lexicon) -> list[tuple[int, int, str]]:
     p = lex.patterns
     cores = [(m.start(), m.end(), "digits") for m in p["number"].finditer(view.norm)]
     # Number words and vague amounts are tried only where one of their words starts: a long
-    # alternation of words tried at every position of the text is slow.
-    starts = lex.word_starts("numbers", _WORD_PATTERNS).find(view.folded, view.bounded)
+    # alternation of words tried at every position of the text is slow (``SCANNED_STARTS``).
+    starts = lex.scan(view).starts("numbers")
     for name, kind in (("number_words", "words"), ("vague", "vague")):
         cores += [(m.start(), m.end(), kind) for m in finditer_at(p[name], view.folded, starts[name])]
     # earliest first; at one position the longest (a vague phrase before its number words)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 # --- folding ---------------------------------------------------------------------------------
@@ -162,6 +162,8 @@ class TextView:
     norm: str
     folded: str
     removed: tuple[int, ...]
+    #: What steps of the extraction find in this text and share (``Lexicon.scan``), by whom found it.
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     @cached_property
     def digit_runs(self) -> list[tuple[int, int]]:

@@ -15,12 +15,12 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from typing import Any
 
-from etl.phrases import PhraseIndex, WordStarts
-from etl.text import fold
+from etl.phrases import Scan, Scanner
+from etl.text import TextView, fold
 
 LEXICON_PACKAGE = "etl.lexicon"
 #: One to four capitalised words (a person's name after a title); "Lê Minh Khái", "Hun Sen".
@@ -51,6 +51,13 @@ def _bounded(words: list[str] | tuple[str, ...], **kw: Any) -> str:
     return rf"(?<![\w])(?:{words_pattern(words, **kw)})(?![\w])"
 
 
+#: Sections whose word lists an article is scanned for: phrases (``Scan.phrases(section)``)...
+SCANNED_PHRASES = ("categories", "links")
+#: ... and words that open patterns: ``Scan.starts(name)`` says where the words of each list (or the
+#: keys of each table) of a section may start. Name -> (section, lists).
+SCANNED_STARTS = {"numbers": ("numbers", ("number_words", "vague")), "months": ("dates", ("months",))}
+
+
 @dataclass(frozen=True, eq=False)
 class Lexicon:
     """One language's vocabulary, raw and compiled."""
@@ -71,20 +78,19 @@ class Lexicon:
             cached = self._sets[(section, key)] = frozenset(fold(w) for w in self.get(section, key, []))
         return cached
 
-    def phrases(self, section: str) -> PhraseIndex:
-        """An Aho-Corasick index of a section of word lists (categories, links), built once."""
-        cache_key = ("phrases", section)
-        if cache_key not in self._sets:
-            self._sets[cache_key] = PhraseIndex(self.raw.get(section, {}))  # type: ignore[assignment]
-        return self._sets[cache_key]  # type: ignore[return-value]
+    def scan(self, view: TextView) -> Scan:
+        """What the lexicon's scanned word lists (``SCANNED_PHRASES``, ``SCANNED_STARTS``) find in an
+        article, all in one pass; kept with the view, for every step that asks."""
+        found = view.memo.get(self)
+        if found is None:
+            found = view.memo[self] = self.scanner.scan(view.folded, view.bounded)
+        return found  # type: ignore[return-value]
 
-    def word_starts(self, section: str, keys: tuple[str, ...]) -> WordStarts:
-        """Where the words of some lists (or the keys of tables) of a section may start, built once."""
-        cache_key = ("starts:" + section, "|".join(keys))
-        if cache_key not in self._sets:
-            groups = {key: list(self.get(section, key, [])) for key in keys}
-            self._sets[cache_key] = WordStarts(groups)  # type: ignore[assignment]
-        return self._sets[cache_key]  # type: ignore[return-value]
+    @cached_property
+    def scanner(self) -> Scanner:
+        return Scanner({section: self.raw.get(section, {}) for section in SCANNED_PHRASES},
+                       {name: {key: list(self.get(section, key, [])) for key in keys}
+                        for name, (section, keys) in SCANNED_STARTS.items()})
 
     def folded_table(self, section: str, key: str) -> dict[str, Any]:
         """A word table with folded keys, computed once."""
@@ -158,8 +164,8 @@ def _compile(lex: Lexicon) -> dict[str, re.Pattern[str]]:
              (?:(?![\w/:])|(?=(?:{words_pattern(attached, fold_words=False)})(?![\w])))""",
         re.VERBOSE,
     )
-    # Both open with one of their words after a word boundary: ``Lexicon.word_starts`` of the same
-    # list tells where they can match, and ``quantities`` tries them only there.
+    # Both open with one of their words after a word boundary: ``Lexicon.scan`` (``SCANNED_STARTS``) of
+    # the same list tells where they can match, and ``quantities`` tries them only there.
     words = g("numbers", "number_words", [])
     joiners = words_pattern(g("numbers", "number_joiners", []))
     w = words_pattern(words)
