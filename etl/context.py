@@ -68,19 +68,15 @@ def year_spans(view: TextView) -> list[tuple[int, int]]:
             if b - a == 4 and (folded[a:a + 2] in ("18", "19", "20") or folded[a:b] == "2100")]
 
 
-def find_periods(view: TextView, lex: Lexicon, lo: int, hi: int,
-                 dates: list[re.Match[str]] | None = None) -> list[Period]:
-    """Period expressions between ``lo`` and ``hi``, without overlaps, in text order (``dates``:
-    ``find_dates``, when the caller has them)."""
+def find_periods(view: TextView, lex: Lexicon, dates: list[re.Match[str]] | None = None) -> list[Period]:
+    """Period expressions, without overlaps, in text order (``dates``: ``find_dates``, when the caller
+    has them)."""
     p = lex.patterns
     found: list[Period] = []
     taken = _Taken()
-    near_years = [(max(a, lo), min(b, hi)) for a, b in around(year_spans(view), YEAR_CONTEXT, YEAR_CONTEXT,
-                                                               len(view.folded))
-                  if a < hi and b > lo]
+    near_years = around(year_spans(view), YEAR_CONTEXT, YEAR_CONTEXT, len(view.folded))
     if dates is None:
         dates = find_dates(view, lex)
-    dates = [m for m in dates if lo <= m.start() and m.end() <= hi]
     for a, b, first, last in _date_ranges(view, dates):
         found.append(Period(a, b, first, last, full_dates=True))
         taken.add(a, b)

@@ -82,7 +82,7 @@ def extract(doc: Document, gazetteer: Gazetteer, language: str | None = None) ->
     if lex is not None:
         periods: dict[int, list[Period]] = {s.index: [] for s in sentences}
         with TIMER.stage("numbers"):
-            for period in find_periods(view, lex, 0, len(view.folded), dates):
+            for period in find_periods(view, lex, dates):
                 periods[sentence_of(view.to_original(period.start))].append(period)
         with TIMER.stage("categories"):
             keywords = KeywordHits(view, lex)

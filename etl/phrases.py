@@ -31,10 +31,13 @@ class Hit(NamedTuple):
 class Scanner:
     """Phrase lists and word-start lists found together, in one pass of one automaton.
 
-    ``phrases`` and ``starts`` name groups of word lists: ``scan`` returns, for each, what
-    ``PhraseIndex.find`` and ``WordStarts.find`` would return alone. An article's text is
-    scanned once for all of them: each pass of an automaton costs about as much as the
-    others, whatever it finds.
+    ``phrases`` and ``starts`` name groups of word lists. For a phrase finder, ``scan`` gives
+    the phrases found, leftmost-longest (what ``PhraseIndex.find`` gives for one finder). For
+    a word-start finder, it gives each group's offsets where the folded text has a word that
+    begins like one of its words: a superset of the starts of a pattern that opens with one
+    of them, so that the pattern is tried there only (``finditer_at``) instead of at every
+    position. An article's text is scanned once for all of them: each pass of an automaton
+    costs about as much as the others, whatever it finds.
 
     Keys are matched in the *boundary view* of the text (``etl.text.boundary_view``) with a
     space before them. A phrase key has a space after it too, unless it ends in ``*``: the
@@ -43,10 +46,11 @@ class Scanner:
     no space after: white space, hyphens and apostrophes in a pattern match any of several
     characters, and every one of them is a space in the boundary view.
 
-    >>> scanner = Scanner({"topics": {"trade": ["export*"]}}, {"numbers": {"words": ["deux"]}})
-    >>> found = scanner.scan("deux exportations, deuxieme")
+    >>> scanner = Scanner({"topics": {"trade": ["export*"]}},
+    ...                   {"numbers": {"words": ["deux"], "vague": ["des milliers"]}})
+    >>> found = scanner.scan("deux exportations, des milliers, deuxieme")
     >>> found.phrases("topics"), found.starts("numbers")
-    ([Hit(start=5, end=17, value='trade')], {'words': [0, 19]})
+    ([Hit(start=5, end=17, value='trade')], {'words': [0, 33], 'vague': [19]})
     """
 
     def __init__(self, phrases: dict[str, dict[str, list[str]]] | None = None,
@@ -107,7 +111,10 @@ class Scan:
 
     def __init__(self, folded: str, phrase_names: tuple[str, ...],
                  groups: dict[str, tuple[str, ...]]) -> None:
-        self.folded = folded
+        # beyond the Basic Multilingual Plane ``boundary_view`` leaves a character that is not a letter
+        # as it is, so that no word start can be ruled out
+        self.anywhere = (not folded.isascii()
+                         and len(folded.encode("utf-16-le", "surrogatepass")) != 2 * len(folded))
         self.haystack = ""
         self.raw: dict[str, list[tuple[int, int, bool, str]]] = {name: [] for name in phrase_names}
         self.raw_starts: dict[str, dict[str, set[int]]] = {
@@ -133,10 +140,8 @@ class Scan:
 
     def starts(self, name: str) -> dict[str, list[int] | None]:
         """Each group's sorted offsets where one of its words may start (``None``: anywhere, for a
-        text with characters beyond the Basic Multilingual Plane, where ``boundary_view`` leaves a
-        character that is not a letter as it is, so that no word start can be ruled out)."""
-        folded = self.folded
-        if not folded.isascii() and len(folded.encode("utf-16-le", "surrogatepass")) != 2 * len(folded):
+        text with characters beyond the Basic Multilingual Plane)."""
+        if self.anywhere:
             return dict.fromkeys(self.raw_starts[name])
         return {group: sorted(found) for group, found in self.raw_starts[name].items()}
 
@@ -150,27 +155,6 @@ class PhraseIndex:
     def find(self, folded: str, bounded: str | None = None) -> list[Hit]:
         """Non-overlapping hits, leftmost-longest, in order (``bounded``: as for ``Scanner.scan``)."""
         return self.scanner.scan(folded, bounded).phrases("")
-
-
-class WordStarts:
-    """Where a pattern that opens with one of some words (after a word boundary) can match.
-
-    ``find`` returns, for each group of words, every offset where the folded text has a word
-    that begins like one of them: a superset of the starts of the pattern's matches, found for
-    all groups in one automaton pass, so that each pattern is tried there only (``finditer_at``)
-    instead of at every position.
-
-    >>> starts = WordStarts({"numbers": ["deux"], "vague": ["des milliers"]})
-    >>> starts.find("les deux et des milliers, deuxieme")
-    {'numbers': [4, 26], 'vague': [12]}
-    """
-
-    def __init__(self, groups: dict[str, list[str]]) -> None:
-        self.scanner = Scanner(starts={"": groups})
-
-    def find(self, folded: str, bounded: str | None = None) -> dict[str, list[int] | None]:
-        """Each group's sorted offsets in ``folded`` where one of its words may start (``Scan.starts``)."""
-        return self.scanner.scan(folded, bounded).starts("")
 
 
 def finditer_at(pattern: re.Pattern[str], text: str, starts: list[int] | None) -> list[re.Match[str]]:
