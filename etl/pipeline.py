@@ -298,10 +298,14 @@ def _process(sources: list[Source], problems: list[dict], previous: PreviousBuil
         rows = RowStream(writer.write)
         kept = stack.enter_context(contextlib.closing(previous.kept_rows(sources)))
         todo = [s for s in sources if not kept.holds(s)]
-        # extracted by a thread while the main one passes on the kept rows (Arrow reads and
-        # writes without the GIL): after one article changed, its extraction costs no wait
-        extracted = stack.enter_context(contextlib.closing(
-            Ahead(_extract_all(todo, cache, workers, progress, engine, scheduler), EXTRACT_AHEAD)))
+        extracted = _extract_all(todo, cache, workers, progress, engine, scheduler)
+        if kept.files:
+            # extracted by a thread while the main one passes on the kept rows (Arrow reads and
+            # writes without the GIL): after one article changed, its extraction costs no wait.
+            # With nothing kept there is nothing to overlap, and the two threads would only take
+            # the GIL from each other at every article.
+            extracted = Ahead(extracted, EXTRACT_AHEAD)
+        stack.enter_context(contextlib.closing(extracted))
         n_extracted = 0
         run: list[Source] = []  # unchanged articles in a row: their rows are taken together
         for source in sources:
