@@ -32,6 +32,7 @@ LEFT_WINDOW = 40
 _GAP = r"[^\S\r\n]*"
 _TOKEN = re.compile(
     _GAP + r"((?:[^\W\d_]{1,3}['’](?=[^\W\d_]))|[^\W\d_][\w]*(?:-[^\W\d_][\w]*)*|&)")
+_WORD_BREAK = re.compile(r"[\s-]+")
 _WORD_BEFORE = re.compile(r"([^\W\d_][\w.'’-]*)[^\S\r\n]+$")
 _SENTENCE_OPENERS = frozenset('.!?:;"“«(\n\r')
 _MILLION = 1e6
@@ -115,12 +116,11 @@ def _number_value(view: TextView, lex: Lexicon, start: int, end: int, kind: str)
         return parse_number(view.norm[start:end], lex.get("numbers", "decimal_separator", "."),
                             tuple(lex.get("numbers", "thousands_separators", [])))
     words = view.folded[start:end]
+    if words in lex.folded_set("numbers", "ambiguous_alone") and not _WORD_BREAK.search(words):
+        return None  # "one", "un" alone
     scales = lex.folded_table("numbers", "scales")
-    tokens = re.split(r"[\s-]+", words)
-    if all(t in scales for t in tokens):
+    if all(t in scales for t in _WORD_BREAK.split(words)):
         return None  # "millions" alone is vague, handled elsewhere
-    if len(tokens) == 1 and words in lex.folded_set("numbers", "ambiguous_alone"):
-        return None
     return parse_number_words(view.norm[start:end], lex.lang)
 
 
@@ -162,6 +162,8 @@ def _quantity(view: TextView, lex: Lexicon, start: int, end: int, kind: str) -> 
         unit = _Unit(pos, currency, "currency", 1.0)
     counted = None
     if unit is None:
+        if _after_determiner(view, lex, left, value):
+            return None  # "the two countries": settled before the costly noun phrase
         np_end, counted = _noun_phrase(view, lex, pos)
         if counted is None and scale != 1:
             link = lex.patterns["unit_link"].match(view.folded, pos)  # "2 millions de touristes"
@@ -170,7 +172,7 @@ def _quantity(view: TextView, lex: Lexicon, start: int, end: int, kind: str) -> 
         if counted is None:
             return None
         unit = _Unit(np_end, "count", "count", 1.0)
-        if _is_reference(view, lex, left, value, counted):
+        if _is_reference(lex, value, counted):
             return None
     elif unit.kind == "currency" and currency is None:
         currency = unit.unit
@@ -329,13 +331,16 @@ def _function_words(lex: Lexicon) -> frozenset[str]:
     return cached  # type: ignore[return-value]
 
 
-def _is_reference(view: TextView, lex: Lexicon, left: int, value: float, counted: str) -> bool:
-    """"the two countries", "les deux pays": a small number naming a known set."""
-    if value > lex.get("exclusions", "reference_max", 0):
-        return False
-    if lex.patterns["determiner"].search(view.folded, max(0, left - LEFT_WINDOW), left):
-        return True
-    return value == 2 and lex.patterns["reference_noun"].match(" " + fold(counted)) is not None
+def _after_determiner(view: TextView, lex: Lexicon, left: int, value: float) -> bool:
+    """"the two countries", "les deux pays": a small number after a determiner names a known set."""
+    return (value <= lex.get("exclusions", "reference_max", 0)
+            and lex.patterns["determiner"].search(view.folded, max(0, left - LEFT_WINDOW), left) is not None)
+
+
+def _is_reference(lex: Lexicon, value: float, counted: str) -> bool:
+    """"two sides", "deux pays": the pair a text is about, without a determiner."""
+    return (value == 2 <= lex.get("exclusions", "reference_max", 0)
+            and lex.patterns["reference_noun"].match(" " + fold(counted)) is not None)
 
 
 def _noun_phrase(view: TextView, lex: Lexicon, pos: int) -> tuple[int, str | None]:
