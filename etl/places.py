@@ -46,6 +46,9 @@ _NAME_WORD_BREAK = re.compile(r"[ -]")
 MAX_ACRONYM = 5
 #: A misspelling may make a name this many characters longer or shorter.
 FUZZY_LENGTH_SLACK = 2
+#: Names whose closest alias is kept (``Gazetteer.fuzzy_place``) before the memo starts afresh.
+FUZZY_MEMO_SIZE = 100_000
+_UNKNOWN = object()
 #: How far before a bare border-gate name its cue may start (characters).
 CUE_WINDOW = 60
 
@@ -82,6 +85,24 @@ class _Alias:
     exact: str | None  # the alias as written, when it must match case-sensitively
 
 
+class _Reading(NamedTuple):
+    """What an alias key stands for, worked out once from its entries (``Gazetteer.readings``)."""
+
+    exact: frozenset[str] | None  # the spellings (full stops left out) it must be written in, if any
+    plain: str | None  # the place it names (the best of its entries that need no cue), if any
+    gate: str | None  # the border gate it names next to a cue ("cửa khẩu", "border gate"), if any
+
+
+def _reading(entries: list[_Alias]) -> _Reading:
+    exact = frozenset(a.exact.replace(".", "") for a in entries if a.exact) or None
+    plain, gate = [a for a in entries if not a.cue_only], [a for a in entries if a.cue_only]
+    return _Reading(exact, _best(plain), _best(gate))
+
+
+def _best(entries: list[_Alias]) -> str | None:
+    return min(entries, key=lambda a: (a.priority, a.place_id)).place_id if entries else None
+
+
 class Gazetteer:
     """The places and an automaton over all their folded aliases."""
 
@@ -94,11 +115,13 @@ class Gazetteer:
             self.automaton.add_word(f" {key} ", key)  # spaces: whole words of the boundary view only
         self.automaton.make_automaton()
         self.known_words = frozenset(k.replace(" ", "") for k in aliases)
+        self.readings = {key: _reading(entries) for key, entries in aliases.items()}
         self._fuzzy_index: dict[tuple[str, int], list[str]] = defaultdict(list)
         for key, entries in aliases.items():
             if len(key) >= fuzzy.get("min_chars", 7) and not all(a.exact for a in entries):
                 self._fuzzy_index[(key[0], len(key))].append(key)
         self._fuzzy_windows: dict[tuple[str, int], tuple[str, ...]] = {}  # filled as names are looked up
+        self._fuzzy_places: dict[str, str | None] = {}  # likewise (``fuzzy_place``)
 
     def fuzzy_candidates(self, key: str) -> tuple[str, ...]:
         """Aliases that start like ``key``, at most ``FUZZY_LENGTH_SLACK`` characters longer or shorter."""
@@ -109,6 +132,34 @@ class Gazetteer:
                 c for n in range(len(key) - FUZZY_LENGTH_SLACK, len(key) + FUZZY_LENGTH_SLACK + 1)
                 for c in self._fuzzy_index.get((key[:1], n), ()))
         return found
+
+
+    def fuzzy_place(self, name: str) -> str | None:
+        """The place a capitalised name that is no alias stands for, when it is one misspelt: the alias
+        closest to it, if close enough. ``None`` for a name of common words only ("Prime Minister").
+
+        Names recur from article to article (the same provinces, ministers, agencies), so each
+        name's answer is kept: looking for the closest alias is the costly part of finding places.
+        """
+        found = self._fuzzy_places.get(name, _UNKNOWN)
+        if found is _UNKNOWN:
+            if len(self._fuzzy_places) >= FUZZY_MEMO_SIZE:
+                self._fuzzy_places.clear()  # bounded: a long run over ever new names starts afresh
+            found = self._fuzzy_places[name] = self._closest_place(name)
+        return found  # type: ignore[return-value]
+
+    def _closest_place(self, name: str) -> str | None:
+        from rapidfuzz import fuzz, process
+
+        zipf, min_score = self.fuzzy.get("common_word_zipf", 3.0), self.fuzzy.get("min_score", 90)
+        if all(_is_common_word(w, zipf) for w in _NAME_WORD_BREAK.split(name)):
+            return None
+        key = _match_key(name)
+        choices = self.fuzzy_candidates(key)
+        if not choices:
+            return None
+        best = process.extractOne(key, choices, scorer=fuzz.ratio, score_cutoff=min_score)
+        return None if best is None else self.readings[best[0]].plain
 
 
 def _match_key(text: str) -> str:
@@ -180,7 +231,7 @@ def find_mentions(view: TextView, gazetteer: Gazetteer, lexicons: Iterable[Lexic
     for end_index, key in gazetteer.automaton.iter(haystack):
         # haystack offset i is text offset i - 1; the key is " alias " around the words
         start, end = end_index - len(key) - 1, end_index - 1
-        if _written_as_name(view.norm, start, end, gazetteer.aliases[key]):
+        if _written_as_name(view.norm, start, end, gazetteer.readings[key]):
             candidates.append((start, end, key))
     candidates.sort(key=lambda c: (c[0], -(c[1] - c[0])))
     mentions: list[Mention] = []
@@ -188,7 +239,7 @@ def find_mentions(view: TextView, gazetteer: Gazetteer, lexicons: Iterable[Lexic
     for start, end, key in candidates:
         if start < taken_until:
             continue
-        place_id = _resolve(view, gazetteer.aliases[key], start, end, lexicons)
+        place_id = _resolve(view, gazetteer.readings[key], start, end, lexicons)
         if place_id is not None:
             mentions.append(Mention(start, end, place_id))
             taken_until = end
@@ -244,26 +295,20 @@ def _inside_a_name(view: TextView, mention: Mention, people: list[tuple[int, int
     return False
 
 
-def _written_as_name(norm: str, start: int, end: int, entries: list[_Alias]) -> bool:
+def _written_as_name(norm: str, start: int, end: int, reading: _Reading) -> bool:
     if end < len(norm) and unicodedata.category(norm[end]) == "Sc":
         return False  # "US$10": part of a currency, not a place
-    exact = {a.exact.replace(".", "") for a in entries if a.exact}
-    if exact:
-        return norm[start:end].replace(".", "") in exact
+    if reading.exact:
+        return norm[start:end].replace(".", "") in reading.exact
     return norm[start].isupper() or not norm[start].isalpha()
 
 
-def _resolve(view: TextView, entries: list[_Alias], start: int, end: int,
-             lexicons: list[Lexicon]) -> str | None:
+def _resolve(view: TextView, reading: _Reading, start: int, end: int, lexicons: list[Lexicon]) -> str | None:
     # A cue only changes the answer for names that are border gates next to one; most are not,
     # and looking for cues around every mention is costly.
-    cue = any(a.cue_only for a in entries) and _has_gate_cue(view, start, end, lexicons)
-    usable = [a for a in entries if cue or not a.cue_only]
-    if not usable:
-        return None
-    if cue and any(a.cue_only for a in usable):
-        usable = [a for a in usable if a.cue_only]
-    return min(usable, key=lambda a: (a.priority, a.place_id)).place_id
+    if reading.gate is not None and _has_gate_cue(view, start, end, lexicons):
+        return reading.gate
+    return reading.plain
 
 
 def _has_gate_cue(view: TextView, start: int, end: int, lexicons: list[Lexicon]) -> bool:
@@ -276,11 +321,7 @@ def _has_gate_cue(view: TextView, start: int, end: int, lexicons: list[Lexicon])
 
 
 def _fuzzy_mentions(view: TextView, gazetteer: Gazetteer, exact: list[Mention]) -> list[Mention]:
-    from rapidfuzz import fuzz, process
-
-    settings = gazetteer.fuzzy
-    min_chars = settings.get("min_chars", 7)
-    zipf = settings.get("common_word_zipf", 3.0)
+    min_chars = gazetteer.fuzzy.get("min_chars", 7)
     taken = sorted((m.start, m.end) for m in exact)  # they do not overlap: their ends are sorted too
     first_open = 0  # the first exact mention that ends after the current name starts
     found: list[Mention] = []
@@ -293,18 +334,9 @@ def _fuzzy_mentions(view: TextView, gazetteer: Gazetteer, exact: list[Mention]) 
             first_open += 1
         if first_open < len(taken) and taken[first_open][0] < end:
             continue  # overlaps an exact mention
-        if all(_is_common_word(w, zipf) for w in _NAME_WORD_BREAK.split(m.group(1))):
-            continue
-        key = _match_key(m.group(1))
-        choices = gazetteer.fuzzy_candidates(key)
-        if not choices:
-            continue
-        best = process.extractOne(key, choices, scorer=fuzz.ratio, score_cutoff=settings.get("min_score", 90))
-        if best is None:
-            continue
-        entries = [a for a in gazetteer.aliases[best[0]] if not a.cue_only]
-        if entries:
-            found.append(Mention(start, end, min(entries, key=lambda a: (a.priority, a.place_id)).place_id))
+        place_id = gazetteer.fuzzy_place(m.group(1))
+        if place_id is not None:
+            found.append(Mention(start, end, place_id))
     return found
 
 

@@ -44,6 +44,23 @@ def test_a_misspelt_known_place_is_found():
     assert place_ids("The President landed at Pochenton Airport.") == {"phnom-penh-international-airport"}
 
 
+def test_misspelt_names_are_looked_up_once_and_the_memo_stays_bounded(monkeypatch):
+    from etl import places as P
+
+    gazetteer = P.load_gazetteer()
+    looked_up = []
+    closest = gazetteer._closest_place
+    monkeypatch.setattr(gazetteer, "_closest_place", lambda name: looked_up.append(name) or closest(name))
+    monkeypatch.setattr(gazetteer, "_fuzzy_places", {})
+    monkeypatch.setattr(P, "FUZZY_MEMO_SIZE", 2)
+    names = ["Pochenton Airport", "Pochenton Airport", "Prime Minister", "Kampong Chhnangg", "Pochenton Airport"]
+    found = [gazetteer.fuzzy_place(n) for n in names]
+    assert found[0] == found[1] == found[4] == "phnom-penh-international-airport"
+    assert found[2] is None  # common words only
+    assert looked_up == ["Pochenton Airport", "Prime Minister", "Kampong Chhnangg", "Pochenton Airport"]
+    assert len(gazetteer._fuzzy_places) <= 2
+
+
 BORDER_GATES = [
     ("fr", "Les échanges passent par la porte frontière internationale de Ha Tien.", "ha-tien-border-gate"),
     ("fr", "Le commerce passe par la porte frontière nationale de Giang Thanh.", "giang-thanh-border-gate"),
