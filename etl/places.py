@@ -256,7 +256,7 @@ def person_spans(view: TextView, lexicons: list[Lexicon]) -> list[tuple[int, int
     spans = []
     if lexicons:
         for hit in _title_index(tuple(lexicons)).find(view.folded, bounded=view.bounded):
-            name = lexicons[0].patterns["name_run"].match(view.norm, hit.end)
+            name = lexicons[0].patterns["name_run"].match(view.norm, hit[1])
             if name:
                 spans.append((name.start(1), name.end(1), True))
     people = lexicons[0].common.get("people", {}) if lexicons else {}

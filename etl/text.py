@@ -176,19 +176,17 @@ class TextView:
         """``boundary_view(folded)``, made once for every phrase finder that reads it."""
         return boundary_view(self.folded)
 
+    @cached_property
+    def _removed_in_view(self) -> list[int]:
+        """Where each removed hyphen stood in the view: the offset of the character after it there."""
+        return [pos - k for k, pos in enumerate(self.removed)]  # k hyphens before it are gone
+
     def to_original(self, i: int) -> int:
         """Map an offset in ``norm``/``folded`` to the original text."""
         if not self.removed:  # most texts: the view has the original's offsets
             return i
-        # Each removed hyphen before the mapped position shifts it by one.
-        shift = 0
-        lo = 0
-        while True:
-            k = bisect.bisect_right(self.removed, i + shift, lo)
-            if k == lo:
-                return i + shift
-            shift += k - lo
-            lo = k
+        # each removed hyphen that stood at or before the offset shifts it by one
+        return i + bisect.bisect_right(self._removed_in_view, i)
 
     def to_view(self, i: int) -> int:
         """Map an offset in the original text to ``norm``/``folded``."""
@@ -198,8 +196,7 @@ class TextView:
         """``fold(original)``, without folding the text again: ``folded`` with the removed hyphens back."""
         parts = []
         prev = 0
-        for k, pos in enumerate(self.removed):
-            at = pos - k  # where the hyphen stood in the view (k hyphens before it are gone)
+        for at in self._removed_in_view:
             parts.append(self.folded[prev:at])
             prev = at
         parts.append(self.folded[prev:])

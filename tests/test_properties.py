@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from etl.lexicon import load
 from etl.numbers import parse_number
 from etl.quantities import find_quantities
-from etl.text import make_view, split_sentences
+from etl.text import TextView, make_view, split_sentences
 from tests.conftest import run_extract
 
 # Text built from pieces that exercise the grammar, mixed with arbitrary characters.
@@ -57,6 +57,17 @@ def test_view_maps_every_offset_back(text):
     view = make_view(text)
     for i in range(len(view.norm)):
         assert view.norm[i] == text[view.to_original(i)]
+
+
+@SETTINGS
+@given(text=st.text(min_size=1, max_size=200), data=st.data())
+def test_view_offsets_map_back_whatever_characters_were_removed(text, data):
+    removed = sorted(data.draw(st.sets(st.integers(0, len(text) - 1))))
+    norm = "".join(c for i, c in enumerate(text) if i not in set(removed))
+    view = TextView(text, norm, norm, tuple(removed))
+    kept = [i for i in range(len(text)) if i not in set(removed)]
+    assert [view.to_original(i) for i in range(len(norm))] == kept
+    assert all(view.to_view(o) == i for i, o in enumerate(kept))
 
 
 @SETTINGS
