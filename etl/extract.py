@@ -11,12 +11,14 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 from etl.categories import KeywordHits, categorise
 from etl.context import Period, find_dates, find_periods, period_for, target_cue
 from etl.lexicon import Lexicon, available_languages, load
 from etl.metadata import detect_language, find_author, find_outlet, find_published, find_title
-from etl.places import Gazetteer, Mention, find_mentions
+from etl.phrases import Scanner
+from etl.places import Gazetteer, Mention, find_mentions, place_finders
 from etl.quantities import Quantity, find_quantities
 from etl.reading import Document
 from etl.sections import lines_of, related_spans, section_at
@@ -49,6 +51,15 @@ def all_lexicons() -> list[Lexicon]:
     return [lex for lang in available_languages() if (lex := load(lang)) is not None]
 
 
+@cache
+def _scanner(lex: Lexicon | None, gazetteer: Gazetteer) -> Scanner:
+    """Everything an article is scanned for: its lexicon's word lists and what ``find_mentions`` reads
+    (each pass of an automaton costs about the same, whatever it finds)."""
+    phrases, starts = lex.scanned_lists() if lex is not None else ({}, {})
+    place_phrases, keys = place_finders(gazetteer, all_lexicons())
+    return Scanner({**phrases, **place_phrases}, starts, keys)
+
+
 def extract(doc: Document, gazetteer: Gazetteer, language: str | None = None) -> Extraction:
     """All rows of one article; ``language`` overrides the detector (ISO 639-1)."""
     text = doc.text
@@ -64,11 +75,15 @@ def extract(doc: Document, gazetteer: Gazetteer, language: str | None = None) ->
     with TIMER.stage("metadata"):
         language = language or detect_language("\n".join(line.text for line in body_lines) or text)
     lex = load(language)
+    with TIMER.stage("sentences"):
+        # one pass of one automaton for the lexicon's word lists, people's titles and place names
+        scanner = _scanner(lex, gazetteer)
+        scan = lex.scan(view, scanner) if lex is not None else scanner.scan(view.folded, view.bounded)
     with TIMER.stage("numbers"):
         dates = find_dates(view, lex) if lex is not None else []  # no quantity, and the years of periods
         quantities = find_quantities(view, lex, dates) if lex is not None else []
     with TIMER.stage("places"):
-        mentions = find_mentions(view, gazetteer, lexicons)
+        mentions = find_mentions(view, gazetteer, lexicons, scan)
     starts = [s.start for s in sentences]
 
     def sentence_of(original_offset: int) -> int:

@@ -12,6 +12,7 @@ matches any word that starts with it ("export*" finds "exportations").
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import cache
 
 import ahocorasick
@@ -23,16 +24,22 @@ from etl.text import boundary_view, fold
 Hit = tuple[int, int, str]
 
 
+#: What a key means to a finder (the first item of each meaning).
+_PHRASE, _START, _KEY = 0, 1, 2
+
+
 class Scanner:
-    """Phrase lists and word-start lists found together, in one pass of one automaton.
+    """Phrase lists, word-start lists and plain keys found together, in one pass of one automaton.
 
     ``phrases`` and ``starts`` name groups of word lists. For a phrase finder, ``scan`` gives
     the phrases found, leftmost-longest (what ``PhraseIndex.find`` gives for one finder). For
     a word-start finder, it gives each group's offsets where the folded text has a word that
     begins like one of its words: a superset of the starts of a pattern that opens with one
     of them, so that the pattern is tried there only (``finditer_at``) instead of at every
-    position. An article's text is scanned once for all of them: each pass of an automaton
-    costs about as much as the others, whatever it finds.
+    position. ``keys`` name collections of keys already in the boundary view's form (words
+    separated by one space, such as the gazetteer's aliases): each is found wherever it stands
+    as whole words, overlaps included. An article's text is scanned once for all of them: each
+    pass of an automaton costs about as much as the others, whatever it finds.
 
     Keys are matched in the *boundary view* of the text (``etl.text.boundary_view``) with a
     space before them. A phrase key has a space after it too, unless it ends in ``*``: the
@@ -42,19 +49,22 @@ class Scanner:
     characters, and every one of them is a space in the boundary view.
 
     >>> scanner = Scanner({"topics": {"trade": ["export*"]}},
-    ...                   {"numbers": {"words": ["deux"], "vague": ["des milliers"]}})
+    ...                   {"numbers": {"words": ["deux"], "vague": ["des milliers"]}},
+    ...                   {"places": ["kep", "des"]})
     >>> found = scanner.scan("deux exportations, des milliers, deuxieme")
-    >>> found.phrases("topics"), found.starts("numbers")
-    ([(5, 17, 'trade')], {'words': [0, 33], 'vague': [19]})
+    >>> found.phrases("topics"), found.starts("numbers"), found.keys("places")
+    ([(5, 17, 'trade')], {'words': [0, 33], 'vague': [19]}, [(19, 22, 'des')])
     """
 
     def __init__(self, phrases: dict[str, dict[str, list[str]]] | None = None,
-                 starts: dict[str, dict[str, list[str]]] | None = None) -> None:
-        phrases, starts = phrases or {}, starts or {}
+                 starts: dict[str, dict[str, list[str]]] | None = None,
+                 keys: dict[str, Iterable[str]] | None = None) -> None:
+        phrases, starts, keys = phrases or {}, starts or {}, keys or {}
         self.groups = {name: tuple(groups) for name, groups in starts.items()}
         self.phrase_names = tuple(phrases)
-        # key -> what it means to each finder: (True, finder, whole word, value) for a phrase,
-        # (False, finder, groups) for a word start
+        self.key_names = tuple(keys)
+        # key -> what it means to each finder: (_PHRASE, finder, whole word, value) for a phrase,
+        # (_START, finder, groups) for a word start, (_KEY, finder, key) for a plain key
         meanings: dict[str, list[tuple]] = {}
         for name, groups in phrases.items():
             values: dict[str, str] = {}
@@ -64,7 +74,7 @@ class Scanner:
                     if runs:  # the first value listed for a phrase keeps it
                         values.setdefault(" " + " ".join(runs) + ("" if phrase.endswith("*") else " "), value)
             for key, value in values.items():
-                meanings.setdefault(key, []).append((True, name, key.endswith(" "), value))
+                meanings.setdefault(key, []).append((_PHRASE, name, key.endswith(" "), value))
         for name, groups in starts.items():
             in_groups: dict[str, set[str]] = {}
             for group, words in groups.items():
@@ -74,7 +84,10 @@ class Scanner:
                         in_groups.setdefault(" " + runs[0], set()).add(group)
             for key, found_in in in_groups.items():
                 ordered = tuple(g for g in self.groups[name] if g in found_in)
-                meanings.setdefault(key, []).append((False, name, ordered))
+                meanings.setdefault(key, []).append((_START, name, ordered))
+        for name, found_keys in keys.items():
+            for key in found_keys:
+                meanings.setdefault(f" {key} ", []).append((_KEY, name, key))
         self.automaton = ahocorasick.Automaton()
         for key, meaning in meanings.items():
             self.automaton.add_word(key, (len(key), tuple(meaning)))
@@ -84,28 +97,31 @@ class Scanner:
 
     def scan(self, folded: str, bounded: str | None = None) -> Scan:
         """Everything found in ``folded`` (``bounded``: ``boundary_view(folded)``, when the caller has it)."""
-        found = Scan(folded, self.phrase_names, self.groups)
+        found = Scan(folded, self.phrase_names, self.groups, self.key_names)
         if self.empty:
             return found
         haystack = found.haystack = " " + (bounded if bounded is not None else boundary_view(folded)) + " "
-        phrases, starts = found.raw, found.raw_starts
+        phrases, starts, keys = found.raw, found.raw_starts, found.raw_keys
         for end_index, (length, meanings) in self.automaton.iter(haystack):
             # haystack offset i is text offset i - 1; the key's leading space sits before the word
             start = end_index - length + 1
             for meaning in meanings:
-                if meaning[0]:
+                kind = meaning[0]
+                if kind == _PHRASE:
                     phrases[meaning[1]].append((start, end_index, meaning[2], meaning[3]))
-                else:
+                elif kind == _START:
                     for group in meaning[2]:
                         starts[meaning[1]][group].add(start)
+                else:  # the key's trailing space is the end of its last word
+                    keys[meaning[1]].append((start, end_index - 1, meaning[2]))
         return found
 
 
 class Scan:
     """What a ``Scanner`` found in one text, handed out per finder."""
 
-    def __init__(self, folded: str, phrase_names: tuple[str, ...],
-                 groups: dict[str, tuple[str, ...]]) -> None:
+    def __init__(self, folded: str, phrase_names: tuple[str, ...], groups: dict[str, tuple[str, ...]],
+                 key_names: tuple[str, ...] = ()) -> None:
         # beyond the Basic Multilingual Plane ``boundary_view`` leaves a character that is not a letter
         # as it is, so that no word start can be ruled out
         self.anywhere = (not folded.isascii()
@@ -114,6 +130,11 @@ class Scan:
         self.raw: dict[str, list[tuple[int, int, bool, str]]] = {name: [] for name in phrase_names}
         self.raw_starts: dict[str, dict[str, set[int]]] = {
             name: {group: set() for group in in_groups} for name, in_groups in groups.items()}
+        self.raw_keys: dict[str, list[tuple[int, int, str]]] = {name: [] for name in key_names}
+
+    def keys(self, name: str) -> list[tuple[int, int, str]]:
+        """(start, end, key) of every key of finder ``name`` found, in the order their ends come."""
+        return self.raw_keys[name]
 
     def phrases(self, name: str) -> list[Hit]:
         """The non-overlapping phrases of finder ``name``, leftmost-longest, in order."""

@@ -2,8 +2,9 @@
 
 Every alias of every place, folded (case, accents; hyphens read as spaces) and
 with its romanisation variants (``Kompong``/``Kampong``, names written as one
-word: ``Kompongtrach``), goes into one Aho-Corasick automaton that scans the
-folded view of an article once. A hit counts when it is a whole word and
+word: ``Kompongtrach``), is a key of the Aho-Corasick automaton that scans the
+folded view of an article once (``place_finders``; ``extract`` scans for its
+lexicon's words in the same pass). A hit counts when it is a whole word and
 capitalised in the text (all-capital aliases such as ``US`` must match exactly).
 Overlapping hits keep the longest; one alias shared by several places goes to
 the lowest ``priority`` (a province before the town of the same name).
@@ -29,10 +30,8 @@ from functools import cache
 from pathlib import Path
 from typing import NamedTuple
 
-import ahocorasick
-
 from etl.lexicon import Lexicon, _read_toml
-from etl.phrases import PhraseIndex
+from etl.phrases import Hit, Scan, Scanner
 from etl.text import TextView, boundary_view, fold, word_zipf
 from etl.warm import kept
 
@@ -46,6 +45,8 @@ _NAME_WORD_BREAK = re.compile(r"[ -]")
 MAX_ACRONYM = 5
 #: A misspelling may make a name this many characters longer or shorter.
 FUZZY_LENGTH_SLACK = 2
+#: What ``find_mentions`` has an article scanned for (``place_finders``): people's titles, place names.
+TITLES, PLACES = "titles", "places"
 #: Names whose closest alias is kept (``Gazetteer.fuzzy_place``) before the memo starts afresh.
 FUZZY_MEMO_SIZE = 100_000
 _UNKNOWN = object()
@@ -104,16 +105,12 @@ def _best(entries: list[_Alias]) -> str | None:
 
 
 class Gazetteer:
-    """The places and an automaton over all their folded aliases."""
+    """The places, their folded aliases (the keys of ``aliases``) and what each alias stands for."""
 
     def __init__(self, places: dict[str, Place], aliases: dict[str, list[_Alias]], fuzzy: dict) -> None:
         self.places = places
         self.aliases = aliases
         self.fuzzy = fuzzy
-        self.automaton = ahocorasick.Automaton()
-        for key in aliases:
-            self.automaton.add_word(f" {key} ", key)  # spaces: whole words of the boundary view only
-        self.automaton.make_automaton()
         self.known_words = frozenset(k.replace(" ", "") for k in aliases)
         self.readings = {key: _reading(entries) for key, entries in aliases.items()}
         self._fuzzy_index: dict[tuple[str, int], list[str]] = defaultdict(list)
@@ -223,16 +220,31 @@ def _build_gazetteer(path: Path) -> Gazetteer:
     return Gazetteer(places, dict(aliases), common.get("fuzzy", {}))
 
 
-def find_mentions(view: TextView, gazetteer: Gazetteer, lexicons: Iterable[Lexicon]) -> list[Mention]:
-    """Every place mention in the text, in order, without overlaps."""
+def place_finders(gazetteer: Gazetteer, lexicons: Iterable[Lexicon]) -> tuple[dict, dict]:
+    """The ``phrases`` and ``keys`` of a ``Scanner`` that finds what ``find_mentions`` reads: people's
+    titles in every language ("Mr", "M.", "gouverneur"), and the gazetteer's aliases."""
+    return ({TITLES: {"title": [t for lex in lexicons for t in lex.get("people", "titles", [])]}},
+            {PLACES: gazetteer.aliases.keys()})
+
+
+@cache
+def _place_scanner(gazetteer: Gazetteer, lexicons: tuple[Lexicon, ...]) -> Scanner:
+    phrases, keys = place_finders(gazetteer, lexicons)
+    return Scanner(phrases, keys=keys)
+
+
+def find_mentions(view: TextView, gazetteer: Gazetteer, lexicons: Iterable[Lexicon],
+                  scan: Scan | None = None) -> list[Mention]:
+    """Every place mention in the text, in order, without overlaps.
+
+    ``scan``: the text scanned by a ``Scanner`` with ``place_finders`` among its lists (``extract``
+    scans once for everything); without it, the text is scanned here.
+    """
     lexicons = list(lexicons)
-    haystack = " " + view.bounded + " "
-    candidates: list[tuple[int, int, str]] = []
-    for end_index, key in gazetteer.automaton.iter(haystack):
-        # haystack offset i is text offset i - 1; the key is " alias " around the words
-        start, end = end_index - len(key) - 1, end_index - 1
-        if _written_as_name(view.norm, start, end, gazetteer.readings[key]):
-            candidates.append((start, end, key))
+    if scan is None:
+        scan = _place_scanner(gazetteer, tuple(lexicons)).scan(view.folded, view.bounded)
+    candidates = [(start, end, key) for start, end, key in scan.keys(PLACES)
+                  if _written_as_name(view.norm, start, end, gazetteer.readings[key])]
     candidates.sort(key=lambda c: (c[0], -(c[1] - c[0])))
     mentions: list[Mention] = []
     taken_until = -1
@@ -244,19 +256,19 @@ def find_mentions(view: TextView, gazetteer: Gazetteer, lexicons: Iterable[Lexic
             mentions.append(Mention(start, end, place_id))
             taken_until = end
     mentions += _fuzzy_mentions(view, gazetteer, mentions)
-    people = person_spans(view, lexicons)
+    people = person_spans(view, lexicons, scan.phrases(TITLES))
     return sorted((m for m in mentions if not _inside_a_name(view, m, people)), key=lambda m: m.start)
 
 
-def person_spans(view: TextView, lexicons: list[Lexicon]) -> list[tuple[int, int, bool]]:
-    """Spans of people's names: (start, end, titled). Titled names come after "M.", "Minister"...
-
-    Untitled ones are runs of capitalised words opening with a Vietnamese family name.
+def person_spans(view: TextView, lexicons: list[Lexicon], titles: list[Hit]) -> list[tuple[int, int, bool]]:
+    """Spans of people's names: (start, end, titled). Titled names come after one of ``titles``
+    ("M.", "Minister"...). Untitled ones are runs of capitalised words opening with a Vietnamese
+    family name.
     """
     spans = []
     if lexicons:
-        for hit in _title_index(tuple(lexicons)).find(view.folded, bounded=view.bounded):
-            name = lexicons[0].patterns["name_run"].match(view.norm, hit[1])
+        for _, title_end, _ in titles:
+            name = lexicons[0].patterns["name_run"].match(view.norm, title_end)
             if name:
                 spans.append((name.start(1), name.end(1), True))
     people = lexicons[0].common.get("people", {}) if lexicons else {}
@@ -277,12 +289,6 @@ def _capitalised_runs(min_words: int) -> re.Pattern[str]:
     """
     word = r"[A-ZÀ-ÖØ-ÞĐ][\w'’]*"
     return re.compile(rf"[A-ZÀ-ÖØ-ÞĐ](?<![\w'’-].)[\w'’]*(?:[ \t]{word}){{{max(min_words - 1, 1)},}}")
-
-
-@cache
-def _title_index(lexicons: tuple[Lexicon, ...]) -> PhraseIndex:
-    """Titles of every language ("Mr", "M.", "Minister", "gouverneur") in one index."""
-    return PhraseIndex({"title": [t for lex in lexicons for t in lex.get("people", "titles", [])]})
 
 
 def _inside_a_name(view: TextView, mention: Mention, people: list[tuple[int, int, bool]]) -> bool:

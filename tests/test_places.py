@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
+
 import pytest
 
-from tests.conftest import run_extract
+from tests.conftest import SEEDS, run_extract
 
 
 def places(text: str, lang: str = "en") -> list[tuple[str, str]]:
@@ -120,3 +122,21 @@ def test_links_pair_places_across_the_border():
     assert ("kien-giang", "kep", "agriculture") in pairs
     assert ("kien-giang", "kampot", "tourism") in pairs
     assert {lk["relation"] for lk in links} == {"agreement"}
+
+
+@pytest.mark.parametrize("seed", sorted(SEEDS.glob("*.*")), ids=lambda p: p.name)
+def test_places_found_alone_are_those_found_in_the_article_wide_scan(seed, gazetteer):
+    """``extract`` finds place names in the same pass as its lexicon's words; on its own,
+    ``find_mentions`` scans for them itself: the same mentions either way."""
+    from etl.extract import _scanner, all_lexicons
+    from etl.lexicon import load
+    from etl.places import find_mentions
+    from etl.reading import document_from_bytes
+    from etl.text import make_view
+
+    text = document_from_bytes(seed.read_bytes(), PurePosixPath(seed.name)).text
+    view = make_view(text, gazetteer.known_words)
+    lexicons = all_lexicons()
+    shared = _scanner(load("en"), gazetteer).scan(view.folded, view.bounded)
+    alone = find_mentions(view, gazetteer, lexicons)
+    assert alone and alone == find_mentions(view, gazetteer, lexicons, shared)

@@ -78,19 +78,27 @@ class Lexicon:
             cached = self._sets[(section, key)] = frozenset(fold(w) for w in self.get(section, key, []))
         return cached
 
-    def scan(self, view: TextView) -> Scan:
+    def scan(self, view: TextView, scanner: Scanner | None = None) -> Scan:
         """What the lexicon's scanned word lists (``SCANNED_PHRASES``, ``SCANNED_STARTS``) find in an
-        article, all in one pass; kept with the view, for every step that asks."""
+        article, all in one pass; kept with the view, for every step that asks.
+
+        ``scanner``: one that finds these lists among others, for the first to ask (``extract`` scans
+        for place names and people's titles in the same pass).
+        """
         found = view.memo.get(self)
         if found is None:
-            found = view.memo[self] = self.scanner.scan(view.folded, view.bounded)
+            found = view.memo[self] = (scanner or self.scanner).scan(view.folded, view.bounded)
         return found  # type: ignore[return-value]
+
+    def scanned_lists(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The ``phrases`` and ``starts`` arguments of a ``Scanner`` that finds what ``scan`` gives."""
+        return ({section: self.raw.get(section, {}) for section in SCANNED_PHRASES},
+                {name: {key: list(self.get(section, key, [])) for key in keys}
+                 for name, (section, keys) in SCANNED_STARTS.items()})
 
     @cached_property
     def scanner(self) -> Scanner:
-        return Scanner({section: self.raw.get(section, {}) for section in SCANNED_PHRASES},
-                       {name: {key: list(self.get(section, key, [])) for key in keys}
-                        for name, (section, keys) in SCANNED_STARTS.items()})
+        return Scanner(*self.scanned_lists())
 
     def folded_table(self, section: str, key: str) -> dict[str, Any]:
         """A word table with folded keys, computed once."""
