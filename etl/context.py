@@ -26,8 +26,11 @@ _PERIOD_PATTERNS = ("period_range", "period_open_now", "period_dash", "period_de
 #: pattern that opens with a plain character class is searched faster, ``re`` skipping straight
 #: to the next 1 or 2.
 _YEAR = re.compile(r"(1[89]\d\d|20\d\d|2100)(?<!\d\d{4})(?!\d)")
-#: Period expressions are looked for this many characters around each year.
-YEAR_CONTEXT = 80
+#: Period expressions are looked for this many characters around each year: every one holds a year,
+#: and the words around it are short (the longest before one, "pendant la période l'année ", has 27
+#: characters; after one, "to the present day", 19). The patterns are costly to try, and the fewer
+#: characters they are tried on the better.
+YEAR_CONTEXT = 40
 #: A goal word applies to figures at most this far after it (characters).
 TARGET_REACH = 100
 #: A goal word right after a figure ("a $20 billion target") applies to it within this distance.
