@@ -131,7 +131,7 @@ def _quantity(view: TextView, lex: Lexicon, start: int, end: int, kind: str) -> 
     p = lex.patterns
     left = start
     currency = None
-    m = p["currency_before"].search(view.norm, max(0, start - LEFT_WINDOW), start)
+    m = p["currency_before"].search(view.norm, max(0, start - _currency_reach(lex)), start)
     if m:
         currency = _currency_code(lex, m.group(1) or m.group(2))
         left = m.start()
@@ -265,6 +265,14 @@ def _unit_after(view: TextView, lex: Lexicon, pos: int) -> _Unit | None:
 def _is_age(view: TextView, pos: int) -> bool:
     """"30-year-old": an age, which the guidelines leave out."""
     return view.folded.startswith("-old", pos) or view.folded.startswith(" old", pos)
+
+
+@cache
+def _currency_reach(lex: Lexicon) -> int:
+    """How far before a number a currency written before it can start: the longest code or symbol,
+    a space, and the line break that ``$`` may stand before (``currency_before`` is plain words)."""
+    tokens = [*lex.common["currency_codes"]["codes"], *lex.common["currency_symbols"]]
+    return min(LEFT_WINDOW, max(map(len, tokens), default=0) + 2)
 
 
 def _currency_code(lex: Lexicon, token: str) -> str:
