@@ -13,7 +13,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from etl.lexicon import Lexicon
 from etl.phrases import around, finditer_at, finditer_in
@@ -41,8 +41,7 @@ _CLAUSE_BREAK = re.compile(r"[;]")
 _DATE_RANGE_GAP = re.compile(r"^\s*[-–—]\s*$|^\s*(?:to|au|à|until|jusqu'au)\s*$")
 
 
-@dataclass(frozen=True)
-class Period:
+class Period(NamedTuple):
     start: int
     end: int
     first: int | None

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 from etl.context import find_dates
 from etl.lexicon import Lexicon
@@ -39,8 +39,7 @@ _MILLION = 1e6
 _ATTACHED_MILLION = re.compile(r"[mM](?![\w])")
 
 
-@dataclass(frozen=True)
-class Quantity:
+class Quantity(NamedTuple):
     """A quantity found in ``view.norm``: span, normalised value, unit, qualifier."""
 
     start: int
@@ -54,8 +53,7 @@ class Quantity:
     counted: str | None = None  # the counted noun phrase, for counts
 
 
-@dataclass(frozen=True)
-class _Unit:
+class _Unit(NamedTuple):
     end: int
     unit: str
     kind: str

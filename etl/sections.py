@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from etl.lexicon import Lexicon
 from etl.text import fold
@@ -27,8 +27,7 @@ _REPEATED_WORD = re.compile(r"^\s*(\w+)(?:\s+\1){1,}\s*$", re.IGNORECASE)
 TEASER_ZONE = 0.4
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
     start: int
     end: int
     text: str

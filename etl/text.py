@@ -13,6 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from typing import NamedTuple
 
 # --- folding ---------------------------------------------------------------------------------
 
@@ -268,8 +269,7 @@ def make_view(text: str, known_words: frozenset[str] = frozenset()) -> TextView:
 
 # --- sentences -------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Sentence:
+class Sentence(NamedTuple):
     index: int
     start: int
     end: int
