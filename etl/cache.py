@@ -6,7 +6,8 @@ articles from them), so the journal is removed (``clear``): it would take as muc
 as the tables again. When the build fails or is interrupted, the journal stays, and the
 next run reads it instead of extracting those articles again.
 
-An entry is keyed by the article's path, the hash of its bytes and the extractor
+An entry is keyed by the article's path, the hash of its bytes, its id (which
+depends on the other files: ``a.md`` takes ``a`` from ``a.txt``) and the extractor
 version (a hash of the extractor's code, lexicons and gazetteer): editing an article,
 or the extractor, misses it. Journals live under ``<cache>/<version>/``, one file per
 run that wrote entries. A journal is a sequence of records, each a header (the entry's
@@ -55,8 +56,8 @@ class ExtractionCache:
         self._journal: BinaryIO | None = None
 
     @staticmethod
-    def _key(relative: str, sha: str) -> bytes:
-        return hashlib.sha256(f"{relative}\0{sha}".encode()).digest()
+    def _key(relative: str, sha: str, article_id: str) -> bytes:
+        return hashlib.sha256(f"{relative}\0{sha}\0{article_id}".encode()).digest()
 
     @property
     def index(self) -> dict[bytes, tuple[Path, int, int]]:
@@ -68,13 +69,13 @@ class ExtractionCache:
                     self._index.update(_records(journal))
         return self._index
 
-    def has(self, relative: str, sha: str) -> bool:
+    def has(self, relative: str, sha: str, article_id: str = "") -> bool:
         """Whether an entry is there (it may still turn out unreadable: see ``get``)."""
-        return self._key(relative, sha) in self.index
+        return self._key(relative, sha, article_id) in self.index
 
-    def get(self, relative: str, sha: str) -> tuple[Extraction, str] | None:
+    def get(self, relative: str, sha: str, article_id: str = "") -> tuple[Extraction, str] | None:
         """The cached (extraction, text) of an article, or ``None``."""
-        where = self.index.get(self._key(relative, sha))
+        where = self.index.get(self._key(relative, sha, article_id))
         if where is None:
             return None
         journal, offset, length = where
@@ -85,13 +86,13 @@ class ExtractionCache:
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
             return None  # missing or unreadable: extract again
 
-    def put(self, relative: str, sha: str, payload: bytes) -> None:
+    def put(self, relative: str, sha: str, payload: bytes, article_id: str = "") -> None:
         """Append an article's entry (``pack``) to this run's journal."""
         if self._journal is None:
             self.folder.mkdir(parents=True, exist_ok=True)
             # a name of its own: a run never appends to another's journal, whose end may be cut short
             self._journal = open(self.folder / f"{uuid.uuid4().hex}{_SUFFIX}", "ab")  # noqa: SIM115
-        self._journal.write(_HEADER.pack(self._key(relative, sha), len(payload)))
+        self._journal.write(_HEADER.pack(self._key(relative, sha, article_id), len(payload)))
         self._journal.write(payload)
 
     def close(self) -> None:

@@ -327,7 +327,8 @@ def _process(sources: list[Source], problems: list[dict], previous: PreviousBuil
             files_read.add(source.relative)
             if not item.cached:
                 n_extracted += 1
-                cache.put(source.relative, source.sha256, item.payload or pack(item.extraction, item.text))
+                cache.put(source.relative, source.sha256, item.payload or pack(item.extraction, item.text),
+                          source.article_id)
         kept.hand_over(run, rows, writer)
         files_read.update(s.relative for s in run)
         problems += kept.problems
@@ -585,7 +586,7 @@ def _extract_all(sources: list[Source], cache: ExtractionCache, workers: int, pr
                  scheduler: str | None) -> Iterator[Extracted]:
     """Every article's extraction, in the order of ``sources``: from the cache when it holds one,
     else computed (by a pool or a cluster, in order)."""
-    misses = [s for s in sources if not cache.has(s.relative, s.sha256)]
+    misses = [s for s in sources if not cache.has(s.relative, s.sha256, s.article_id)]
     computed = _compute(misses, workers, engine, scheduler)
     missing = {s.relative for s in misses}
     bar = _progress_bar(len(sources)) if progress else _NoBar()
@@ -594,7 +595,7 @@ def _extract_all(sources: list[Source], cache: ExtractionCache, workers: int, pr
             if source.relative in missing:
                 item = next(computed)
             else:
-                hit = cache.get(source.relative, source.sha256)
+                hit = cache.get(source.relative, source.sha256, source.article_id)
                 # an entry that cannot be read after all is extracted here
                 item = (extract_source(source) if hit is None
                         else Extracted(source, hit[0], hit[1], [], cached=True))

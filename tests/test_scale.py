@@ -296,6 +296,22 @@ def test_an_interrupted_build_resumes_from_the_cache(corpus, tmp_path, monkeypat
     same_output(tmp_path / "out", tmp_path / "fresh")
 
 
+def test_a_resumed_build_gives_the_ids_of_now(corpus, tmp_path, monkeypatch):
+    """An article's id depends on the other files (``a.md`` takes ``a`` from ``a.txt``): an entry kept
+    for an article under another id is not used."""
+    cache = tmp_path / "cache"
+    with monkeypatch.context() as m:
+        m.setattr(output.TableWriter, "commit", lambda *a, **k: (_ for _ in ()).throw(KeyboardInterrupt))
+        with pytest.raises(KeyboardInterrupt):
+            pipeline.run(corpus, tmp_path / "out", progress=False, cache=cache)
+    article = corpus / "003_952f03fc20e26940.txt"
+    shutil.copy(article, article.with_suffix(".md"))  # now "003_952f03fc20e26940" is the .md file's id
+    result = pipeline.run(corpus, tmp_path / "out", progress=False, cache=cache)
+    assert result.n_extracted == 2 and result.n_articles == 6  # the .md file, and the .txt file again
+    pipeline.run(corpus, tmp_path / "fresh", progress=False, cache=tmp_path / "fresh-cache")
+    same_output(tmp_path / "out", tmp_path / "fresh")
+
+
 def test_cached_build_equals_a_fresh_build(corpus, tmp_path):
     pipeline.run(corpus, tmp_path / "a", progress=False, cache=tmp_path / "cache")
     pipeline.run(corpus, tmp_path / "b", progress=False, cache=tmp_path / "cache", force=True)
