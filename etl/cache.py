@@ -69,11 +69,11 @@ class ExtractionCache:
                     self._index.update(_records(journal))
         return self._index
 
-    def has(self, relative: str, sha: str, article_id: str = "") -> bool:
+    def has(self, relative: str, sha: str, article_id: str) -> bool:
         """Whether an entry is there (it may still turn out unreadable: see ``get``)."""
         return self._key(relative, sha, article_id) in self.index
 
-    def get(self, relative: str, sha: str, article_id: str = "") -> tuple[Extraction, str] | None:
+    def get(self, relative: str, sha: str, article_id: str) -> tuple[Extraction, str] | None:
         """The cached (extraction, text) of an article, or ``None``."""
         where = self.index.get(self._key(relative, sha, article_id))
         if where is None:
@@ -86,7 +86,7 @@ class ExtractionCache:
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
             return None  # missing or unreadable: extract again
 
-    def put(self, relative: str, sha: str, payload: bytes, article_id: str = "") -> None:
+    def put(self, relative: str, sha: str, article_id: str, payload: bytes) -> None:
         """Append an article's entry (``pack``) to this run's journal."""
         if self._journal is None:
             self.folder.mkdir(parents=True, exist_ok=True)

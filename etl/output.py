@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # pandas is for callers that use it; the ETL itself writes fr
 
 #: First characters that make a spreadsheet read a cell as a formula (OWASP CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-TEXTS_FILE = "texts.parquet"
+TEXTS_FILE = f"{TEXTS.name}.parquet"
 BUILD_FILE = "build.json"
 #: Where each article's rows start in each CSV file (see ``CsvFile``).
 CSV_INDEX_FILE = "csv_index.parquet"
@@ -337,7 +337,6 @@ class TableStream:
             self._parquet.close()
             if self.csv is not None:
                 self.csv.close()
-
 
 
 def frame_to_csv(table: Table, df: pd.DataFrame) -> bytes:

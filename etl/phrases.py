@@ -4,8 +4,8 @@ Big alternations of words are slow in Python's ``re`` (every position tries ever
 word); an automaton finds them all in one linear scan. A phrase ending in ``*``
 matches any word that starts with it ("export*" finds "exportations").
 
->>> index = PhraseIndex({"trade": ["trade", "export*"], "health": ["patient*"]})
->>> index.find("exports and patients trade")
+>>> scanner = Scanner({"topics": {"trade": ["trade", "export*"], "health": ["patient*"]}})
+>>> scanner.scan("exports and patients trade").phrases("topics")
 [(0, 7, 'trade'), (12, 20, 'health'), (21, 26, 'trade')]
 """
 
@@ -32,7 +32,7 @@ class Scanner:
     """Phrase lists, word-start lists and plain keys found together, in one pass of one automaton.
 
     ``phrases`` and ``starts`` name groups of word lists. For a phrase finder, ``scan`` gives
-    the phrases found, leftmost-longest (what ``PhraseIndex.find`` gives for one finder). For
+    the phrases found, leftmost-longest, each with the value of its group. For
     a word-start finder, it gives each group's offsets where the folded text has a word that
     begins like one of its words: a superset of the starts of a pattern that opens with one
     of them, so that the pattern is tried there only (``finditer_at``) instead of at every
@@ -160,17 +160,6 @@ class Scan:
         if self.anywhere:
             return dict.fromkeys(self.raw_starts[name])
         return {group: sorted(found) for group, found in self.raw_starts[name].items()}
-
-
-class PhraseIndex:
-    """Phrases grouped by a value (a category, a relation...), found in folded text (see ``Scanner``)."""
-
-    def __init__(self, groups: dict[str, list[str]]) -> None:
-        self.scanner = Scanner({"": groups})
-
-    def find(self, folded: str, bounded: str | None = None) -> list[Hit]:
-        """Non-overlapping hits, leftmost-longest, in order (``bounded``: as for ``Scanner.scan``)."""
-        return self.scanner.scan(folded, bounded).phrases("")
 
 
 def finditer_at(pattern: re.Pattern[str], text: str, starts: list[int] | None) -> list[re.Match[str]]:

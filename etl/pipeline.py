@@ -38,7 +38,7 @@ from filelock import FileLock, Timeout
 
 from etl.cache import ExtractionCache, pack, unpack
 from etl.extract import Extraction, extract
-from etl.output import BUILD_FILE, CSV_INDEX_FILE, CsvCopy, TableWriter
+from etl.output import BUILD_FILE, CSV_INDEX_FILE, TEXTS_FILE, CsvCopy, TableWriter
 from etl.places import load_gazetteer
 from etl.reading import SUFFIXES, Unreadable, article_id_for, document_from_bytes
 from etl.rows import ARTICLE_TABLES, DICTIONARY_COLUMNS, RowStream, rows_where, to_arrow
@@ -327,8 +327,8 @@ def _process(sources: list[Source], problems: list[dict], previous: PreviousBuil
             files_read.add(source.relative)
             if not item.cached:
                 n_extracted += 1
-                cache.put(source.relative, source.sha256, item.payload or pack(item.extraction, item.text),
-                          source.article_id)
+                cache.put(source.relative, source.sha256, source.article_id,
+                          item.payload or pack(item.extraction, item.text))
         kept.hand_over(run, rows, writer)
         files_read.update(s.relative for s in run)
         problems += kept.problems
@@ -388,7 +388,7 @@ class PreviousBuild:
         files, shas, ids = (table.column(c).to_pylist() for c in ("file", "sha256", "article_id"))
         articles = {f: (sha, aid) for f, sha, aid in zip(files, shas, ids, strict=True)}
         try:
-            texts = set(pq.read_table(out / f"{TEXTS.name}.parquet", columns=["article_id"])
+            texts = set(pq.read_table(out / TEXTS_FILE, columns=["article_id"])
                         .column("article_id").to_pylist())
         except (OSError, pa.ArrowException):
             texts = set()
@@ -408,7 +408,7 @@ class PreviousBuild:
         order = pa.array(self.order, pa.string())
         try:
             cursors = {t.name: RowCursor(self.out / f"{t.name}.parquet", order) for t in ARTICLE_TABLES}
-            cursors[TEXTS.name] = RowCursor(self.out / f"{TEXTS.name}.parquet", order, CURSOR_BATCH_TEXTS)
+            cursors[TEXTS.name] = RowCursor(self.out / TEXTS_FILE, order, CURSOR_BATCH_TEXTS)
             problems = pq.read_table(self.out / f"{PROBLEMS.name}.parquet")
             problems = problems.filter(pc.is_in(problems.column("file"), value_set=files)).to_pylist()
         except (OSError, KeyError, pa.ArrowException):

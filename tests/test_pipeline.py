@@ -258,22 +258,23 @@ def test_the_extraction_cache_reads_whole_entries_and_clears_only_its_own_folder
 
     root = tmp_path / "cache"
     first = ExtractionCache(root, "0123456789abcdef")
-    first.put("a.txt", "sha-a", pack(Extraction({"article_id": "a"}), "text a"))
-    first.put("b.txt", "sha-b", pack(Extraction({"article_id": "b"}), "text b"))
+    first.put("a.txt", "sha-a", "a", pack(Extraction({"article_id": "a"}), "text a"))
+    first.put("b.txt", "sha-b", "b", pack(Extraction({"article_id": "b"}), "text b"))
     first.close()
     journal = next(root.glob("*/*.journal"))
     journal.write_bytes(journal.read_bytes()[:-3])  # a run killed while writing its second entry
 
     second = ExtractionCache(root, "0123456789abcdef")
-    extraction, text = second.get("a.txt", "sha-a")
+    extraction, text = second.get("a.txt", "sha-a", "a")
     assert (extraction.article, text) == ({"article_id": "a"}, "text a")
-    assert not second.has("b.txt", "sha-b") and second.get("b.txt", "sha-b") is None
-    assert second.get("a.txt", "another sha") is None
-    second.put("b.txt", "sha-b", pack(Extraction({"article_id": "b"}), "text b"))  # in a journal of its own
+    assert not second.has("b.txt", "sha-b", "b") and second.get("b.txt", "sha-b", "b") is None
+    assert second.get("a.txt", "another sha", "a") is None
+    assert second.get("a.txt", "sha-a", "another id") is None
+    second.put("b.txt", "sha-b", "b", pack(Extraction({"article_id": "b"}), "text b"))  # in a journal of its own
     second.close()
     assert len(list(root.glob("*/*.journal"))) == 2
-    assert ExtractionCache(root, "0123456789abcdef").get("b.txt", "sha-b")[1] == "text b"
-    assert not ExtractionCache(root, "fedcba9876543210").has("a.txt", "sha-a"), "another extractor version"
+    assert ExtractionCache(root, "0123456789abcdef").get("b.txt", "sha-b", "b")[1] == "text b"
+    assert not ExtractionCache(root, "fedcba9876543210").has("a.txt", "sha-a", "a"), "another extractor version"
     (root / "notes").mkdir()  # not ours: kept
     second.clear()
     assert [p.name for p in root.iterdir()] == ["notes"]
@@ -286,7 +287,7 @@ def test_an_unreadable_journal_entry_is_a_miss(tmp_path: Path):
     from etl.cache import ExtractionCache
 
     cache = ExtractionCache(tmp_path, "0123456789abcdef")
-    cache.put("a.txt", "sha-a", b"\x80\x05not a pickle")
+    cache.put("a.txt", "sha-a", "a", b"\x80\x05not a pickle")
     cache.close()
     again = ExtractionCache(tmp_path, "0123456789abcdef")
-    assert again.has("a.txt", "sha-a") and again.get("a.txt", "sha-a") is None
+    assert again.has("a.txt", "sha-a", "a") and again.get("a.txt", "sha-a", "a") is None
