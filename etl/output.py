@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from pyarrow import csv
 
-from etl.rows import ARTICLE_TABLES, DICTIONARY_COLUMNS, arrow_schema
+from etl.rows import ARTICLE_TABLES, DICTIONARY_COLUMNS, arrow_schema, compact_dictionaries
 from etl.schema import BOOLEAN, CONTRACT_VERSION, INTEGER, NUMBER, TABLES, TEXTS, Table
 
 if TYPE_CHECKING:  # pandas is for callers that use it; the ETL itself writes from Arrow
@@ -319,7 +319,7 @@ class TableStream:
                 self.csv.write(pa.concat_tables(formatted))
         if tables:
             # one dictionary per column: Parquet then writes the codes as they are
-            data = pa.concat_tables(tables).unify_dictionaries()
+            data = compact_dictionaries(pa.concat_tables(tables))
             self._parquet.write_table(data, row_group_size=self._group_rows if self._split
                                       else max(data.num_rows, 1))
 

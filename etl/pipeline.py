@@ -487,18 +487,19 @@ class KeptRows:
         """Pass on the rows and texts of unchanged articles that follow each other in article order."""
         if not run:
             return
-        ids = pa.array([s.article_id for s in run], pa.string())
         ranks = np.array([self.previous.rank[s.article_id] for s in run], dtype=np.int64)
+        wanted = np.zeros(len(self.previous.order), dtype=bool)  # by place in the previous order
+        wanted[ranks] = True
         last = int(ranks[-1])
         for table in ARTICLE_TABLES:
             # their CSV rows copied as they are when the previous file can be, else written again
             index = self.csv.get(table.name)
-            for part in self.cursors[table.name].take_through(last, ids):
+            for part in self.cursors[table.name].take_through(last, wanted):
                 with TIMER.stage("writing"):
                     rows.add_arrow(table, part, csv=index is None)
             if index is not None:
                 writer.copy_csv(table, index.copies(ranks))
-        for part in self.cursors[TEXTS.name].take_through(last, ids):
+        for part in self.cursors[TEXTS.name].take_through(last, wanted):
             writer.write(TEXTS, part)
 
     def close(self) -> None:
@@ -520,25 +521,26 @@ class RowCursor:
         self._buffer: pa.Table | None = None  # rows read and not yet handed over
         self._buffer_ranks = np.zeros(0, dtype=np.int64)
 
-    def take_through(self, last_rank: int, article_ids: pa.Array) -> Iterator[pa.Table]:
-        """The rows up to those of the article at ``last_rank`` (in the previous order), of
-        ``article_ids`` only; every part holds whole articles."""
+    def take_through(self, last_rank: int, wanted: np.ndarray) -> Iterator[pa.Table]:
+        """The rows up to those of the article at ``last_rank`` (in the previous order), of the
+        articles ``wanted`` (a flag for each place in that order) only; every part holds whole
+        articles."""
         while True:
             if self._buffer is not None and len(self._buffer_ranks) and self._buffer_ranks[-1] > last_rank:
                 cut = int(np.searchsorted(self._buffer_ranks, last_rank, side="right"))
-                yield from self._pass(self._buffer.slice(0, cut), article_ids)
+                yield from self._pass(self._buffer.slice(0, cut), self._buffer_ranks[:cut], wanted)
                 self._keep(self._buffer.slice(cut), self._buffer_ranks[cut:])
                 return
             batch = self._read()
             if batch is None:  # the table's end: everything left is this run's
                 if self._buffer is not None:
-                    yield from self._pass(self._buffer, article_ids)
+                    yield from self._pass(self._buffer, self._buffer_ranks, wanted)
                 self._keep(None, np.zeros(0, dtype=np.int64))
                 return
             if self._buffer is not None and len(self._buffer_ranks):
                 # the buffer's last article may go on in this batch: hand over all but it
                 cut = int(np.searchsorted(self._buffer_ranks, self._buffer_ranks[-1], side="left"))
-                yield from self._pass(self._buffer.slice(0, cut), article_ids)
+                yield from self._pass(self._buffer.slice(0, cut), self._buffer_ranks[:cut], wanted)
                 rest, rest_ranks = self._buffer.slice(cut), self._buffer_ranks[cut:]
             else:
                 rest, rest_ranks = None, np.zeros(0, dtype=np.int64)
@@ -560,9 +562,9 @@ class RowCursor:
         self._buffer, self._buffer_ranks = table, ranks
 
     @staticmethod
-    def _pass(part: pa.Table, article_ids: pa.Array) -> Iterator[pa.Table]:
+    def _pass(part: pa.Table, ranks: np.ndarray, wanted: np.ndarray) -> Iterator[pa.Table]:
         if part.num_rows:
-            kept = rows_where(part, pc.is_in(part.column("article_id"), value_set=article_ids))
+            kept = rows_where(part, wanted[ranks])
             if kept.num_rows:
                 yield kept
 

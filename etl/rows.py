@@ -82,7 +82,7 @@ def check_unique(table: Table, data: pa.Table) -> None:
         raise ValueError(f"{table.name}: duplicate key {list(table.key)} in {data.num_rows - distinct} rows")
 
 
-def rows_where(data: pa.Table, keep: pa.ChunkedArray | pa.Array) -> pa.Table:
+def rows_where(data: pa.Table, keep: pa.ChunkedArray | pa.Array | np.ndarray) -> pa.Table:
     """The rows where ``keep`` is true. Rows are grouped by article, so keeping all articles but a
     few leaves a few runs of rows: those become slices, which copy nothing; many runs are filtered.
 
@@ -90,7 +90,8 @@ def rows_where(data: pa.Table, keep: pa.ChunkedArray | pa.Array) -> pa.Table:
     >>> rows_where(t, pa.chunked_array([[True, True, False, True, True]])).column("x").to_pylist()
     [1, 2, 4, 5]
     """
-    flags = np.asarray(keep.to_numpy(zero_copy_only=False), dtype=np.int8)
+    flags = np.asarray(keep if isinstance(keep, np.ndarray) else keep.to_numpy(zero_copy_only=False),
+                       dtype=np.int8)
     edges = np.flatnonzero(np.diff(np.r_[0, flags, 0]))  # where runs of kept rows start and end
     starts, ends = edges[0::2], edges[1::2]
     if len(starts) > MAX_SLICES:
@@ -185,6 +186,35 @@ class PlaceCounts:
                 "source": p.source, "n_mentions": self.mentions[pid], "n_articles": self.articles[pid],
             })
         return to_arrow(PLACES, rows)
+
+
+def compact_dictionaries(data: pa.Table) -> pa.Table:
+    """``data`` with each dictionary column's chunks sharing one dictionary of only the values its
+    rows use. Rows kept from a previous build come with the dictionary of the whole row group
+    they were read from, and Parquet writes a dictionary as it is: without this, every re-run
+    would add the unused sentences of the groups before to each row group's dictionary.
+
+    >>> data = pa.table({"q": pa.DictionaryArray.from_arrays([2, 0, 2], ["a", "b", "c"])})
+    >>> column = compact_dictionaries(data).column("q")
+    >>> column.chunk(0).dictionary.to_pylist(), column.to_pylist()
+    (['a', 'c'], ['c', 'a', 'c'])
+    """
+    data = data.unify_dictionaries()
+    for i, field in enumerate(data.schema):
+        column = data.column(i)
+        if not pa.types.is_dictionary(field.type) or not column.num_chunks:
+            continue
+        dictionary = column.chunk(0).dictionary
+        used = np.zeros(len(dictionary), dtype=bool)
+        for chunk in column.chunks:
+            used[chunk.indices.drop_null().to_numpy()] = True
+        if used.all():
+            continue
+        codes = pa.array(np.cumsum(used) - 1, field.type.index_type)  # each used value's new code
+        kept = dictionary.filter(used)
+        chunks = [pa.DictionaryArray.from_arrays(codes.take(c.indices), kept) for c in column.chunks]
+        data = data.set_column(i, field, pa.chunked_array(chunks, field.type))
+    return data
 
 
 def dictionary_encoded(data: pa.Table, columns: tuple[str, ...] = DICTIONARY_COLUMNS) -> pa.Table:

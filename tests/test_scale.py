@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
@@ -164,6 +165,27 @@ def test_small_batches_and_reads_give_the_same_tables(mixed_corpus, tmp_path, mo
     pipeline.run(mixed_corpus, tmp_path / "fresh", progress=False, cache=tmp_path / "fresh-cache")
     same_output(out, tmp_path / "fresh")
     assert pq.ParquetFile(out / "links.parquet").num_row_groups > 1  # the rows came in several batches
+
+
+def test_row_groups_hold_only_their_own_sentences_after_reruns(mixed_corpus, tmp_path, monkeypatch):
+    """Kept rows are read with their row group's whole dictionary of sentences; a group written
+    from them must not carry the sentences of rows it does not hold (re-run after re-run, the
+    dictionaries, the files and the time to read them would grow)."""
+    monkeypatch.setattr(output, "ROW_GROUP_ROWS", 40)
+    monkeypatch.setattr(pipeline, "CURSOR_BATCH_ROWS", 25)
+    out = tmp_path / "out"
+    pipeline.run(mixed_corpus, out, progress=False)
+    changed = sorted((mixed_corpus / "sub").glob("*.txt"))[5]
+    for i in range(3):
+        changed.write_text(changed.read_text(encoding="utf-8") + f"\nKep a reçu {i + 3} tonnes de riz.\n",
+                           encoding="utf-8")
+        assert pipeline.run(mixed_corpus, out, progress=False).n_extracted == 1
+    for name in ("claims", "links"):  # the tables with a quote
+        file = pq.ParquetFile(out / f"{name}.parquet", read_dictionary=["quote"])
+        assert file.num_row_groups > 2
+        for group in range(file.num_row_groups):
+            quotes = file.read_row_group(group, columns=["quote"]).column("quote").combine_chunks()
+            assert len(quotes.dictionary) == len(pc.unique(quotes.indices)), (name, group)
 
 
 def test_place_counts_take_mentions_in_chunks_with_dictionaries_of_their_own():
