@@ -268,25 +268,31 @@ def _run_locked(seeds: Path, out: Path, workers: int, force: bool, progress: boo
     if not files:
         raise EtlError(f"no article files (.txt, .md, .html, .htm) under {seeds}")
     built = {} if force else _read_build(out)
-    with TIMER.stage("reading"):
-        sources = hash_sources(files, seeds, built.get("files"))
     version = extractor_version()
-    corpus = corpus_fingerprint(sources, version)
-    if not force and built.get("fingerprint") == corpus:
-        counts = (built.get(k, 0) for k in ("n_articles", "n_claims", "n_mentions"))
-        return RunResult(out, *counts, skipped=True)
-    process = partial(_process, sources, problems, out=out, workers=workers, progress=progress, engine=engine,
-                      scheduler=scheduler, cache_root=cache_root, version=version, corpus=corpus,
-                      scanned_ns=scanned_ns)
-    try:
-        return process(PreviousBuild.open(out, built, version))
-    except PreviousUnreadable:  # found damaged half-way: extract those articles too
-        return process(PreviousBuild(out))
+    with contextlib.ExitStack() as stack:
+        pool = None
+        if engine == "local" and workers > 1 and len(files) > 1 and built.get("extractor_version") != version:
+            # every article will be extracted: the workers start, and load what they need, while
+            # the articles are hashed
+            pool = stack.enter_context(start_pool(workers))
+        with TIMER.stage("reading"):
+            sources = hash_sources(files, seeds, built.get("files"))
+        corpus = corpus_fingerprint(sources, version)
+        if not force and built.get("fingerprint") == corpus:
+            counts = (built.get(k, 0) for k in ("n_articles", "n_claims", "n_mentions"))
+            return RunResult(out, *counts, skipped=True)
+        process = partial(_process, sources, problems, out=out, workers=workers, progress=progress,
+                          engine=engine, scheduler=scheduler, cache_root=cache_root, version=version,
+                          corpus=corpus, scanned_ns=scanned_ns, pool=pool)
+        try:
+            return process(PreviousBuild.open(out, built, version))
+        except PreviousUnreadable:  # found damaged half-way: extract those articles too
+            return process(PreviousBuild(out))
 
 
 def _process(sources: list[Source], problems: list[dict], previous: PreviousBuild, *, out: Path, workers: int,
              progress: bool, engine: str, scheduler: str | None, cache_root: Path, version: str,
-             corpus: str, scanned_ns: int) -> RunResult:
+             corpus: str, scanned_ns: int, pool: ProcessPoolExecutor | None = None) -> RunResult:
     """Rows of every article, in article order, into a new output folder: an unchanged article's
     from the previous tables, the others' extracted (or from the cache)."""
     cache = ExtractionCache(cache_root, version)
@@ -298,7 +304,7 @@ def _process(sources: list[Source], problems: list[dict], previous: PreviousBuil
         rows = RowStream(writer.write)
         kept = stack.enter_context(contextlib.closing(previous.kept_rows(sources)))
         todo = [s for s in sources if not kept.holds(s)]
-        extracted = _extract_all(todo, cache, workers, progress, engine, scheduler)
+        extracted = _extract_all(todo, cache, workers, progress, engine, scheduler, pool)
         if kept.files:
             # extracted by a thread while the main one passes on the kept rows (Arrow reads and
             # writes without the GIL): after one article changed, its extraction costs no wait.
@@ -585,11 +591,11 @@ def _ranks(article_ids: pa.ChunkedArray, order: pa.Array) -> np.ndarray:
 
 
 def _extract_all(sources: list[Source], cache: ExtractionCache, workers: int, progress: bool, engine: str,
-                 scheduler: str | None) -> Iterator[Extracted]:
+                 scheduler: str | None, pool: ProcessPoolExecutor | None = None) -> Iterator[Extracted]:
     """Every article's extraction, in the order of ``sources``: from the cache when it holds one,
     else computed (by a pool or a cluster, in order)."""
     misses = [s for s in sources if not cache.has(s.relative, s.sha256, s.article_id)]
-    computed = _compute(misses, workers, engine, scheduler)
+    computed = _compute(misses, workers, engine, scheduler, pool)
     missing = {s.relative for s in misses}
     bar = _progress_bar(len(sources)) if progress else _NoBar()
     try:
@@ -682,16 +688,51 @@ def _progress_bar(total: int):
     return tqdm(total=total, unit="article", desc="Extracting")
 
 
-def _compute(todo: list[Source], workers: int, engine: str, scheduler: str | None) -> Iterator[Extracted]:
+def _compute(todo: list[Source], workers: int, engine: str, scheduler: str | None,
+             pool: ProcessPoolExecutor | None = None) -> Iterator[Extracted]:
+    """The extractions of ``todo``, in order: on a Dask cluster, in ``pool`` (a started one), in a
+    pool of ``workers`` processes, or here."""
     if not todo:
         return
     if engine == "dask":
         yield from _compute_dask(todo, workers, scheduler)
+    elif pool is not None:
+        yield from map(_unpacked, pool.map(extract_packed, todo, chunksize=CHUNK_SIZE))
     elif workers > 1 and len(todo) > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with start_pool(workers) as pool:
             yield from map(_unpacked, pool.map(extract_packed, todo, chunksize=CHUNK_SIZE))
     else:
         yield from map(extract_source, todo)
+
+
+def start_pool(workers: int) -> ProcessPoolExecutor:
+    """``workers`` processes, started now, each loading what extraction needs as it starts."""
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=warm_up)
+    for _ in range(workers):  # start them (a pool starts its processes as tasks come)
+        pool.submit(int)
+    return pool
+
+
+#: Two short articles, one in each language, whose extraction loads what every article needs (the
+#: gazetteer, each lexicon, the language model, word frequencies: about half a second).
+WARM_UP_ARTICLES = (
+    b"Trade between Kien Giang and Kampot reached more than $40 million in 2023, a co-operation "
+    b"the two provinces signed on 12 March 2024.",
+    b"Les \xc3\xa9changes entre An Giang et Takeo ont atteint 12 millions de dollars en 2024, selon "
+    b"le d\xc3\xa9partement provincial.",
+)
+
+
+def warm_up() -> None:
+    """Load what extraction needs by extracting ``WARM_UP_ARTICLES``: a worker process does it as it
+    starts, while the main one is still finding and hashing the articles.
+
+    Only a head start: whatever fails here fails again on a real article, which reports it (a pool
+    whose initializer raises is broken, and says only that a process ended abruptly).
+    """
+    with contextlib.suppress(Exception):
+        for i, data in enumerate(WARM_UP_ARTICLES):
+            extract(document_from_bytes(data, PurePosixPath(f"warm-up-{i}.txt")), load_gazetteer())
 
 
 def _compute_dask(todo: list[Source], workers: int, scheduler: str | None) -> Iterator[Extracted]:

@@ -174,6 +174,33 @@ def test_workers_give_the_same_tables(corpus, tmp_path):
         assert (a / f"{table.name}.csv").read_bytes() == (b / f"{table.name}.csv").read_bytes()
 
 
+def test_worker_processes_start_while_the_articles_are_hashed(corpus, tmp_path, monkeypatch):
+    """A build that extracts every article starts its workers first: they load what extraction needs
+    while the main process hashes the files. A re-run that keeps rows starts none ahead."""
+    events = []
+    start_pool, hash_sources = pipeline.start_pool, pipeline.hash_sources
+    monkeypatch.setattr(pipeline, "start_pool", lambda n: (events.append("pool"), start_pool(n))[1])
+    monkeypatch.setattr(pipeline, "hash_sources", lambda *a: (events.append("hash"), hash_sources(*a))[1])
+    out = tmp_path / "out"
+    pipeline.run(corpus, out, workers=2, progress=False)
+    assert events == ["pool", "hash"]
+    events.clear()
+    article = corpus / "003_952f03fc20e26940.txt"
+    article.write_text(article.read_text(encoding="utf-8") + "\nTrade rose to $12 billion.\n", encoding="utf-8")
+    assert pipeline.run(corpus, out, workers=2, progress=False).n_extracted == 1
+    assert events == ["hash"]
+
+
+def test_a_failing_warm_up_leaves_the_workers_to_extract(corpus, tmp_path, monkeypatch):
+    """The warm-up is a head start only: when it fails the workers still extract (a pool whose
+    initializer raises is broken)."""
+    pipeline.run(corpus, tmp_path / "a", progress=False)
+    monkeypatch.setattr(pipeline, "WARM_UP_ARTICLES", (object(),))  # not bytes: reading it raises
+    pipeline.run(corpus, tmp_path / "b", workers=2, progress=False)
+    for table in TABLES:
+        assert (tmp_path / "a" / f"{table.name}.csv").read_bytes() == (tmp_path / "b" / f"{table.name}.csv").read_bytes()
+
+
 def test_build_file_records_the_corpus(seed_tables):
     build = json.loads((seed_tables / "build.json").read_text(encoding="utf-8"))
     assert build["n_articles"] == 5 and len(build["articles"]) == 5
