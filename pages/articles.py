@@ -7,6 +7,7 @@ import streamlit as st
 from pages.lib import data, facts, highlight, ui
 
 META_FIELDS = ("outlet", "author", "published", "published_basis", "language", "file", "n_sentences")
+K_PICK = "article_pick"
 CLAIM_COLUMNS = ["label", "text", "category", "qualifier", "target", "what", "period", "section", "claim_id"]
 
 st.title("Articles")
@@ -18,10 +19,12 @@ if articles.empty:
     ui.nothing_to_show("article")
     st.stop()
 
-titles = dict(zip(articles["article_id"], articles["title"], strict=True))
-article_id = st.selectbox(
-    "Article", list(titles), format_func=lambda a: f"{titles[a]} ({a})", key="article_pick"
-)
+labels = {a: f"{title} ({a})" for a, title in zip(articles["article_id"], articles["title"], strict=True)}
+current = st.session_state.get(K_PICK)
+choices = ui.article_choices(labels, [current] if current in labels else [], "article_search")
+if not choices:
+    st.stop()  # the search matches nothing (said under it)
+article_id = st.selectbox("Article", choices, format_func=labels.get, key=K_PICK)
 article = articles[articles["article_id"] == article_id].iloc[0]
 
 st.subheader(ui.plain_markdown(article["title"]), anchor=False)

@@ -148,6 +148,54 @@ def test_page_furniture_is_off_by_default(app: AppTest, seed_tables: Path):
     assert len(at.dataframe[0].value) == len(claims)
 
 
+# --- many articles: pickers narrowed by a search box ------------------------------------------------
+
+
+@pytest.fixture
+def few_choices(monkeypatch: pytest.MonkeyPatch) -> int:
+    """Pickers list at most two articles: the five seed articles are then "many"."""
+    monkeypatch.setattr(ui, "MAX_PICKER_CHOICES", 2)
+    return 2
+
+
+def test_with_many_articles_the_sidebar_finds_them_by_their_words(app: AppTest, few_choices: int):
+    app.run()
+    assert len(widget(app, "multiselect", "f_articles").options) == few_choices
+    assert any("5 articles match" in c.value for c in app.sidebar.caption)
+    widget(app, "text_input", "f_article_search").set_value("decentralisee").run()  # accents aside
+    picker = widget(app, "multiselect", "f_articles")
+    (option,) = picker.options
+    assert option.startswith("2018-07-18 · Vietnam-Cambodge : renforcement de la coopération")
+    picker.set_value(["001_9e19c6bcc5bb0299"]).run()
+    assert not app.exception
+    assert app.query_params["article"] in ("001_9e19c6bcc5bb0299", ["001_9e19c6bcc5bb0299"])
+    widget(app, "text_input", "f_article_search").set_value("Cambodia ties").run()
+    picker = widget(app, "multiselect", "f_articles")
+    assert picker.value == ["001_9e19c6bcc5bb0299"], "a choice stays when the search moves on"
+    assert len(picker.options) == 2 and picker.options[1].endswith("Viet Nam – Cambodia ties")
+
+
+def test_with_many_articles_a_shared_link_keeps_its_article(app: AppTest, few_choices: int):
+    app.query_params["article"] = "001_9e19c6bcc5bb0299"  # the oldest: not among the first listed
+    app.run()
+    picker = widget(app, "multiselect", "f_articles")
+    assert picker.value == ["001_9e19c6bcc5bb0299"] and len(picker.options) == 1 + few_choices
+
+
+def test_with_many_articles_the_articles_page_finds_one_by_its_words(app: AppTest, few_choices: int):
+    at = open_page(app, "articles")
+    assert len(widget(at, "selectbox", "article_pick").options) == few_choices
+    widget(at, "text_input", "article_search").set_value("party contribution").run()
+    pick = widget(at, "selectbox", "article_pick")
+    assert pick.options[-1] == "Great contribution by our Party to Viet Nam – Cambodia ties (004_dae10f83133d40bb)"
+    pick.set_value("004_dae10f83133d40bb").run()
+    assert not at.exception
+    assert at.subheader[0].value == "Great contribution by our Party to Viet Nam – Cambodia ties"
+    widget(at, "text_input", "article_search").set_value("no such words").run()
+    assert not at.exception and any("No article matches" in c.value for c in at.caption)
+    assert widget(at, "selectbox", "article_pick").value == "004_dae10f83133d40bb"
+
+
 # --- downloads -------------------------------------------------------------------------------------
 
 

@@ -40,6 +40,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from etl.pipeline import run as build_tables
+from etl.synth import generate
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -99,6 +100,11 @@ OVERVIEW_MAP = 'svg[role="img"]'
 BENCH_TIMEOUT_S = 300
 MIN_OVERVIEW_MAP_PX = 300
 DOWNLOAD_KEY = "download_briefing"
+#: A corpus larger than a picker lists (pages/lib/ui.py MAX_PICKER_CHOICES): pickers get a search box.
+MANY_ARTICLES = 210
+ARTICLE_SEARCH = ".st-key-f_article_search input"
+ARTICLE_FILTER = ".st-key-f_articles"
+OPTION = '[role="option"]'
 
 
 @dataclass(frozen=True)
@@ -547,6 +553,42 @@ def test_filter_link_reopens_the_same_view(app_url: str, tab: Tab) -> None:
         pytest.fail(f"the language filter did not narrow the claims\n{context}{describe(tab, 'claims')}")
     if reloaded != linked:
         pytest.fail(f"reloading the link shows another view\n{context}{describe(tab, 'claims')}")
+
+
+@pytest.fixture(scope="module")
+def many_articles_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    root = tmp_path_factory.mktemp("many-articles")
+    generate(MANY_ARTICLES, root / "seeds", SEEDS)
+    build_tables(root / "seeds", root / "processed", progress=False)
+    with running_app(root / "processed", root / "server.log", seeds=root / "seeds") as base_url:
+        yield base_url
+
+
+def test_with_many_articles_the_sidebar_finds_one_by_its_words(many_articles_url: str, tab: Tab) -> None:
+    """More articles than a picker lists: words typed in "Find articles" narrow the Articles filter's
+    choices, and the one chosen filters the view and goes into the link."""
+    visit(tab, many_articles_url, ROOT_PAGE)
+    assert_renders(tab, ROOT_PAGE)
+    if not tab.page.get_by_text(f"{MANY_ARTICLES} articles match").count():
+        pytest.fail(f"no word on how many articles the filter lists\n{describe(tab, 'root')}")
+    tab.page.locator(ARTICLE_SEARCH).fill("synthetic-00123")
+    tab.page.keyboard.press("Enter")
+    wait_for_app(tab, "root (articles searched)")
+    tab.page.locator(ARTICLE_FILTER).click()
+    options = tab.page.locator(OPTION)
+    try:
+        options.first.wait_for(state="visible")
+    except PlaywrightTimeoutError:
+        pytest.fail(f"the Articles filter offers nothing\n{describe(tab, 'root')}")
+    offered = options.all_inner_texts()
+    assert len(offered) == 1 and "Synthetic article 123 " in offered[0], offered
+    options.first.click()
+    tab.page.keyboard.press("Escape")
+    wait_for_app(tab, "root (article chosen)")
+    save_screenshot(tab.page, "many-articles-filter")
+    assert parse_qs(urlsplit(tab.page.url).query).get("article") == ["synthetic-00123"], tab.page.url
+    assert tab.page.locator(ARTICLE_FILTER).locator(TAG).all_inner_texts() == [offered[0]]
+    assert_renders(tab, ROOT_PAGE)
 
 
 def test_the_dashboard_benchmark_times_every_step(tmp_path: Path) -> None:

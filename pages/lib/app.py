@@ -33,6 +33,7 @@ PAGES = (
 )
 #: Widget keys of the global filters.
 K_LANG, K_ARTICLES, K_DATES, K_FURNITURE = "f_lang", "f_articles", "f_dates", "f_furniture"
+K_ARTICLE_SEARCH = "f_article_search"  # narrows the "Articles" choices when there are many
 URL_READ_KEY = "_filters_read_from_url"
 DATE_BOUNDS_KEY = "_date_bounds"  # the date slider's range as last drawn
 TITLE_CHARS = 60
@@ -86,6 +87,18 @@ def article_label(articles: pd.DataFrame) -> dict[str, str]:
     }
 
 
+def article_text(articles: pd.DataFrame) -> dict[str, str]:
+    """What the "Find articles" box searches: each article's date, whole title, outlet and id."""
+    return {
+        a.article_id: " ".join(str(v) for v in (a.published, a.title, a.outlet, a.article_id) if pd.notna(v))
+        for a in articles.itertuples()
+    }
+
+
+def article_texts(tables: Tables) -> dict[str, str]:
+    return tables.derived("article_texts", lambda: article_text(tables.articles))
+
+
 def date_bounds(tables: Tables) -> tuple[date, date] | None:
     return tables.derived("date_bounds", lambda: filters.date_bounds(tables.articles))
 
@@ -105,8 +118,10 @@ def sidebar_filters(tables: Tables) -> filters.Filters:
         "Language", sorted(articles["language"].dropna().unique()), key=K_LANG, placeholder="All languages"
     )
     labels = article_labels(tables)
+    choices = ui.article_choices(article_texts(tables), st.session_state[K_ARTICLES], K_ARTICLE_SEARCH,
+                                 st.sidebar)
     st.sidebar.multiselect(
-        "Articles", list(labels), format_func=labels.get, key=K_ARTICLES, placeholder="All articles"
+        "Articles", choices, format_func=labels.get, key=K_ARTICLES, placeholder="All articles"
     )
     date_from = date_to = None
     if bounds and bounds[0] < bounds[1]:
@@ -169,5 +184,6 @@ def warm_up() -> None:
         if page is not None:
             date_bounds(page.all)
             article_labels(page.all)
+            article_texts(page.all)
     except Exception:  # the first visit does the same work again and shows what went wrong
         logging.getLogger(__name__).exception("Warming the dashboard up failed")

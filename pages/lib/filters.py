@@ -14,6 +14,7 @@ from datetime import date
 
 import pandas as pd
 
+from etl.text import fold
 from pages.lib.facts import period_span
 from pages.lib.tables import Tables
 
@@ -158,6 +159,34 @@ def filter_articles(articles: pd.DataFrame, f: Filters) -> pd.DataFrame:
         spans = [published_interval(p) for p in articles["published"]]
         keep &= pd.Series([s is not None and s[0] <= hi and s[1] >= lo for s in spans], index=articles.index)
     return articles[keep].reset_index(drop=True)
+
+
+def matching_choices(
+    labels: Mapping[str, str], query: str, keep: Iterable[str] = (), limit: int | None = None
+) -> tuple[list[str], int]:
+    """What a picker of many items offers: the ids in ``keep`` (chosen already: a picker keeps its
+    value), then the first ``limit`` others whose label holds every word of ``query`` (case and
+    accents aside), in the order of ``labels``; and how many labels match in all.
+
+    >>> labels = {"a": "2024-01-07 · Kampot rice", "b": "2023 · Trade with Kiên Giang",
+    ...           "c": "2024 · Kampot port"}
+    >>> matching_choices(labels, "kampot", limit=1)
+    (['a'], 2)
+    >>> matching_choices(labels, "KIEN 2023", keep=["c"])
+    (['c', 'b'], 1)
+    >>> matching_choices(labels, "", limit=2)
+    (['a', 'b'], 3)
+    """
+    words = fold(query).split()
+    kept = [k for k in dict.fromkeys(keep) if k in labels]
+
+    def holds_every_word(label: str) -> bool:
+        folded = fold(label)
+        return all(w in folded for w in words)
+
+    matches = [k for k, label in labels.items() if holds_every_word(label)] if words else list(labels)
+    taken = set(kept)
+    return kept + [k for k in matches if k not in taken][:limit], len(matches)
 
 
 def filter_evidence(

@@ -33,6 +33,9 @@ PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["sendDataToClo
 CSV_MIME = "text/csv"
 #: Rows a table on a page shows at most; the download next to it has them all.
 MAX_TABLE_ROWS = 5_000
+#: An article picker lists every article up to this many; beyond, a search box narrows the list
+#: (a picker of 10,000 articles sends half a megabyte to the browser at every rerun).
+MAX_PICKER_CHOICES = 200
 #: Downloads of more rows than this are made when clicked, not on every rerun (see ``download_payload``).
 EAGER_DOWNLOAD_ROWS = 20_000
 #: Article text may hold long unbroken strings (URLs, formulas): let them wrap inside their box.
@@ -281,6 +284,22 @@ def build_tables(seeds: Path, out: Path, force: bool, reason: str) -> bool:
         for problem in result.problems:
             st.warning(plain_markdown(f"{problem['file']}: {problem['problem']}"))
     return True
+
+
+def article_choices(searched: dict[str, str], chosen: list[str], search_key: str, where=st) -> list[str]:
+    """The article ids a picker offers: every one when there are at most ``MAX_PICKER_CHOICES``;
+    else a search box (in ``where``: the page or the sidebar), and the ``chosen`` ids with the first
+    ids whose text in ``searched`` (id -> title, date...) holds the words typed there."""
+    if len(searched) <= MAX_PICKER_CHOICES:
+        return list(searched)
+    query = where.text_input("Find articles", key=search_key, placeholder="Words of the title, or a date")
+    options, n_matching = filters.matching_choices(searched, query, chosen, MAX_PICKER_CHOICES)
+    if n_matching > MAX_PICKER_CHOICES:
+        where.caption(f"{n_matching:,} articles match; the first {MAX_PICKER_CHOICES} are listed. "
+                      "Type more words to narrow them.")
+    elif not n_matching:
+        where.caption("No article matches these words.")
+    return options
 
 
 def warm_view(seeds: Path, out: Path) -> PageData | None:
