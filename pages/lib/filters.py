@@ -162,29 +162,28 @@ def filter_articles(articles: pd.DataFrame, f: Filters) -> pd.DataFrame:
 
 
 def matching_choices(
-    labels: Mapping[str, str], query: str, keep: Iterable[str] = (), limit: int | None = None
+    texts: Mapping[str, str], query: str, keep: Iterable[str] = (), limit: int | None = None
 ) -> tuple[list[str], int]:
     """What a picker of many items offers: the ids in ``keep`` (chosen already: a picker keeps its
-    value), then the first ``limit`` others whose label holds every word of ``query`` (case and
-    accents aside), in the order of ``labels``; and how many labels match in all.
+    value), then the first ``limit`` others whose text holds every word of ``query`` (case and
+    accents aside), in the order of ``texts``; and how many texts match in all.
 
-    >>> labels = {"a": "2024-01-07 · Kampot rice", "b": "2023 · Trade with Kiên Giang",
-    ...           "c": "2024 · Kampot port"}
-    >>> matching_choices(labels, "kampot", limit=1)
+    >>> texts = {"a": "2024-01-07 Kampot rice", "b": "2023 Trade with Kiên Giang", "c": "2024 Kampot port"}
+    >>> matching_choices(texts, "kampot", limit=1)
     (['a'], 2)
-    >>> matching_choices(labels, "KIEN 2023", keep=["c"])
+    >>> matching_choices(texts, "KIEN 2023", keep=["c"])
     (['c', 'b'], 1)
-    >>> matching_choices(labels, "", limit=2)
+    >>> matching_choices(texts, "", limit=2)
     (['a', 'b'], 3)
     """
     words = fold(query).split()
-    kept = [k for k in dict.fromkeys(keep) if k in labels]
+    kept = [k for k in dict.fromkeys(keep) if k in texts]
 
-    def holds_every_word(label: str) -> bool:
-        folded = fold(label)
+    def holds_every_word(text: str) -> bool:
+        folded = fold(text)
         return all(w in folded for w in words)
 
-    matches = [k for k, label in labels.items() if holds_every_word(label)] if words else list(labels)
+    matches = [k for k, text in texts.items() if holds_every_word(text)] if words else list(texts)
     taken = set(kept)
     return kept + [k for k in matches if k not in taken][:limit], len(matches)
 

@@ -12,10 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from types import ModuleType
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from etl.output import frame_to_csv, protect
@@ -286,7 +288,8 @@ def build_tables(seeds: Path, out: Path, force: bool, reason: str) -> bool:
     return True
 
 
-def article_choices(searched: dict[str, str], chosen: list[str], search_key: str, where=st) -> list[str]:
+def article_choices(searched: dict[str, str], chosen: list[str], search_key: str,
+                    where: DeltaGenerator | ModuleType = st) -> list[str]:
     """The article ids a picker offers: every one when there are at most ``MAX_PICKER_CHOICES``;
     else a search box (in ``where``: the page or the sidebar), and the ``chosen`` ids with the first
     ids whose text in ``searched`` (id -> title, date...) holds the words typed there."""
