@@ -21,7 +21,9 @@ if articles.empty:
 
 labels = {a: f"{title} ({a})" for a, title in zip(articles["article_id"], articles["title"], strict=True)}
 current = st.session_state.get(K_PICK)
-choices = ui.article_choices(labels, [current] if current in labels else [], "article_search")
+every_text = ui.article_texts(page.all)
+searched = {a: every_text[a] for a in labels}  # the view's articles, newest first
+choices = ui.article_choices(searched, [current] if current in labels else [], "article_search")
 if not choices:
     st.stop()  # the search matches nothing (said under it)
 article_id = st.selectbox("Article", choices, format_func=labels.get, key=K_PICK)

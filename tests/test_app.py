@@ -191,6 +191,8 @@ def test_with_many_articles_the_articles_page_finds_one_by_its_words(app: AppTes
     pick.set_value("004_dae10f83133d40bb").run()
     assert not at.exception
     assert at.subheader[0].value == "Great contribution by our Party to Viet Nam – Cambodia ties"
+    widget(at, "text_input", "article_search").set_value("2018-07-18").run()  # a date, as in the sidebar
+    assert widget(at, "selectbox", "article_pick").options[-1].endswith("(001_9e19c6bcc5bb0299)")
     widget(at, "text_input", "article_search").set_value("no such words").run()
     assert not at.exception and any("No article matches" in c.value for c in at.caption)
     assert widget(at, "selectbox", "article_pick").value == "004_dae10f83133d40bb"

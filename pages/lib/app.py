@@ -87,18 +87,6 @@ def article_label(articles: pd.DataFrame) -> dict[str, str]:
     }
 
 
-def article_text(articles: pd.DataFrame) -> dict[str, str]:
-    """What the "Find articles" box searches: each article's date, whole title, outlet and id."""
-    return {
-        a.article_id: " ".join(str(v) for v in (a.published, a.title, a.outlet, a.article_id) if pd.notna(v))
-        for a in articles.itertuples()
-    }
-
-
-def article_texts(tables: Tables) -> dict[str, str]:
-    return tables.derived("article_texts", lambda: article_text(tables.articles))
-
-
 def date_bounds(tables: Tables) -> tuple[date, date] | None:
     return tables.derived("date_bounds", lambda: filters.date_bounds(tables.articles))
 
@@ -118,7 +106,7 @@ def sidebar_filters(tables: Tables) -> filters.Filters:
         "Language", sorted(articles["language"].dropna().unique()), key=K_LANG, placeholder="All languages"
     )
     labels = article_labels(tables)
-    choices = ui.article_choices(article_texts(tables), st.session_state[K_ARTICLES], K_ARTICLE_SEARCH,
+    choices = ui.article_choices(ui.article_texts(tables), st.session_state[K_ARTICLES], K_ARTICLE_SEARCH,
                                  st.sidebar)
     st.sidebar.multiselect(
         "Articles", choices, format_func=labels.get, key=K_ARTICLES, placeholder="All articles"
@@ -184,6 +172,6 @@ def warm_up() -> None:
         if page is not None:
             date_bounds(page.all)
             article_labels(page.all)
-            article_texts(page.all)
+            ui.article_texts(page.all)
     except Exception:  # the first visit does the same work again and shows what went wrong
         logging.getLogger(__name__).exception("Warming the dashboard up failed")

@@ -288,6 +288,18 @@ def build_tables(seeds: Path, out: Path, force: bool, reason: str) -> bool:
     return True
 
 
+def article_texts(tables: Tables) -> dict[str, str]:
+    """What the "Find articles" box searches, once per data version: each article's date, whole
+    title, outlet and id."""
+
+    def texts() -> dict[str, str]:
+        fields = ("published", "title", "outlet", "article_id")
+        return {a.article_id: " ".join(str(getattr(a, f)) for f in fields if pd.notna(getattr(a, f)))
+                for a in tables.articles.itertuples()}
+
+    return tables.derived("article_texts", texts)
+
+
 def article_choices(searched: dict[str, str], chosen: list[str], search_key: str,
                     where: DeltaGenerator | ModuleType = st) -> list[str]:
     """The article ids a picker offers: every one when there are at most ``MAX_PICKER_CHOICES``;
