@@ -18,6 +18,10 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -74,7 +78,7 @@ def time_dashboard(tables: Path, repeat: int, seeds: Path | None = None) -> dict
             browser.close()
 
 
-def _time_visits(browser, tables: Path, repeat: int, seeds: Path | None) -> dict:
+def _time_visits(browser: Browser, tables: Path, repeat: int, seeds: Path | None) -> dict:
     port = _free_port()
     env = {**os.environ, "VNKH_DATA": str(tables)}
     if seeds is not None:
