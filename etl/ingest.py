@@ -10,6 +10,7 @@ a failure never leaves half an article behind.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
@@ -51,19 +52,27 @@ def safe_name(name: str) -> str | None:
 
 
 def corpus_hashes(seeds: Path) -> dict[str, str]:
-    """Content hash -> file (relative path) of every article already in the corpus."""
-    hashes = {}
-    for path in sorted(seeds.rglob("*")):
-        if path.is_file() and path.suffix.lower() in SUFFIXES:
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
-            hashes.setdefault(digest, path.relative_to(seeds).as_posix())
+    """Content hash -> file (relative path) of every article already in the corpus (read as the ETL
+    reads them: nothing outside the folder, no FIFO, nothing over the size limit)."""
+    from etl.discover import find_articles, hash_sources
+
+    files, _ = find_articles(seeds)
+    sources, _ = hash_sources(files, seeds)
+    hashes: dict[str, str] = {}
+    for source in sources:
+        hashes.setdefault(source.sha256, source.relative)
     return hashes
 
 
 def add_articles(uploads: list[tuple[str, bytes]], seeds: Path, max_bytes: int = MAX_UPLOAD_BYTES
                  ) -> IngestReport:
-    """Write ``(name, content)`` uploads into ``seeds``; say what was added, skipped or refused."""
-    seeds.mkdir(parents=True, exist_ok=True)
+    """Write ``(name, content)`` uploads into ``seeds``; say what was added, skipped or refused.
+
+    The folder must exist: made here, after the corpus's folder was deleted, it would hold only
+    the uploads, and a rebuild from it would drop every other article from the tables.
+    """
+    if not seeds.is_dir():
+        raise FileNotFoundError(errno.ENOENT, "the articles folder is missing", str(seeds))
     report = IngestReport()
     known = corpus_hashes(seeds)
     for name, data in uploads:

@@ -12,7 +12,6 @@ import io
 import json
 import os
 import shutil
-import tempfile
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from pyarrow import csv
 
+from etl.outdir import BUILD_FILE, CSV_INDEX_FILE, DATAPACKAGE_FILE, OutputFolder
 from etl.rows import ARTICLE_TABLES, DICTIONARY_COLUMNS, arrow_schema, compact_dictionaries
 from etl.schema import BOOLEAN, CONTRACT_VERSION, INTEGER, NUMBER, TABLES, TEXTS, Table
 
@@ -33,10 +33,6 @@ if TYPE_CHECKING:  # pandas is for callers that use it; the ETL itself writes fr
 
 #: First characters that make a spreadsheet read a cell as a formula (OWASP CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-TEXTS_FILE = f"{TEXTS.name}.parquet"
-BUILD_FILE = "build.json"
-#: Where each article's rows start in each CSV file (see ``CsvFile``).
-CSV_INDEX_FILE = "csv_index.parquet"
 #: Rows of an article table written to Parquet at a time (one row group).
 ROW_GROUP_ROWS = 131_072
 #: Texts per row group of ``texts.parquet``: reading one article's text decompresses its group only.
@@ -373,23 +369,22 @@ def datapackage(tables: Iterable[Table]) -> dict:
 
 
 class TableWriter:
-    """Builds the new output folder beside ``out`` and swaps it in on ``commit``.
+    """Builds the new output folder beside ``folder`` and swaps it in on ``commit``.
 
     Rows and texts are written as articles stream in, so neither the corpus nor its rows are
     held in memory: the article tables and the texts through a ``TableStream`` each (``write``,
     ``add_text``). Leaving the ``with`` block without committing removes the half-built folder.
     """
 
-    def __init__(self, out: Path) -> None:
-        self.out = out.resolve()
+    def __init__(self, folder: OutputFolder) -> None:
+        self.folder = folder
         self.tmp: Path | None = None
         self._streams: dict[str, TableStream] = {}
         self._texts: tuple[list[str], list[str]] = ([], [])  # ids and texts not yet handed on
 
     def __enter__(self) -> TableWriter:
-        self.out.parent.mkdir(parents=True, exist_ok=True)
-        recover(self.out)
-        self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.new-", dir=self.out.parent))
+        self.folder.recover()
+        self.tmp = self.folder.staging()
         self._streams = {t.name: TableStream(t, self.tmp) for t in ARTICLE_TABLES}
         # the texts: Parquet only, in small groups (reading one text reads little more than it),
         # compressed harder, neither dictionary-encoded nor given statistics but for the ids
@@ -464,38 +459,21 @@ class TableWriter:
             if table.name in tables:
                 write_csv(table, tables[table.name], tmp / f"{table.name}.csv")
                 pq.write_table(tables[table.name], tmp / f"{table.name}.parquet", store_schema=False)
-        (tmp / "datapackage.json").write_text(
+        (tmp / DATAPACKAGE_FILE).write_text(
             json.dumps(datapackage(TABLES), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        # what each file was when written: a file changed since (damaged, or edited) is noticed
+        build = {**build, "outputs": OutputFolder.outputs_record(tmp)}
         # compact: with 10,000 articles an indented record takes ten times longer to write
         build_text = json.dumps(build, sort_keys=True, separators=(",", ":")) + "\n"
         (tmp / BUILD_FILE).write_text(build_text, encoding="utf-8")
         _fsync_dir(tmp)
-        swap_in(tmp, self.out)
+        self.folder.swap_in(tmp)
         self.tmp = None
 
 
 def _stat(path: Path) -> list[int]:
     st = os.stat(path)
     return [st.st_size, st.st_mtime_ns]
-
-
-def swap_in(new: Path, out: Path) -> None:
-    old = out.with_name(f".{out.name}.old")
-    if old.exists():
-        shutil.rmtree(old)
-    if out.exists():
-        os.replace(out, old)
-    os.replace(new, out)
-    shutil.rmtree(old, ignore_errors=True)
-
-
-def recover(out: Path) -> None:
-    """Put the previous tables back if a run died between the two renames of ``swap_in``."""
-    old = out.with_name(f".{out.name}.old")
-    if old.exists() and not out.exists():
-        os.replace(old, out)
-    for stale in out.parent.glob(f".{out.name}.new-*"):
-        shutil.rmtree(stale, ignore_errors=True)
 
 
 def _fsync_dir(path: Path) -> None:

@@ -15,8 +15,6 @@ Only this module, ``cache`` and ``output`` touch the disk.
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
 import os
 import queue
 import sys
@@ -34,13 +32,24 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-from filelock import FileLock, Timeout
+from filelock import Timeout
 
 from etl.cache import ExtractionCache, pack, unpack
+from etl.discover import (
+    NotReadable,
+    Source,
+    corpus_fingerprint,
+    files_record,
+    find_articles,
+    hash_sources,
+    problem,
+    read_article,
+)
 from etl.extract import Extraction, extract
-from etl.output import BUILD_FILE, CSV_INDEX_FILE, TEXTS_FILE, CsvCopy, TableWriter
+from etl.outdir import SIGNATURE, OutputFolder, Refused
+from etl.output import CsvCopy, TableWriter
 from etl.places import load_gazetteer
-from etl.reading import SUFFIXES, Unreadable, article_id_for, document_from_bytes
+from etl.reading import Unreadable, document_from_bytes
 from etl.rows import ARTICLE_TABLES, DICTIONARY_COLUMNS, RowStream, rows_where, to_arrow
 from etl.schema import ARTICLES, CLAIMS, MENTIONS, PLACES, PROBLEMS, TEXTS
 from etl.timing import TIMER
@@ -59,13 +68,14 @@ AHEAD_POLL_S = 0.1
 CURSOR_BATCH_ROWS = 65_536
 CURSOR_BATCH_TEXTS = 512
 ENGINES = ("local", "dask")
-#: A file modified this close (seconds) to the scan that hashed it is hashed again next time, even
-#: if its size and modification time look unchanged (it may have changed within the clock's tick).
-RACY_SECONDS = 2.0
 
 
 class EtlError(Exception):
     """Nothing could be produced; the message says why in one line."""
+
+
+class Terminated(KeyboardInterrupt):
+    """The process was asked to stop (SIGTERM): cleaned up as after Ctrl-C."""
 
 
 @dataclass
@@ -76,19 +86,7 @@ class RunResult:
     n_mentions: int
     problems: list[dict] = field(default_factory=list)
     skipped: bool = False  # the tables were already up to date
-    n_extracted: int = 0  # articles extracted this run (the others came from the cache)
-
-
-@dataclass(frozen=True)
-class Source:
-    """An article file: where it is, its path under the seeds folder, the hash of its bytes, its id."""
-
-    path: Path
-    relative: str
-    sha256: str
-    article_id: str = ""
-    size: int = 0
-    mtime_ns: int = 0
+    n_extracted: int = 0  # articles extracted this run (the others kept their rows, or came from the cache)
 
 
 @dataclass
@@ -104,112 +102,28 @@ class Extracted:
     payload: bytes | None = None
 
 
-def find_articles(seeds: Path) -> tuple[list[Path], list[dict]]:
-    """Article files under ``seeds`` (recursively, sorted), and problem rows for other files."""
-    found: list[str] = []
-    problems = []
-    for relative in _files_under(str(seeds), ""):
-        suffix = os.path.splitext(relative)[1]
-        if suffix.lower() in SUFFIXES:
-            found.append(relative)
-        else:
-            problem = f"not an article file type ({suffix or 'no extension'}); skipped"
-            problems.append({"file": relative, "problem": problem})
-    found.sort()
-    problems.sort(key=lambda p: p["file"])
-    return [seeds / r for r in found], problems
-
-
-def _files_under(folder: str, prefix: str) -> Iterator[str]:
-    """Paths (``/``-separated, relative) of the regular files under ``folder``, hidden ones left out
-    (editor backups, ``.git``)."""
-    with os.scandir(folder) as entries:
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            if entry.is_dir(follow_symlinks=False):  # a linked folder could loop
-                yield from _files_under(entry.path, f"{prefix}{entry.name}/")
-            elif entry.is_file():
-                yield prefix + entry.name
-
-
-def article_ids(relatives: list[str]) -> dict[str, str]:
-    """Each file's article id: its path without extension, or with it when another file took that.
-
-    >>> article_ids(["a.md", "a.txt", "b.txt"])
-    {'a.md': 'a', 'a.txt': 'a.txt', 'b.txt': 'b'}
-    """
-    ids: dict[str, str] = {}
-    taken: set[str] = set()
-    for relative in sorted(relatives):
-        candidate = article_id_for(PurePosixPath(relative))
-        n = 1
-        while candidate in taken:
-            candidate = relative if n == 1 else f"{relative}~{n}"
-            n += 1
-        ids[relative] = candidate
-        taken.add(candidate)
-    return ids
-
-
-def hash_sources(files: list[Path], seeds: Path, known: dict | None = None) -> list[Source]:
-    """Each file as a ``Source``. ``known`` (a build's ``files`` record: path -> [size, mtime_ns,
-    sha256]) lets a file whose size and modification time are unchanged skip re-reading."""
-    known = known or {}
-    root = os.path.join(str(seeds), "")
-    relatives = [_relative(str(p), root) for p in files]
-    ids = article_ids(relatives)
-    sources = []
-    for path, relative in zip(files, relatives, strict=True):
-        st = os.stat(path)
-        record = known.get(relative)
-        if record and record[0] == st.st_size and record[1] == st.st_mtime_ns:
-            sha = record[2]
-        else:
-            with open(path, "rb") as f:
-                sha = hashlib.file_digest(f, "sha256").hexdigest()
-        sources.append(Source(path, relative, sha, ids[relative], st.st_size, st.st_mtime_ns))
-    return sources
-
-
-def _relative(path: str, root: str) -> str:
-    # the usual case, a path find_articles made, needs no relpath (slow on 10,000 files)
-    path = path[len(root):] if path.startswith(root) else os.path.relpath(path, root)
-    return path.replace(os.sep, "/")
-
-
-def files_record(sources: list[Source], scanned_ns: int) -> dict:
-    """What ``hash_sources`` may trust next time: files not modified just before this scan."""
-    safe_before = scanned_ns - int(RACY_SECONDS * 1e9)
-    return {s.relative: [s.size, s.mtime_ns, s.sha256] for s in sources if s.mtime_ns < safe_before}
-
-
-def corpus_fingerprint(sources: list[Source], version: str) -> str:
-    """Identity of a corpus: every article's path and content hash, plus the extractor version."""
-    h = hashlib.sha256(version.encode())
-    for s in sources:
-        h.update(f"{s.relative}\0{s.sha256}\n".encode())
-    return h.hexdigest()
-
-
 def fingerprint(files: list[Path], seeds: Path, build: dict | None = None) -> str:
     """The fingerprint the tables of ``files`` would record in ``build.json`` (``build``: the
     current record, whose file hashes are reused for unchanged files)."""
-    return corpus_fingerprint(hash_sources(files, seeds, (build or {}).get("files")), extractor_version())
+    sources, _ = hash_sources(files, seeds, (build or {}).get("files"))
+    return corpus_fingerprint(sources, extractor_version())
 
 
-def extract_source(source: Source, language: str | None = None) -> Extracted:
-    """Read and extract one article: a pure function of the file, safe to run anywhere."""
+def extract_source(source: Source, language: str | None = None, root: Path | None = None) -> Extracted:
+    """Read and extract one article: a pure function of the file, safe to run anywhere.
+
+    ``root``: the articles folder, which the file may not lead out of (default: the folder the
+    file's path under it says).
+    """
+    if root is None:
+        root = Path(str(source.path)[: -len(source.relative)] or ".")
     with TIMER.stage("reading"):
         try:
-            data = source.path.read_bytes()
+            data = read_article(source.path, root)
             doc = document_from_bytes(data, PurePosixPath(source.relative), source.sha256,
                                       source.article_id or None)
-        except Unreadable as e:
-            return Extracted(source, None, None, [{"file": source.relative, "problem": str(e)}])
-        except OSError as e:
-            problem = f"cannot read the file ({e.strerror or e})"
-            return Extracted(source, None, None, [{"file": source.relative, "problem": problem}])
+        except (Unreadable, NotReadable) as e:
+            return Extracted(source, None, None, [problem(source.relative, str(e))])
     return Extracted(source, extract(doc, load_gazetteer(), language=language), doc.text, [])
 
 
@@ -228,46 +142,71 @@ def _unpacked(item: Extracted) -> Extracted:
     return item
 
 
-def default_cache(out: Path) -> Path:
-    return out.resolve().parent / f".{out.name}.cache"
-
-
 def run(seeds: Path, out: Path, workers: int = 1, force: bool = False, progress: bool | None = None,
         engine: str = "local", scheduler: str | None = None, cache: Path | None = None) -> RunResult:
-    """Build the tables for the articles under ``seeds`` into ``out`` (see the module docstring)."""
-    if not seeds.is_dir():
+    """Build the tables for the articles under ``seeds`` into ``out`` (see the module docstring).
+
+    Raises ``EtlError`` (one line) when nothing could be produced: no articles, an output folder
+    that is not this tool's to replace, or one that cannot be written (the previous tables then
+    stay whole, and nothing is left behind).
+    """
+    if not seeds.exists():
         raise EtlError(f"no such folder: {seeds}")
+    if not seeds.is_dir():
+        raise EtlError(f"{seeds} is a file; --seeds takes the folder that holds the articles")
     if engine not in ENGINES:
         raise EtlError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
     if progress is None:
         progress = sys.stderr.isatty()
-    out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(out.parent / f".{out.name}.lock"))
+    folder = OutputFolder(out)
     try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        if progress:
-            print(f"Another build of {out} is in progress; waiting for it...", file=sys.stderr)
+        folder.check_replaceable(seeds)
+    except Refused as e:
+        raise EtlError(str(e)) from e
+    created = False
+    try:
+        created = folder.prepare()
+        lock = folder.lock()
         try:
-            lock.acquire(timeout=LOCK_TIMEOUT)
-        except Timeout as e:
-            raise EtlError(f"another build of {out} is still running after {LOCK_TIMEOUT} s") from e
-    try:
-        return _run_locked(seeds, out, workers, force, progress, engine, scheduler,
-                           cache or default_cache(out))
-    finally:
-        lock.release()
+            lock.acquire(timeout=0)
+        except Timeout:
+            if progress:
+                print(f"Another build of {folder.path} is in progress; waiting for it...", file=sys.stderr)
+            try:
+                lock.acquire(timeout=LOCK_TIMEOUT)
+            except Timeout as e:
+                raise EtlError(f"another build of {folder.path} is still running after "
+                               f"{LOCK_TIMEOUT} s") from e
+        try:
+            folder.check_replaceable(seeds)  # as it is now that no other build can change it
+            return _run_locked(seeds, folder, workers, force, progress, engine, scheduler,
+                               cache or folder.journal)
+        finally:
+            lock.release()
+    except Refused as e:
+        raise EtlError(str(e)) from e
+    except OSError as e:  # the output cannot be written: the journal would only fill the disk further
+        ExtractionCache(cache or folder.journal, "").clear()
+        if created:
+            folder.remove_if_unused()
+        where = f" ({e.filename})" if isinstance(e.filename, str) else ""
+        kept = "; the previous tables are unchanged" if folder.build_file.exists() else ""
+        raise EtlError(f"cannot write the tables to {folder.given}: {e.strerror or e}{where}{kept}") from e
+    except BaseException:
+        if created:
+            folder.remove_if_unused()
+        raise
 
 
-def _run_locked(seeds: Path, out: Path, workers: int, force: bool, progress: bool, engine: str,
+def _run_locked(seeds: Path, folder: OutputFolder, workers: int, force: bool, progress: bool, engine: str,
                 scheduler: str | None, cache_root: Path) -> RunResult:
     # load
     scanned_ns = time.time_ns()
     files, problems = find_articles(seeds)
     if not files:
         raise EtlError(f"no article files (.txt, .md, .html, .htm) under {seeds}")
-    built = {} if force else _read_build(out)
+    built = {} if force else folder.read_build()
+    changed = folder.changed_files(built) if built else []
     version = extractor_version()
     with contextlib.ExitStack() as stack:
         pool = None
@@ -276,23 +215,51 @@ def _run_locked(seeds: Path, out: Path, workers: int, force: bool, progress: boo
             # the articles are hashed
             pool = stack.enter_context(start_pool(workers))
         with TIMER.stage("reading"):
-            sources = hash_sources(files, seeds, built.get("files"))
+            sources, unread = hash_sources(files, seeds, built.get("files"))
+        problems = sorted(problems + unread, key=lambda p: p["file"])
+        if not sources:
+            raise EtlError(_none_readable(len(files), problems))
         corpus = corpus_fingerprint(sources, version)
-        if not force and built.get("fingerprint") == corpus:
+        if not force and not changed and built.get("fingerprint") == corpus:
             counts = (built.get(k, 0) for k in ("n_articles", "n_claims", "n_mentions"))
-            return RunResult(out, *counts, skipped=True)
-        process = partial(_process, sources, problems, out=out, workers=workers, progress=progress,
+            return RunResult(folder.path, *counts, skipped=True)
+        process = partial(_process, sources, problems, folder=folder, workers=workers, progress=progress,
                           engine=engine, scheduler=scheduler, cache_root=cache_root, version=version,
-                          corpus=corpus, scanned_ns=scanned_ns, pool=pool)
+                          corpus=corpus, scanned_ns=scanned_ns, pool=pool, seeds=seeds)
+        if any(not name.endswith(".csv") for name in changed):
+            # a damaged table or text file: no row of the previous build is trusted (a changed CSV
+            # file only is written again from the Parquet rows: see ``PreviousBuild.csv_indexes``)
+            return process(PreviousBuild(folder.path))
         try:
-            return process(PreviousBuild.open(out, built, version))
+            return process(PreviousBuild.open(folder.path, built, version))
         except PreviousUnreadable:  # found damaged half-way: extract those articles too
-            return process(PreviousBuild(out))
+            return process(PreviousBuild(folder.path))
 
 
-def _process(sources: list[Source], problems: list[dict], previous: PreviousBuild, *, out: Path, workers: int,
-             progress: bool, engine: str, scheduler: str | None, cache_root: Path, version: str,
-             corpus: str, scanned_ns: int, pool: ProcessPoolExecutor | None = None) -> RunResult:
+#: Reasons a "none could be read" error names before "…".
+NAMED_REASONS = 3
+
+
+def _none_readable(n_files: int, problems: list[dict]) -> str:
+    """Why no article could be read, in one line, every distinct reason counted.
+
+    >>> _none_readable(3, [{"file": "a", "problem": "empty file"}, {"file": "b", "problem": "empty file"},
+    ...                    {"file": "c", "problem": "not text (looks like PNG)"}])
+    'none of the 3 article files could be read (2 × empty file; 1 × not text (looks like PNG))'
+    """
+    counts: dict[str, int] = {}
+    for p in problems:
+        counts[p["problem"]] = counts.get(p["problem"], 0) + 1
+    reasons = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    said = "; ".join(f"{n} × {reason}" for reason, n in reasons[:NAMED_REASONS])
+    more = "; …" if len(reasons) > NAMED_REASONS else ""
+    noun = "article file" if n_files == 1 else "article files"
+    return f"none of the {n_files} {noun} could be read ({said or 'unknown reason'}{more})"
+
+
+def _process(sources: list[Source], problems: list[dict], previous: PreviousBuild, *, folder: OutputFolder,
+             workers: int, progress: bool, engine: str, scheduler: str | None, cache_root: Path, version: str,
+             corpus: str, scanned_ns: int, seeds: Path, pool: ProcessPoolExecutor | None = None) -> RunResult:
     """Rows of every article, in article order, into a new output folder: an unchanged article's
     from the previous tables, the others' extracted (or from the cache)."""
     cache = ExtractionCache(cache_root, version)
@@ -300,7 +267,7 @@ def _process(sources: list[Source], problems: list[dict], previous: PreviousBuil
     files_read: set[str] = set()  # the files that gave rows
     with contextlib.ExitStack() as stack:
         stack.callback(cache.close)  # what was extracted serves the next run, should this one fail
-        writer = stack.enter_context(TableWriter(out))
+        writer = stack.enter_context(TableWriter(folder))
         rows = RowStream(writer.write)
         kept = stack.enter_context(contextlib.closing(previous.kept_rows(sources)))
         todo = [s for s in sources if not kept.holds(s)]
@@ -339,24 +306,53 @@ def _process(sources: list[Source], problems: list[dict], previous: PreviousBuil
         files_read.update(s.relative for s in run)
         problems += kept.problems
         if not files_read:
-            raise EtlError(f"none of the {len(sources)} article files could be read "
-                           f"({problems[0]['problem'] if problems else 'unknown reason'})")
+            files = {s.relative for s in sources}
+            raise EtlError(_none_readable(len(sources), [p for p in problems if p["file"] in files]))
         with TIMER.stage("writing"):
             rows.flush()
             tables = {PLACES.name: rows.places.table(load_gazetteer()),
                       PROBLEMS.name: to_arrow(PROBLEMS, _sorted_problems(problems))}
             build = {
+                "generator": SIGNATURE,
                 "fingerprint": corpus, "extractor_version": cache.version,
                 "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
                 "n_articles": len(files_read), "n_claims": writer.n_rows(CLAIMS),
                 "n_mentions": writer.n_rows(MENTIONS),
                 "articles": {s.relative: s.sha256 for s in sources if s.relative in files_read},
                 "files": files_record(sources, scanned_ns),
+                "seeds": _folder_identity(seeds),
             }
             writer.commit(tables, build)
     cache.clear()  # the tables hold it all now
-    return RunResult(out, len(files_read), build["n_claims"], build["n_mentions"], _unique(problems),
+    return RunResult(folder.path, len(files_read), build["n_claims"], build["n_mentions"], _unique(problems),
                      n_extracted=n_extracted)
+
+
+def seeds_replaced(seeds: Path, build: dict) -> str | None:
+    """Why the articles folder looks replaced since ``build`` (a ``build.json`` record) was made, or
+    ``None``: it is missing, or it is another folder (deleted and made again, or swapped) from
+    which articles of that build are gone. A rebuild from it would drop those articles from the
+    tables, which a user should decide, not an automatic rebuild.
+    """
+    articles = build.get("articles") or {}
+    if not articles:
+        return None
+    if not seeds.is_dir():
+        return f"the articles folder {seeds} is missing"
+    if build.get("seeds") in (None, _folder_identity(seeds)):
+        return None
+    gone = sum(1 for relative in articles if not os.path.lexists(seeds / relative))
+    if not gone:
+        return None
+    return (f"the articles folder {seeds} was replaced since the tables were built: {gone} of the "
+            f"{len(articles)} articles in the tables are no longer in it")
+
+
+def _folder_identity(folder: Path) -> list[int]:
+    """The device and inode of a folder: a folder deleted and made again under the same name has
+    another (see ``pages.lib.data.replaced_seeds``)."""
+    st = os.stat(folder)
+    return [st.st_dev, st.st_ino]
 
 
 class PreviousUnreadable(Exception):
@@ -394,7 +390,7 @@ class PreviousBuild:
         files, shas, ids = (table.column(c).to_pylist() for c in ("file", "sha256", "article_id"))
         articles = {f: (sha, aid) for f, sha, aid in zip(files, shas, ids, strict=True)}
         try:
-            texts = set(pq.read_table(out / TEXTS_FILE, columns=["article_id"])
+            texts = set(pq.read_table(OutputFolder(out).texts_file, columns=["article_id"])
                         .column("article_id").to_pylist())
         except (OSError, pa.ArrowException):
             texts = set()
@@ -414,7 +410,7 @@ class PreviousBuild:
         order = pa.array(self.order, pa.string())
         try:
             cursors = {t.name: RowCursor(self.out / f"{t.name}.parquet", order) for t in ARTICLE_TABLES}
-            cursors[TEXTS.name] = RowCursor(self.out / TEXTS_FILE, order, CURSOR_BATCH_TEXTS)
+            cursors[TEXTS.name] = RowCursor(OutputFolder(self.out).texts_file, order, CURSOR_BATCH_TEXTS)
             problems = pq.read_table(self.out / f"{PROBLEMS.name}.parquet")
             problems = problems.filter(pc.is_in(problems.column("file"), value_set=files)).to_pylist()
         except (OSError, KeyError, pa.ArrowException):
@@ -424,7 +420,7 @@ class PreviousBuild:
     def csv_indexes(self, order: pa.Array) -> dict[str, CsvIndex]:
         """Where each article's rows start in the CSV files that are as this build wrote them."""
         try:
-            index = pq.read_table(self.out / CSV_INDEX_FILE)
+            index = pq.read_table(OutputFolder(self.out).csv_index_file)
         except (OSError, pa.ArrowException):
             return {}
         indexes = {}
@@ -765,10 +761,3 @@ def _unique(rows: list[dict]) -> list[dict]:
             seen.add(key)
             out.append(r)
     return out
-
-
-def _read_build(out: Path) -> dict:
-    try:
-        return json.loads((out / BUILD_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}

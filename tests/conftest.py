@@ -94,13 +94,10 @@ def hostile_corpus(tmp_path_factory) -> Corpus:
 
 
 def copy_corpus(seeds: Path, tables: Path, to: Path) -> Corpus:
-    """A private copy of a corpus, its tables and the ETL's extraction cache, so a rebuild is quick."""
+    """A private copy of a corpus and its tables (with the ETL's workspace), so a rebuild is quick."""
     copy = Corpus(to / "seeds", to / "processed")
     shutil.copytree(seeds, copy.seeds)
-    shutil.copytree(tables, copy.tables)
-    cache = tables.parent / f".{tables.name}.cache"  # etl.pipeline.default_cache
-    if cache.is_dir():
-        shutil.copytree(cache, to / f".{copy.tables.name}.cache")
+    shutil.copytree(tables, copy.tables)  # copy2: sizes and times kept, so the tables are not "damaged"
     return copy
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import errno
 import json
 import shutil
 import subprocess
@@ -141,10 +142,10 @@ def test_a_failed_run_leaves_the_previous_tables_whole(corpus, tmp_path, monkeyp
     before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
 
     def broken(*args, **kwargs):
-        raise OSError("disk full")
+        raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(output.pq, "write_table", broken)
-    with pytest.raises(OSError):
+    with pytest.raises(pipeline.EtlError, match="No space left on device; the previous tables are unchanged"):
         pipeline.run(corpus, out, progress=False, force=True)
     after = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
     assert after == before

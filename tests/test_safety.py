@@ -76,8 +76,11 @@ def test_two_runs_at_once_do_not_interleave(big_corpus, tmp_path):
 
 def test_a_second_run_waits_for_the_lock(tmp_path, monkeypatch):
     from filelock import FileLock
-    out = tmp_path / "out"
+
+    from etl.outdir import OutputFolder
+    folder = OutputFolder(tmp_path / "out")
+    folder.prepare()
     monkeypatch.setattr(pipeline, "LOCK_TIMEOUT", 0.2)
-    with FileLock(str(tmp_path / ".out.lock")), pytest.raises(pipeline.EtlError, match=r"another build .* still"):
-        pipeline.run(SEEDS, out, progress=False)
-    assert not out.exists()
+    with FileLock(str(folder.lock_file)), pytest.raises(pipeline.EtlError, match=r"another build .* still"):
+        pipeline.run(SEEDS, folder.path, progress=False)
+    assert not folder.build_file.exists()

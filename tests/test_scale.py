@@ -15,7 +15,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-from etl import output, pipeline, rows
+from etl import discover, output, pipeline, rows
 from etl.schema import TABLES
 from etl.synth import generate
 from tests.conftest import SEEDS
@@ -268,8 +268,8 @@ def test_unchanged_files_are_not_read_again(corpus, tmp_path, monkeypatch):
     out = tmp_path / "out"
     pipeline.run(corpus, out, progress=False)
     digests = []
-    real = pipeline.hashlib.file_digest
-    monkeypatch.setattr(pipeline.hashlib, "file_digest", lambda f, name: digests.append(f.name) or real(f, name))
+    real = discover.hashlib.file_digest
+    monkeypatch.setattr(discover.hashlib, "file_digest", lambda f, name: digests.append(f.name) or real(f, name))
     assert pipeline.run(corpus, out, progress=False).skipped
     assert digests == []
     assert not pipeline.run(corpus, out, progress=False, force=True).skipped
