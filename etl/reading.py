@@ -34,8 +34,10 @@ MIN_LATIN_SHARE = 0.8
 MAX_ACCENTED_SHARE = 0.3
 #: A web page whose main text has fewer words than this holds no article.
 MIN_HTML_WORDS = 8
-#: Share of control characters above which decoded bytes are not text.
+#: Share of control characters above which decoded bytes are not text...
 MAX_CONTROL_SHARE = 0.01
+#: ...unless there are no more than this many (a stray NUL in a short article).
+MAX_STRAY_CONTROLS = 8
 _SNIFF_BYTES = 64 * 1024
 #: Control characters that plain text does not hold (tabs, line and page breaks excepted).
 _CONTROL_BYTES = bytes(range(0x00, 0x09)) + bytes(range(0x0E, 0x20))
@@ -91,7 +93,8 @@ def document_from_bytes(data: bytes, relative: PurePosixPath, sha: str | None = 
 
 
 def decode(data: bytes) -> tuple[str, tuple[str, ...]]:
-    """Decode bytes to text: BOM, then UTF-8, then the best guess (reported)."""
+    """Decode bytes to text: BOM, then UTF-16 without one, then UTF-8 (with a few invalid bytes
+    replaced), then the best guess; whatever was assumed is reported."""
     for magic, name in MAGIC.items():
         if data.startswith(magic):
             raise Unreadable(f"not text (looks like {name})")
@@ -99,13 +102,73 @@ def decode(data: bytes) -> tuple[str, tuple[str, ...]]:
         if data.startswith(bom):
             text = data.decode(encoding, errors="replace")
             return _check_text(text), (() if encoding == "utf-8-sig" else (f"decoded as {encoding} (BOM)",))
+    utf16 = _utf16_without_bom(data)
+    if utf16 is not None:
+        return _check_text(data.decode(utf16, errors="replace")), (f"decoded as {utf16} (no BOM)",)
     try:
         return _check_text(data.decode("utf-8")), ()
     except UnicodeDecodeError:
         pass
+    text, n_invalid = _mostly_utf8(data)
+    if text is not None:
+        noun = "byte" if n_invalid == 1 else "bytes"
+        return _check_text(text), (f"{n_invalid} invalid UTF-8 {noun} replaced by U+FFFD",)
     encoding = _guess_encoding(data)
     text = data.decode(encoding, errors="replace")
     return _check_text(text), (f"decoded as {encoding}",)
+
+
+#: UTF-16 without a BOM: at least this share of the bytes of one parity are zero (the high bytes of
+#: Latin text)...
+UTF16_ZERO_SHARE = 0.7
+#: ...and at most this share of the other parity's (the low bytes: letters, digits, spaces).
+UTF16_OTHER_ZERO_SHARE = 0.05
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """``utf-16-le`` or ``utf-16-be`` when the bytes look like Latin text in it, else ``None``.
+
+    >>> _utf16_without_bom("Trade rose".encode("utf-16-le")), _utf16_without_bom(b"Trade rose")
+    ('utf-16-le', None)
+    """
+    sample = data[:_SNIFF_BYTES]
+    if len(sample) < 2 or sample.count(0) < len(sample) // 4:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    even_zero, odd_zero = even.count(0) / len(even), odd.count(0) / max(len(odd), 1)
+    if odd_zero >= UTF16_ZERO_SHARE and even_zero <= UTF16_OTHER_ZERO_SHARE:
+        return "utf-16-le"
+    if even_zero >= UTF16_ZERO_SHARE and odd_zero <= UTF16_OTHER_ZERO_SHARE:
+        return "utf-16-be"
+    return None
+
+
+#: UTF-8 but for a few bytes: at most this many invalid bytes...
+MAX_INVALID_UTF8 = 3
+#: ...or at most one for this many valid characters beyond ASCII (which only UTF-8 would give).
+VALID_PER_INVALID = 10
+_NON_ASCII_BYTES = bytes(range(0x80, 0x100))
+
+
+def _mostly_utf8(data: bytes) -> tuple[str | None, int]:
+    """The text, with its invalid bytes replaced, when ``data`` is UTF-8 but for a few bytes.
+
+    A text saved in another encoding has an invalid byte at almost every accented letter, and no
+    valid sequence beyond ASCII; one UTF-8 text damaged in a few places has many valid ones.
+
+    >>> _mostly_utf8("Pour la prospérité des deux pays".encode() + b"\\xff")
+    ('Pour la prospérité des deux pays\\ufffd', 1)
+    >>> _mostly_utf8("prospérité".encode("cp1252"))
+    (None, 2)
+    """
+    text = data.decode("utf-8", errors="replace")
+    n_invalid = text.count("\ufffd") - data.count("\ufffd".encode())
+    n_ascii = len(data.translate(None, _NON_ASCII_BYTES))
+    n_valid_beyond_ascii = len(text) - n_ascii - n_invalid
+    if n_valid_beyond_ascii > 0 and (n_invalid <= MAX_INVALID_UTF8
+                                     or n_invalid * VALID_PER_INVALID <= n_valid_beyond_ascii):
+        return text, n_invalid
+    return None, n_invalid
 
 
 #: Single-byte Latin code pages a guesser confuses on short text; Windows-1252 is preferred among them.
@@ -117,9 +180,6 @@ LATIN_CODEPAGES = frozenset({
 
 def _guess_encoding(data: bytes) -> str:
     sample = data[:_SNIFF_BYTES]
-    if sample.count(0) > len(sample) // 4:
-        # UTF-16 without a BOM: every other byte is zero for Latin text
-        return "utf-16-le" if sample[1::2].count(0) > sample[0::2].count(0) else "utf-16-be"
     try:
         from charset_normalizer import from_bytes
         best = from_bytes(sample).best()
@@ -154,7 +214,7 @@ def _check_text(text: str) -> str:
     # (ten times faster than a regular expression)
     encoded = sample.encode("utf-8", "surrogatepass")
     controls = len(encoded) - len(encoded.translate(None, _CONTROL_BYTES))
-    if "\x00" in sample or controls > MAX_CONTROL_SHARE * len(sample):
+    if controls > max(MAX_STRAY_CONTROLS, MAX_CONTROL_SHARE * len(sample)):  # a stray NUL is not binary
         raise Unreadable("not text (binary content)")
     return text
 

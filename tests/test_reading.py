@@ -16,15 +16,52 @@ ENCODINGS = [
     ("utf-8 with BOM", codecs.BOM_UTF8 + SENTENCE.encode("utf-8"), ()),
     ("utf-16 with BOM", SENTENCE.encode("utf-16"), ("decoded as utf-16 (BOM)",)),
     ("cp1252", SENTENCE.encode("cp1252"), ("decoded as cp1252",)),
-    ("utf-16-le without BOM", SENTENCE.encode("utf-16-le"), ("decoded as utf-16-le",)),
+    ("utf-16-le without BOM", SENTENCE.encode("utf-16-le"), ("decoded as utf-16-le (no BOM)",)),
+]
+
+
+ASCII_SENTENCE = "Trade between Vietnam and Cambodia reached more than 10 billion USD in 2024."
+ENCODINGS += [
+    ("ascii utf-16-le without BOM", ASCII_SENTENCE.encode("utf-16-le"), ("decoded as utf-16-le (no BOM)",)),
+    ("ascii utf-16-be without BOM", ASCII_SENTENCE.encode("utf-16-be"), ("decoded as utf-16-be (no BOM)",)),
 ]
 
 
 @pytest.mark.parametrize(("name", "data", "problems"), ENCODINGS, ids=[e[0] for e in ENCODINGS])
 def test_encodings_are_detected_and_reported(name, data, problems):
     text, found = decode(data)
-    assert text == SENTENCE
+    assert text == (ASCII_SENTENCE if name.startswith("ascii") else SENTENCE)
     assert found == problems
+
+
+#: UTF-8 text with a few bytes damaged: read as UTF-8, the bad bytes replaced, and said.
+DAMAGED = [
+    ("one byte", SENTENCE.encode().replace(b"Kampot", b"Kam\xffpot"), 1),
+    ("a byte at the end", SENTENCE.encode() + b"\xff", 1),
+    ("three bytes", SENTENCE.encode().replace(b"200", b"\xfe200\xff").replace(b"en ", b"en\x80 "), 3),
+]
+
+
+@pytest.mark.parametrize(("name", "data", "n_bad"), DAMAGED, ids=[d[0] for d in DAMAGED])
+def test_utf8_with_a_few_invalid_bytes_stays_utf8(name, data, n_bad):
+    text, found = decode(data)
+    assert text.count("\ufffd") == n_bad
+    assert "près de 200" in text.replace("\ufffd", "") and "envoyé" in text
+    assert found == (f"{n_bad} invalid UTF-8 byte{'s' if n_bad > 1 else ''} replaced by U+FFFD",)
+
+
+def test_a_damaged_utf8_article_keeps_its_hedges():
+    from tests.conftest import run_extract
+
+    damaged = "Le Vietnam a envoyé près de 200 cadres au Cambodge en 1979.".encode() + b"\xff"
+    doc = document_from_bytes(damaged, PurePosixPath("a.txt"))
+    claims = run_extract(doc.text, "fr").claims
+    assert [(c["text"], c["qualifier"]) for c in claims if c["unit"] == "count"] == [("près de 200 cadres", "approx")]
+
+
+def test_a_nul_byte_does_not_drop_an_article():
+    doc = document_from_bytes(ASCII_SENTENCE.encode().replace(b" 2024", b" \x002024"), PurePosixPath("a.txt"))
+    assert doc.text.startswith("Trade between Vietnam")
 
 
 def test_latin1_text_is_read_as_cp1252():
