@@ -22,7 +22,7 @@ from etl.places import Gazetteer, Mention, find_mentions, place_finders
 from etl.quantities import Quantity, find_quantities
 from etl.reading import Document
 from etl.sections import lines_of, related_spans, section_at
-from etl.text import Sentence, TextView, make_view, split_sentences
+from etl.text import FORMAT_CHARACTERS, Sentence, TextView, make_view, split_sentences
 from etl.timing import TIMER
 
 BODY, RELATED = "body", "related"
@@ -36,6 +36,18 @@ MAX_PERIOD_CHARS = 200
 PARAGRAPH_WINDOW = 3000
 #: Relations in the order they win when a sentence has several cue words.
 RELATION_ORDER = ("agreement", "aid", "trade", "visit", "other")
+#: A sentence up to this long is quoted whole; a longer run (a line without sentence punctuation)
+#: is quoted in part, ``QUOTE_WINDOW`` characters around the figure or place, so that a row's quote
+#: is bounded and the tables grow in proportion to the text, whatever its punctuation.
+MAX_QUOTE_CHARS = 1000
+QUOTE_WINDOW = 300
+ELLIPSIS = "…"
+#: A figure larger than this (in any unit) is no measure of anything: a run of digits, not a claim.
+#: (Vietnam's yearly GDP in dong is about 1e16.)
+MAX_VALUE = 1e18
+#: Cooperation links one sentence gives at most (place pairs × sectors, in the order they are
+#: found): a list of a hundred places would otherwise give thousands of rows.
+MAX_LINKS_PER_SENTENCE = 100
 
 
 @dataclass(frozen=True)
@@ -81,7 +93,7 @@ def extract(doc: Document, gazetteer: Gazetteer, language: str | None = None) ->
         scan = lex.scan(view, scanner) if lex is not None else scanner.scan(view.folded, view.bounded)
     with TIMER.stage("numbers"):
         dates = find_dates(view, lex) if lex is not None else []  # no quantity, and the years of periods
-        quantities = find_quantities(view, lex, dates) if lex is not None else []
+        quantities, too_large = _sane(find_quantities(view, lex, dates) if lex is not None else [])
     with TIMER.stage("places"):
         mentions = find_mentions(view, gazetteer, lexicons, scan)
     starts = [s.start for s in sentences]
@@ -89,7 +101,8 @@ def extract(doc: Document, gazetteer: Gazetteer, language: str | None = None) ->
     def sentence_of(original_offset: int) -> int:
         return max(bisect.bisect_right(starts, original_offset) - 1, 0)
 
-    mention_rows, places_by_sentence = _mention_rows(doc, view, mentions, sentence_of, sections)
+    mention_rows, places_by_sentence, first_mention = _mention_rows(doc, view, mentions, sentence_of,
+                                                                    sections)
     claim_rows: list[dict] = []
     body_periods: list[Period] = []
     completed_years: set[int] = set()
@@ -113,12 +126,20 @@ def extract(doc: Document, gazetteer: Gazetteer, language: str | None = None) ->
         # the claims' category keywords serve the links too: the same lexicon, found once
         if keywords is None:  # no lexicon for the article: links use the first one's keywords
             keywords = KeywordHits(view, link_lex)
-        link_rows = _link_rows(doc, view, link_lex, sentences, sections, places_by_sentence, gazetteer,
-                               keywords, KeywordHits(view, link_lex, "links"))
+        link_rows, capped = _link_rows(doc, view, link_lex, sentences, sections, places_by_sentence,
+                                       gazetteer, keywords, KeywordHits(view, link_lex, "links"),
+                                       first_mention)
     with TIMER.stage("metadata"):
         article = _article_row(doc, text, lines, body_lines, sentences, sections, lexicons, gazetteer,
                                body_periods, completed_years, language, claim_rows, mention_rows)
     problems = [{"file": doc.file, "problem": p} for p in doc.problems]
+    if too_large:
+        problems.append({"file": doc.file, "problem": f"{_plural(too_large, 'unreadable figure')} "
+                                                      f"(beyond {MAX_VALUE:.0e}) not taken as claims"})
+    if capped:
+        problems.append({"file": doc.file, "problem": f"{_plural(capped, 'sentence')} named so many place "
+                                                      f"pairs that only the first {MAX_LINKS_PER_SENTENCE} "
+                                                      "cooperation links of each were kept"})
     if lex is None and language != "und":
         problems.append({"file": doc.file, "problem": f"language '{language}' has no lexicon: "
                                                       "places found, no claims extracted"})
@@ -130,9 +151,10 @@ def _article_row(doc: Document, text: str, lines, body_lines, sentences, section
     first_body = next((s for s, sec in zip(sentences, sections, strict=True) if sec == BODY), None)
     published, basis = find_published(text, body_lines, lexicons, body_periods, completed_years)
     meta = {
-        "title": find_title(body_lines, text[first_body.start:first_body.end] if first_body else None),
+        "title": _visible(find_title(body_lines,
+                                     text[first_body.start:first_body.end] if first_body else None)),
         "outlet": find_outlet("\n".join(line.text for line in body_lines), lexicons[0].common),
-        "author": find_author(lines, lexicons, gazetteer.aliases.keys()),
+        "author": _visible(find_author(lines, lexicons, gazetteer.aliases.keys())),
         "published": published,
         "published_basis": basis,
     }
@@ -144,10 +166,58 @@ def _article_row(doc: Document, text: str, lines, body_lines, sentences, section
     }
 
 
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _visible(text: str | None) -> str | None:
+    """Metadata as shown: without invisible format characters (a right-to-left override in a title
+    would reverse it, and what follows it, on every page that shows it).
+
+    >>> _visible("Trade \u202egrows"), _visible(None)
+    ('Trade grows', None)
+    """
+    return FORMAT_CHARACTERS.sub("", text) if text else text
+
+
+def _sane(quantities: list[Quantity]) -> tuple[list[Quantity], int]:
+    """The quantities whose values are finite and at most ``MAX_VALUE``, and how many were not."""
+    kept = [q for q in quantities
+            if all(v is None or abs(v) <= MAX_VALUE for v in (q.value, q.low, q.high))]
+    return kept, len(quantities) - len(kept)
+
+
+def quote(text: str, s: Sentence, start: int, end: int) -> str:
+    """The sentence ``s``, or, when it is longer than ``MAX_QUOTE_CHARS``, the part of it around
+    ``text[start:end]`` (``QUOTE_WINDOW`` characters, cut at spaces, marked with ellipses).
+
+    >>> line = " ".join(f"w{i}" for i in range(400)) + " 40 tonnes " + "x " * 400
+    >>> at = line.index("40 tonnes")
+    >>> q = quote(line, Sentence(0, 0, len(line), 0), at, at + 9)
+    >>> q.startswith("…") and q.endswith("…") and "40 tonnes" in q and len(q) <= QUOTE_WINDOW + 2
+    True
+    """
+    if s.end - s.start <= MAX_QUOTE_CHARS:
+        return text[s.start:s.end]
+    room = max(QUOTE_WINDOW - (end - start), 0)
+    lo = max(s.start, start - room // 2)
+    hi = min(s.end, end + (room - (start - lo)))
+    lo = max(s.start, min(lo, hi - QUOTE_WINDOW))
+    if lo > s.start:  # start at a word
+        space = text.find(" ", lo, start)
+        lo = space + 1 if space >= 0 else lo
+    if hi < s.end:  # end at a word
+        space = text.rfind(" ", end, hi)
+        hi = space if space >= 0 else hi
+    return (ELLIPSIS if lo > s.start else "") + text[lo:hi].strip() + (ELLIPSIS if hi < s.end else "")
+
+
 def _mention_rows(doc: Document, view: TextView, mentions: list[Mention], sentence_of, sections: list[str]
-                  ) -> tuple[list[dict], dict[int, list[str]]]:
+                  ) -> tuple[list[dict], dict[int, list[str]], dict[tuple[int, str], tuple[int, int]]]:
+    """The mention rows; the places of each sentence, in order; each place's first span in each sentence."""
     rows = []
     by_sentence: dict[int, list[str]] = {}
+    first: dict[tuple[int, str], tuple[int, int]] = {}
     for n, m in enumerate(mentions, start=1):
         start, end = view.span(m.start, m.end)
         sid = sentence_of(start)
@@ -159,7 +229,8 @@ def _mention_rows(doc: Document, view: TextView, mentions: list[Mention], senten
         ids = by_sentence.setdefault(sid, [])
         if m.place_id not in ids:
             ids.append(m.place_id)
-    return rows, by_sentence
+            first[sid, m.place_id] = (start, end)
+    return rows, by_sentence, first
 
 
 def _claim_rows(doc: Document, view: TextView, lex: Lexicon, sentences: list[Sentence], sections: list[str],
@@ -180,7 +251,7 @@ def _claim_rows(doc: Document, view: TextView, lex: Lexicon, sentences: list[Sen
         p_lo, p_hi = view.to_view(para[0].start), view.to_view(para[-1].end)
         starts = [o.start for o in qs]
         period_starts = [p.start for p in periods]
-        quote = doc.text[s.start:s.end]  # one string for the sentence's claims (pickled once, too)
+        whole = doc.text[s.start:s.end] if s.end - s.start <= MAX_QUOTE_CHARS else None
         previous_end, previous_what = lo, None
         for q in qs:
             # Everything a figure looks at lies within a window around it, so a text with no
@@ -208,7 +279,8 @@ def _claim_rows(doc: Document, view: TextView, lex: Lexicon, sentences: list[Sen
                 "category": categorise(hits, para_hits, q.start, q.end, q.kind),
                 "period_start": first, "period_end": last, "target": cue is not None or deadline,
                 "place_ids": ";".join(places_by_sentence.get(sid, [])) or None,
-                "quote": quote,
+                # one string for the sentence's claims (pickled once, too), unless it is too long
+                "quote": whole if whole is not None else quote(doc.text, s, start, end),
             })
             previous_end, previous_what = q.end, (q.unit, what)
     rows.sort(key=lambda r: r["char_start"])
@@ -259,8 +331,12 @@ def _trimmed(words: list[str], trim: frozenset[str]) -> list[str]:
 
 def _link_rows(doc: Document, view: TextView, lex: Lexicon, sentences: list[Sentence], sections: list[str],
                places_by_sentence: dict[int, list[str]], gazetteer: Gazetteer, keywords: KeywordHits,
-               relation_words: KeywordHits) -> list[dict]:
+               relation_words: KeywordHits, first_mention: dict[tuple[int, str], tuple[int, int]]
+               ) -> tuple[list[dict], int]:
+    """The cooperation links of each sentence, and how many sentences had more than
+    ``MAX_LINKS_PER_SENTENCE`` (only the first of theirs are kept)."""
     rows = []
+    capped = 0
     for sid, place_ids in sorted(places_by_sentence.items()):
         places = [gazetteer.places[p] for p in place_ids if p in gazetteer.places]
         vn = [p for p in places if p.country == VN]
@@ -275,12 +351,15 @@ def _link_rows(doc: Document, view: TextView, lex: Lexicon, sentences: list[Sent
         if relation is None:
             continue
         sectors = sorted({c for _, _, c in keywords.between(lo, hi)}) or ["other"]
-        quote = doc.text[s.start:s.end]  # one string for the sentence's links (pickled once, too)
-        for a, b in pairs:
-            for sector in sectors:
-                rows.append({
-                    "article_id": doc.article_id, "sentence_id": sid, "section": sections[sid],
-                    "place_a": a.place_id, "place_b": b.place_id, "sector": sector, "relation": relation,
-                    "quote": quote,
-                })
-    return rows
+        whole = doc.text[s.start:s.end] if s.end - s.start <= MAX_QUOTE_CHARS else None
+        links = [(a, b, sector) for a, b in pairs for sector in sectors]
+        if len(links) > MAX_LINKS_PER_SENTENCE:
+            links, capped = links[:MAX_LINKS_PER_SENTENCE], capped + 1
+        for a, b, sector in links:
+            rows.append({
+                "article_id": doc.article_id, "sentence_id": sid, "section": sections[sid],
+                "place_a": a.place_id, "place_b": b.place_id, "sector": sector, "relation": relation,
+                # one string for the sentence's links (pickled once, too), unless it is too long
+                "quote": whole if whole is not None else quote(doc.text, s, *first_mention[sid, a.place_id]),
+            })
+    return rows, capped

@@ -119,7 +119,9 @@ CLAIMS = Table(
         _c("period_end", INTEGER, "Last year the figure covers, when the sentence says.", False),
         _c("target", BOOLEAN, "True for a goal or plan rather than an achieved figure."),
         _c("place_ids", STRING, "`;`-joined ids of the places named in the same sentence.", False),
-        _c("quote", STRING, "The whole sentence."),
+        _c("quote", STRING, "The whole sentence (a run of over 1,000 characters without sentence "
+                            "punctuation is quoted in part: 300 characters around the figure, "
+                            "marked with …)."),
     ),
 )
 
@@ -170,7 +172,8 @@ LINKS = Table(
         _c("place_b", STRING, "Place id of the partner."),
         _c("sector", STRING, "Field of cooperation (one of the claim categories).", enum=CATEGORIES),
         _c("relation", STRING, "agreement, aid, trade, visit or other.", enum=RELATIONS),
-        _c("quote", STRING, "The sentence."),
+        _c("quote", STRING, "The sentence (a run of over 1,000 characters: 300 characters around the first "
+                            "place, marked with …)."),
     ),
 )
 

@@ -156,7 +156,8 @@ def should_join(left: str, right: str, extra_words: frozenset[str] = frozenset()
 class TextView:
     """The original text, its dehyphenated form and that form folded.
 
-    ``removed`` holds the original offsets of the hyphens taken out, sorted.
+    ``removed`` holds the original offsets of the characters taken out, sorted: hyphens at line
+    breaks, and invisible format characters (``FORMAT_CHARACTERS``).
     """
 
     original: str
@@ -194,14 +195,16 @@ class TextView:
         return i - bisect.bisect_left(self.removed, i)
 
     def folded_original(self) -> str:
-        """``fold(original)``, without folding the text again: ``folded`` with the removed hyphens back."""
+        """``fold(original)``, without folding the text again: ``folded`` with the removed characters
+        (hyphens, format characters) back."""
         parts = []
         prev = 0
-        for at in self._removed_in_view:
+        for at, pos in zip(self._removed_in_view, self.removed, strict=True):
             parts.append(self.folded[prev:at])
+            parts.append(fold(self.original[pos]))
             prev = at
         parts.append(self.folded[prev:])
-        return "-".join(parts)
+        return "".join(parts)
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Map a half-open span of the view to the original text."""
@@ -244,8 +247,33 @@ def _digit_codes():
     return np.array([chr(i).isdecimal() for i in range(0x10000)])
 
 
+#: Invisible characters that only steer how text is shown or joined (zero-width space and joiners,
+#: soft hyphen, direction marks and overrides, word joiner...): matching reads through them, so
+#: "$4\u200b0 million" is 40 million, and offsets still point into the text as written.
+FORMAT_CHARACTERS = re.compile(  # every character of Unicode category Cf (a test compares with unicodedata)
+    "["
+    "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U00013438"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
+    "]"
+)
+
+
+#: Characters that set the direction of the text after them (marks, embeddings, overrides,
+#: isolates): shown as they are, one in a title or quote reverses what follows it on screen.
+BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+#: ``str.translate`` table that turns each into a zero-width space: same length, so offsets into a
+#: text still hold, and no effect on how the text around it is shown.
+NEUTRAL_BIDI = str.maketrans(dict.fromkeys(BIDI_CONTROLS, "\u200b"))
+
+
 def make_view(text: str, known_words: frozenset[str] = frozenset()) -> TextView:
-    """Build the normalised view of ``text``; ``known_words`` are folded names that justify a join."""
+    """Build the normalised view of ``text``; ``known_words`` are folded names that justify a join.
+
+    >>> view = make_view("$4\u200b0 mil\u00adlion")
+    >>> view.norm, view.span(0, 3), view.span(4, 11)
+    ('$40 million', (0, 4), (5, 13))
+    """
     from etl.phrases import finditer_in, windows  # etl.phrases imports this module
 
     removed: list[int] = []
@@ -255,6 +283,10 @@ def make_view(text: str, known_words: frozenset[str] = frozenset()) -> TextView:
     for m in finditer_in(_HYPHENATED, text, near):
         if should_join(m.group(1), m.group(2), known_words):
             removed.append(m.start(2) - 1)
+    if not text.isascii():
+        invisible = [m.start() for m in FORMAT_CHARACTERS.finditer(text)]
+        if invisible:
+            removed = sorted({*removed, *invisible})
     if not removed:
         return TextView(text, text, fold(text), ())
     parts = []
