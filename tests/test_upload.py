@@ -17,6 +17,7 @@ from filelock import FileLock
 from streamlit.testing.v1 import AppTest
 
 from etl import ingest, pipeline
+from etl.outdir import OutputFolder
 from pages.lib import data, ui, upload
 from tests.conftest import SEEDS, Corpus
 
@@ -200,7 +201,8 @@ def test_waiting_for_another_build_is_said(seed_corpus: Corpus, monkeypatch: pyt
 
 
 def test_the_lock_checked_is_the_one_the_etl_takes(seed_corpus: Corpus):
-    assert upload.lock_file(seed_corpus.tables).name == f".{seed_corpus.tables.name}.lock"
+    assert upload.lock_file(seed_corpus.tables) == OutputFolder(seed_corpus.tables).lock_file
+    assert seed_corpus.tables in upload.lock_file(seed_corpus.tables).parents, "inside what the ETL owns"
     pipeline.run(seed_corpus.seeds, seed_corpus.tables, progress=False)
     assert upload.lock_file(seed_corpus.tables).exists(), "etl.pipeline.run locks another file"
     assert not upload.build_running(seed_corpus.tables)

@@ -138,7 +138,8 @@ def sidebar_filters(tables: Tables) -> filters.Filters:
 
 def sidebar_footer(tables: Tables, seeds, out) -> None:
     """The "data as of" line and the rebuild button."""
-    newest = tables.articles["published"].dropna().max() if len(tables.articles) else None
+    dates = tables.articles["published"].dropna()
+    newest = dates.max() if len(dates) else None  # the max of no date is NA, which "or" cannot test
     built = str(tables.build.get("built_at", "unknown")).replace("T", " ")
     st.sidebar.divider()
     st.sidebar.caption(f"Data as of **{newest or 'unknown'}** (newest article) · built {built}")
@@ -158,7 +159,7 @@ def main() -> None:
     seeds, out = data.seeds_dir(), data.data_dir()
     ui.rebuild_if_requested(seeds, out)
     ui.ensure_tables(seeds, out)
-    tables = data.load_tables(out)
+    tables = ui.readable_tables(seeds, out)
     st.session_state[ui.FILTERS_KEY] = sidebar_filters(tables)
     sidebar_footer(tables, seeds, out)
     page.run()

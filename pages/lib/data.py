@@ -26,13 +26,16 @@ import duckdb
 import geopandas as gpd
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import streamlit as st
 
 from etl import pipeline
-from etl.output import BUILD_FILE, TEXTS_FILE, frame_to_csv
+from etl.outdir import BUILD_FILE, TEXTS_FILE, OutputFolder
+from etl.output import frame_to_csv
 from etl.rows import dictionary_encoded
 from etl.schema import ARTICLES, CLAIMS, LINKS, MENTIONS, PLACES, PROBLEMS, TABLES, TABLES_BY_NAME, Table
+from etl.text import BIDI_CONTROLS, NEUTRAL_BIDI
 from pages.lib import filters
 from pages.lib.briefing import briefing_html
 from pages.lib.filters import Filters
@@ -81,7 +84,15 @@ def read_build(out: Path) -> dict:
 
 
 #: What pages show of a build; the per-file records (megabytes with 10,000 articles) stay on disk.
-SUMMARY_KEYS = ("fingerprint", "extractor_version", "built_at", "n_articles", "n_claims", "n_mentions")
+SUMMARY_KEYS = ("fingerprint", "extractor_version", "built_at", "n_articles", "n_claims", "n_mentions",
+                "seeds")
+#: Text columns shown on the pages, whose direction controls are taken out when they are read.
+SHOWN_TEXT = ("title", "author", "text", "what", "quote", "surface", "problem", "file")
+_BIDI_PATTERN = "[" + "".join(f"\\x{{{ord(c):04x}}}" for c in BIDI_CONTROLS) + "]"
+
+
+class TablesUnreadable(Exception):
+    """A table file cannot be read (damaged, or removed under the app); the message says which."""
 
 
 def build_summary(out: Path) -> dict:
@@ -107,6 +118,9 @@ def staleness(seeds: Path, out: Path) -> str | None:
     """Why the tables must be (re)built, or ``None`` when they match the articles and extractor."""
     if not tables_present(out):
         return "the tables have not been built yet"
+    why = damaged(out)
+    if why:
+        return why
     files, _ = pipeline.find_articles(seeds) if seeds.is_dir() else ([], [])
     if not files:
         return None  # nothing to build from: keep what is there
@@ -114,6 +128,42 @@ def staleness(seeds: Path, out: Path) -> str | None:
     if pipeline.fingerprint(files, seeds, build) != build.get("fingerprint"):
         return "the articles or the extractor changed since the last build"
     return None
+
+
+def damaged(out: Path) -> str | None:
+    """Why the tables look damaged (a file changed or went missing since the ETL wrote it), or ``None``."""
+    changed = OutputFolder(out).changed_files(read_build(out))
+    if not changed:
+        return None
+    files = ", ".join(changed[:3]) + ("…" if len(changed) > 3 else "")
+    said = "changed since it was" if len(changed) == 1 else "changed or went missing since they were"
+    return f"the tables in {out.name} are damaged: {files} {said} written"
+
+
+def replaced_seeds(seeds: Path, out: Path) -> str | None:
+    """Why the articles folder looks replaced since the tables were built (``pipeline.seeds_replaced``),
+    or ``None``; checked at every run, at the cost of a ``stat`` while the folder is the same one."""
+    identity = _identity(seeds)
+    if identity is not None and build_summary(out).get("seeds") in (None, list(identity)):
+        return None
+    try:
+        stat = (out / BUILD_FILE).stat()
+    except OSError:
+        return None
+    return _replaced(str(seeds), identity, str(out), stat.st_mtime_ns)
+
+
+def _identity(folder: Path) -> tuple[int, int] | None:
+    try:
+        st = folder.stat()
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino) if folder.is_dir() else None
+
+
+@functools.lru_cache(maxsize=8)
+def _replaced(seeds: str, identity: tuple[int, int] | None, out: str, build_mtime_ns: int) -> str | None:
+    return pipeline.seeds_replaced(Path(seeds), read_build(Path(out)))
 
 
 @dataclass
@@ -175,13 +225,37 @@ def _load_table(out: str, version: str, name: str) -> pd.DataFrame:
     frame it derived from this one modifies its own copy, never the cached table.
     """
     path = Path(out) / f"{name}.parquet"
-    with duckdb.connect() as con:
-        rows = con.sql("SELECT * FROM read_parquet($path)", params={"path": str(path)}).to_arrow_table()
+    try:
+        with duckdb.connect() as con:
+            rows = con.sql("SELECT * FROM read_parquet($path)", params={"path": str(path)}).to_arrow_table()
+    except (duckdb.Error, OSError, pa.ArrowException) as e:
+        raise TablesUnreadable(f"the tables in {Path(out).name} are damaged: {path.name} "
+                               "cannot be read") from e
     # A sentence is repeated for every claim and place pair in it: categorical, it is held once and
     # filtering moves codes (links: 250 MB of text become 30 MB).
-    rows = dictionary_encoded(rows, REPEATED_TEXT)
+    rows = neutral_direction(dictionary_encoded(rows, REPEATED_TEXT))
     # Other text stays in Arrow's buffers instead of one Python object per cell.
     return coerce(TABLES_BY_NAME[name], rows.to_pandas(types_mapper=_PANDAS_FOR_ARROW.get))
+
+
+def neutral_direction(rows: pa.Table) -> pa.Table:
+    """The shown text columns without direction controls (see ``etl.text.BIDI_CONTROLS``): a right-to-left
+    override in a title or quote would reverse the text after it on every page that shows it."""
+    for name in SHOWN_TEXT:
+        if name not in rows.column_names:
+            continue
+        column = rows.column(name)
+        if pa.types.is_dictionary(column.type):  # each distinct text once
+            cleaned = pa.chunked_array([pa.DictionaryArray.from_arrays(c.indices, _neutral(c.dictionary))
+                                        for c in column.chunks], column.type)
+        else:
+            cleaned = _neutral(column)
+        rows = rows.set_column(rows.column_names.index(name), name, cleaned)
+    return rows
+
+
+def _neutral(texts: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    return pc.replace_substring_regex(texts, _BIDI_PATTERN, "")
 
 
 def load_tables(out: Path) -> Tables:
@@ -227,7 +301,8 @@ def load_text(out: str, version: str, article_id: str) -> str | None:
                               filters=[("article_id", "=", article_id)])
     except (OSError, pa.ArrowException):
         return None
-    return found.column("text")[0].as_py() if found.num_rows else None
+    # direction controls become zero-width spaces: offsets hold, and nothing shown is reversed
+    return found.column("text")[0].as_py().translate(NEUTRAL_BIDI) if found.num_rows else None
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

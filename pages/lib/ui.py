@@ -331,14 +331,22 @@ def warm_view(seeds: Path, out: Path) -> PageData | None:
 
 
 def ensure_tables(seeds: Path, out: Path) -> None:
-    """Build the tables if they are missing or older than the articles — checked once per process."""
+    """Build the tables if they are missing, damaged or older than the articles — checked once per
+    process; but never from an articles folder that was replaced under the app (say so instead)."""
+    replaced = data.replaced_seeds(seeds, out)
 
     def check() -> None:
         reason = data.staleness(seeds, out)
-        if reason:
+        if reason and not replaced:
+            if reason == data.damaged(out):  # said where it stays, not only in the status box
+                st.warning(plain_markdown(f"{reason}; rebuilding…"), icon=":material/build:")
             build_tables(seeds, out, force=False, reason=reason)
 
     data.build_gate(str(seeds), str(out)).run_once(check)
+    if replaced and data.tables_present(out):
+        kept = ("The tables were kept as they were built; press “Rebuild data” to rebuild them from the "
+                "folder as it is now.")
+        st.warning(plain_markdown(f"{replaced[0].upper()}{replaced[1:]}. {kept}"), icon=":material/warning:")
     if not data.tables_present(out):
         st.error(
             f"No tables in `{out}` and none could be built from `{seeds}`. "
@@ -346,6 +354,23 @@ def ensure_tables(seeds: Path, out: Path) -> None:
         )
         st.sidebar.button("Rebuild data", key="rebuild_data_missing", on_click=request_rebuild)
         st.stop()
+
+
+def readable_tables(seeds: Path, out: Path) -> Tables:
+    """The tables; when one cannot be read (damaged since the check, or removed), one line saying so
+    and a rebuild, instead of a traceback."""
+    try:
+        return data.load_tables(out)
+    except data.TablesUnreadable as error:
+        st.warning(plain_markdown(f"{error}; rebuilding…"), icon=":material/build:")
+    data.clear_caches()
+    if build_tables(seeds, out, force=True, reason="the tables were damaged"):
+        try:
+            return data.load_tables(out)
+        except data.TablesUnreadable as error:
+            st.error(plain_markdown(f"{error}, even after a rebuild."))
+    st.sidebar.button("Rebuild data", key="rebuild_data_damaged", on_click=request_rebuild)
+    st.stop()
 
 
 def request_rebuild() -> None:

@@ -22,6 +22,7 @@ import pandas as pd
 from filelock import FileLock, Timeout
 
 from etl import ingest, pipeline
+from etl.outdir import OutputFolder
 from etl.reading import SUFFIXES
 from etl.schema import ARTICLES, PROBLEMS
 
@@ -129,9 +130,8 @@ def _count(n: int, noun: str) -> str:
 
 
 def lock_file(out: Path) -> Path:
-    """The lock ``etl.pipeline.run`` takes while it builds ``out`` (same path, same rule)."""
-    out = out.resolve()
-    return out.parent / f".{out.name}.lock"
+    """The lock ``etl.pipeline.run`` takes while it builds ``out``."""
+    return OutputFolder(out).lock_file
 
 
 def build_running(out: Path) -> bool:
@@ -164,6 +164,11 @@ def add_and_rebuild(
     ``notify`` hears each step, for a progress box.
     """
     # load
+    if not seeds.is_dir():  # made again here it would hold only these files: see ``ingest.add_articles``
+        return UploadOutcome(error=f"The articles folder {seeds.name} is missing (moved or deleted since the "
+                                   "tables were built): nothing was saved and the tables are unchanged. "
+                                   "Put the folder back, then add the files again.")
+    replaced = pipeline.seeds_replaced(seeds, OutputFolder(out).read_build())
     notify(f"Saving {_count(len(uploads), 'file')} into the articles folder…")
     before = corpus_files(seeds)
     try:
@@ -182,6 +187,12 @@ def add_and_rebuild(
         return UploadOutcome(duplicates=duplicates, rejected=rejected)
 
     # process
+    if replaced:  # a rebuild would drop the articles that are gone: the user decides, not an upload
+        return UploadOutcome(
+            saved, duplicates=duplicates, rejected=rejected,
+            error=f"The files were saved, but the tables were not rebuilt: {replaced}. Press “Rebuild "
+            "data” to rebuild the tables from the folder as it is now.",
+        )
     if build_running(out):
         notify(WAITING)
     notify(f"Extracting figures and places from {_count(len(saved), 'new file')}…")
