@@ -1,5 +1,11 @@
 """Which category a figure is about, from the words around it.
 
+What the figure *measures* decides first: a measure word of the sentence ("exports", "turnover",
+"capital", "scholarships", "visitors", "border markers"), the nearest winning, one inside the
+figure's own span (its counted noun) nearest of all. A trade figure stays trade whatever goods it
+counts (rice, cashew, medicine), a donation stays aid whatever it gives. Only when the sentence
+names no measure do the topic words around the figure vote:
+
 Every category keyword in the sentence votes for its category with a weight that
 falls with its distance from the figure; a keyword inside the figure's own span
 ("184 *investment* projects", "25 *étudiants*") weighs most. Each category keeps
@@ -15,7 +21,7 @@ import bisect
 from collections import defaultdict
 
 from etl.lexicon import Lexicon
-from etl.text import TextView
+from etl.text import TextView, boundary_view
 
 #: Average characters per word, to turn character distances into word distances.
 CHARS_PER_WORD = 6.0
@@ -27,8 +33,16 @@ INSIDE_WEIGHT = 1.5
 TOP_VOTES = 2
 #: Weight of each keyword elsewhere in the paragraph, and how many count.
 PARAGRAPH_WEIGHT, PARAGRAPH_VOTES = 0.15, 3
-#: Kinds of quantity that say their category by themselves.
-KIND_PRIOR = {"energy": ("energy", 2.0), "power": ("energy", 2.0)}
+#: Kinds of quantity that say their category by themselves (electricity in kWh or MW is energy,
+#: whoever sells or gives it).
+KIND_CATEGORY = {"energy": "energy", "power": "energy"}
+#: A measure word after the figure counts this much of one as far before it: the subject that
+#: says what a figure measures usually comes first ("exports reached 2 million tonnes").
+AFTER_FACTOR = 0.8
+#: How many words before a measure word (after the figure) are looked at for a recipient word.
+RECIPIENT_WORDS = 3
+#: Kinds whose category the topic words decide, whatever measure words are near.
+TOPIC_KINDS = frozenset({"duration"})
 #: Below this score the figure is "other".
 MIN_SCORE = 0.1
 DEFAULT = "other"
@@ -62,16 +76,25 @@ class KeywordHits:
 
 
 def categorise(sentence_hits: list[tuple[int, int, str]], paragraph_hits: list[tuple[int, int, str]],
-               start: int, end: int, kind: str) -> str:
-    """The category of the figure at ``start:end`` given the keyword hits around it."""
+               start: int, end: int, kind: str, measure_hits: list[tuple[int, int, str]] = ()) -> str:
+    """The category of the figure at ``start:end`` given the measure words of its sentence
+    (``measure_hits``) and the topic keywords around it.
+
+    >>> categorise([(0, 4, "agriculture")], [], 20, 30, "mass", [(5, 13, "trade")])  # rice exported 9 t
+    'trade'
+    >>> categorise([(0, 4, "agriculture")], [], 20, 30, "mass")
+    'agriculture'
+    """
+    if kind in KIND_CATEGORY:
+        return KIND_CATEGORY[kind]
+    # a duration measures time, and the words around it say of what ("41 years since the victory",
+    # "three months to mature"): the topic decides
+    measured = _nearest(measure_hits, start, end) if kind not in TOPIC_KINDS else None
+    if measured is not None:
+        return measured
     votes: dict[str, list[float]] = defaultdict(list)
     for a, b, category in sentence_hits:
-        if a >= start and b <= end:
-            votes[category].append(INSIDE_WEIGHT)
-            continue
-        gap = (start - b) if b <= start else (a - end)
-        words = max(gap, 0) / CHARS_PER_WORD
-        votes[category].append(1.0 / (1.0 + words / HALF_WEIGHT_WORDS))
+        votes[category].append(_closeness(a, b, start, end))
     scores = {c: sum(sorted(w, reverse=True)[:TOP_VOTES]) for c, w in votes.items()}
     in_sentence = {(a, b) for a, b, _ in sentence_hits}
     paragraph: dict[str, int] = defaultdict(int)
@@ -80,10 +103,56 @@ def categorise(sentence_hits: list[tuple[int, int, str]], paragraph_hits: list[t
             paragraph[category] += 1
     for category, n in paragraph.items():
         scores[category] = scores.get(category, 0.0) + PARAGRAPH_WEIGHT * min(n, PARAGRAPH_VOTES)
-    if kind in KIND_PRIOR:
-        category, bonus = KIND_PRIOR[kind]
-        scores[category] = scores.get(category, 0.0) + bonus
     if not scores:
         return DEFAULT
     best = max(sorted(scores), key=lambda c: scores[c])
     return best if scores[best] >= MIN_SCORE else DEFAULT
+
+
+def _closeness(a: int, b: int, start: int, end: int) -> float:
+    """How much a word at ``a:b`` weighs for the figure at ``start:end``: most inside its span, then
+    less the further it is."""
+    if a >= start and b <= end:
+        return INSIDE_WEIGHT
+    gap = (start - b) if b <= start else (a - end)
+    words = max(gap, 0) / CHARS_PER_WORD
+    return 1.0 / (1.0 + words / HALF_WEIGHT_WORDS)
+
+
+def _nearest(hits: list[tuple[int, int, str]], start: int, end: int) -> str | None:
+    """The category of the measure word that weighs most for the figure, or ``None`` when there is none."""
+    best: tuple[float, str] | None = None
+    for a, b, category in hits:
+        weight = _closeness(a, b, start, end) * (AFTER_FACTOR if a >= end else 1.0)
+        if best is None or (weight, category) > best:
+            best = (weight, category)
+    return None if best is None else best[1]
+
+
+def measure_words(view: TextView, lex: Lexicon, hits: list[tuple[int, int, str]], start: int, end: int
+                  ) -> list[tuple[int, int, str]]:
+    """The measure words that can say what the figure at ``start:end`` measures: those before it, and
+    those after it unless one of the ``RECIPIENT_WORDS`` words before them is a recipient word ("$880
+    *for* the border guards").
+
+    Offsets are in the view; ``hits`` are the measure words of the figure's sentence.
+    """
+    recipients = lex.folded_set("measure_context", "recipients")
+    kept = []
+    for a, b, category in hits:
+        if a >= end and not recipients.isdisjoint(view.bounded[end:a].split()[-RECIPIENT_WORDS:]):
+            continue
+        kept.append((a, b, category))
+    return kept
+
+
+def refers_back(view: TextView, lex: Lexicon, lo: int, start: int) -> bool:
+    """Whether the sentence, before the figure at ``start`` (from ``lo``), refers back to the figure
+    before it ("Ce chiffre représente une augmentation de 234 %")."""
+    before = " " + " ".join(view.bounded[lo:start].split()) + " "
+    return any(f" {phrase} " in before for phrase in _phrases(lex, "measure_context", "refer_back"))
+
+
+def _phrases(lex: Lexicon, section: str, key: str) -> frozenset[str]:
+    """A list's phrases as they read in ``TextView.bounded`` (folded, punctuation as spaces)."""
+    return frozenset(" ".join(boundary_view(p).split()) for p in lex.folded_set(section, key))

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
-from etl.categories import KeywordHits, categorise
+from etl.categories import KeywordHits, categorise, measure_words, refers_back
 from etl.context import Period, find_dates, find_periods, period_for, target_cue
 from etl.lexicon import Lexicon, available_languages, load
 from etl.metadata import detect_language, find_author, find_outlet, find_published, find_title
@@ -114,8 +114,9 @@ def extract(doc: Document, gazetteer: Gazetteer, language: str | None = None) ->
                 periods[sentence_of(view.to_original(period.start))].append(period)
         with TIMER.stage("categories"):
             keywords = KeywordHits(view, lex)
+            measures = KeywordHits(view, lex, "measures")
             claim_rows = _claim_rows(doc, view, lex, sentences, sections, quantities, sentence_of,
-                                     places_by_sentence, periods, keywords)
+                                     places_by_sentence, periods, keywords, measures)
         for sid, section in enumerate(sections):
             if section == BODY:
                 body_periods += periods[sid]
@@ -235,7 +236,8 @@ def _mention_rows(doc: Document, view: TextView, mentions: list[Mention], senten
 
 def _claim_rows(doc: Document, view: TextView, lex: Lexicon, sentences: list[Sentence], sections: list[str],
                 quantities: list[Quantity], sentence_of, places_by_sentence: dict[int, list[str]],
-                periods_by_sentence: dict[int, list[Period]], keywords: KeywordHits) -> list[dict]:
+                periods_by_sentence: dict[int, list[Period]], keywords: KeywordHits, measures: KeywordHits
+                ) -> list[dict]:
     rows: list[dict] = []
     by_sentence: dict[int, list[Quantity]] = {}
     paragraphs: dict[int, list[Sentence]] = {}
@@ -276,7 +278,10 @@ def _claim_rows(doc: Document, view: TextView, lex: Lexicon, sentences: list[Sen
                 "qualifier": q.qualifier,
                 "what": (what := _what(view, lex, q, max(previous_end, goal_before or lo), hi,
                                        previous_what)),
-                "category": categorise(hits, para_hits, q.start, q.end, q.kind),
+                "category": (rows[-1]["category"] if rows and refers_back(view, lex, previous_end, q.start)
+                             else categorise(hits, para_hits, q.start, q.end, q.kind,
+                                             measure_words(view, lex, measures.between(w_lo, w_hi), q.start,
+                                                           q.end))),
                 "period_start": first, "period_end": last, "target": cue is not None or deadline,
                 "place_ids": ";".join(places_by_sentence.get(sid, [])) or None,
                 # one string for the sentence's claims (pickled once, too), unless it is too long

@@ -108,6 +108,48 @@ def test_category(lang, text, category):
     assert first_claim(text, lang)["category"] == category
 
 
+#: What the figure measures decides, not the goods, the giver or the people around it (GUIDELINES,
+#: categories): the measure word nearest the figure wins over every topic word.
+MEASURED = [
+    ("en", "Vietnam exported 12,000 tonnes of rice to Cambodia last year.", "trade"),
+    ("en", "Exports of medicine to Cambodia reached $15 million.", "trade"),
+    ("en", "About 40,000 tonnes of cassava were imported through the border gate.", "trade"),
+    ("en", "The province donated 300 tonnes of rice to flood victims.", "aid"),
+    ("en", "Vietnam granted 120 scholarships to Cambodian students.", "aid"),
+    ("en", "Aid worth $4,000 was handed over to the border guards of Kampot.", "aid"),
+    ("en", "More than 50,000 Cambodians visited Da Lat in 2023.", "tourism"),
+    ("en", "The two sides planted 62 border markers along the line.", "border"),
+    ("en", "The company put registered capital of $3 million into its cashew factory.", "investment"),
+    ("en", "Exported rice takes just three months to mature in the paddies.", "agriculture"),
+    ("fr", "Le Cambodge a exporté 250 000 tonnes de noix de cajou vers le Vietnam.", "trade"),
+    ("fr", "Les exportations de médicaments ont atteint 8 millions de dollars.", "trade"),
+    ("fr", "Les exportations de riz se sont élevées à 3 000 tonnes.", "trade"),
+    ("fr", "La province a offert 500 tonnes de riz aux sinistrés.", "aid"),
+    ("fr", "Le ministre a remis une aide de 20 millions de dôngs (environ 800 USD) aux gardes-frontières.", "aid"),
+    ("fr", "Plus de 60 000 Vietnamiens ont visité Siem Reap.", "tourism"),
+    ("fr", "Les deux provinces ont planté 40 bornes le long de la frontière.", "border"),
+    ("fr", "Le pays compte 12 projets d'investissement dans l'agriculture.", "investment"),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "category"), MEASURED, ids=[c[1][:60] for c in MEASURED])
+def test_what_the_figure_measures_decides(lang, text, category):
+    assert first_claim(text, lang)["category"] == category
+
+
+REFERRING_BACK = [
+    ("en", "Vietnamese investment reached $2 billion. This figure is an increase of 12% on last year.", "12%",
+     "investment"),
+    ("fr", "Les échanges commerciaux ont atteint 9 milliards de dollars. Ce chiffre représente une hausse de 15 %.",
+     "15 %", "trade"),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "surface", "category"), REFERRING_BACK, ids=[r[0] for r in REFERRING_BACK])
+def test_a_sentence_that_refers_back_takes_the_category_of_the_figure_before(lang, text, surface, category):
+    assert claim_with(text, lang, surface)["category"] == category
+
+
 def test_a_figure_with_no_topic_is_other():
     assert first_claim("They counted 12 boxes.", "en")["category"] == "other"
 

@@ -86,7 +86,7 @@ def _bounded(words: list[str] | tuple[str, ...], **kw: Any) -> str:
 
 
 #: Sections whose word lists an article is scanned for: phrases (``Scan.phrases(section)``)...
-SCANNED_PHRASES = ("categories", "links")
+SCANNED_PHRASES = ("categories", "measures", "links")
 #: ... and words that open patterns: ``Scan.starts(name)`` says where the words of each list (or the
 #: keys of each table) of a section may start. Name -> (section, lists).
 SCANNED_STARTS = {"numbers": ("numbers", ("number_words", "vague")), "months": ("dates", ("months",))}
