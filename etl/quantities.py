@@ -22,7 +22,7 @@ from etl.context import find_dates
 from etl.lexicon import Lexicon
 from etl.numbers import parse_number, parse_number_words
 from etl.phrases import finditer_at
-from etl.text import TextView, fold
+from etl.text import TextView, fold, word_zipf_in
 
 #: Bare four-digit integers in this range are years, not quantities.
 YEAR_MIN, YEAR_MAX = 1800, 2100
@@ -34,9 +34,29 @@ _TOKEN = re.compile(
     _GAP + r"((?:[^\W\d_]{1,3}['’](?=[^\W\d_]))|[^\W\d_][\w]*(?:-[^\W\d_][\w]*)*|&)")
 _WORD_BREAK = re.compile(r"[\s-]+")
 _WORD_BEFORE = re.compile(r"([^\W\d_][\w.'’-]*)[^\S\r\n]+$")
+_LETTERS = re.compile(r"[^\W\d_]+")
 _SENTENCE_OPENERS = frozenset('.!?:;"“«(\n\r')
 _MILLION = 1e6
 _ATTACHED_MILLION = re.compile(r"[mM](?![\w])")
+#: The unit of a number found with neither unit nor counted noun: it is a claim only if it shares a
+#: neighbouring figure's unit (``_shared_units``).
+BARE = "bare"
+#: A word glued to a number ("550personnes", "built218") is read as its own word when it is at least
+#: this long and this common (wordfreq Zipf, in the article's language): page text that lost its
+#: spaces. Rarer or shorter glued letters make a code or an ordinal ("A321", "45th").
+GLUED_MIN_CHARS, GLUED_MIN_ZIPF = 3, 3.5
+#: Values are rounded to this many significant digits (0.24 ha, not 0.24000000000000002).
+SIGNIFICANT_DIGITS = 12
+#: At most this many words between a bare number and the figure whose unit it shares...
+MAX_GLUE_WORDS = 3
+#: ...and no other characters than these, letters and digits: "155, 14 et 38 tonnes", "(202.000)".
+_LIST_PUNCTUATION = frozenset(" ,()-'’\u00a0")
+#: A day in a dateline: a small number opening a line, then a place and an agency or a dash
+#: ("12 Phnom Penh (AKP) –").
+_DATELINE_DAY_MAX = 31
+_DATELINE_AFTER = re.compile(r"[^\S\r\n]+(?:[A-ZÀ-ÖØ-ÞĐ][\w'’.-]*[^\S\r\n]*){1,4}(?:\(|[-–—:,])")
+#: A shortened second year ("2021-25"): the number after a year and a dash.
+_SHORT_YEAR_BEFORE = re.compile(r"(?<![\w.,])(?:1[89]|20)[0-9]{2}\s?[-–/]\s?$")
 
 
 class Quantity(NamedTuple):
@@ -51,6 +71,7 @@ class Quantity(NamedTuple):
     low: float | None = None
     high: float | None = None
     counted: str | None = None  # the counted noun phrase, for counts
+    factor: float = 1.0  # what the number was multiplied by: its scale times its unit's factor
 
 
 class _Unit(NamedTuple):
@@ -66,18 +87,26 @@ def find_quantities(view: TextView, lex: Lexicon, dates: list[re.Match[str]] | N
     blocked = _blocked_spans(view, lex, find_dates(view, lex) if dates is None else dates)
     cores = _cores(view, lex)
     found: list[Quantity] = []
+    bare: list[Quantity] = []  # numbers with neither unit nor noun: they may share a neighbour's
     taken_until = -1
     for start, end, kind in cores:
         if start < taken_until or _overlaps(blocked, start, end):
             continue
         q = (_vague(view, lex, start, end) if kind == "vague"
              else _quantity(view, lex, start, end, kind))
-        if q is not None:
+        if q is not None and q.unit == BARE:
+            bare.append(q)
+            taken_until = q.end
+        elif q is not None:
             found.append(q)
             taken_until = q.end
         elif kind != "vague":
             # a year range such as "1979-1989" consumes both years
             taken_until = max(taken_until, _year_range_end(view, lex, start, end))
+    found = _full_ranges(view, lex, found)
+    found = _elided_currencies(view, lex, found)
+    if bare:
+        found = sorted(found + _shared_units(view, lex, bare, found), key=lambda q: q.start)
     return found
 
 
@@ -124,10 +153,14 @@ def _number_value(view: TextView, lex: Lexicon, start: int, end: int, kind: str)
 
 def _quantity(view: TextView, lex: Lexicon, start: int, end: int, kind: str) -> Quantity | None:
     value = _number_value(view, lex, start, end, kind)
+    left = start
+    if value is None and kind == "words":
+        value, left = _lone_scale(view, lex, start, end)
     if value is None or _is_name(view, lex, start, kind):
         return None
+    if not _stands_alone(view, lex, start, end, kind, value):
+        return None
     p = lex.patterns
-    left = start
     currency = None
     m = p["currency_before"].search(view.norm, max(0, start - _currency_reach(lex)), start)
     if m:
@@ -136,6 +169,8 @@ def _quantity(view: TextView, lex: Lexicon, start: int, end: int, kind: str) -> 
 
     pos = end
     scale, pos = _scale(view, lex, pos)
+    if currency is None and p["excluded_unit"].match(view.norm, pos):
+        return None  # a voltage or a temperature: outside the units claims are made in
     if currency is None and scale == 1 and _looks_like_year(view, start, end, kind) \
             and _unit_after(view, lex, pos) is None:
         return None  # a year (the commonest number in these articles): settled before the costly checks
@@ -145,7 +180,10 @@ def _quantity(view: TextView, lex: Lexicon, start: int, end: int, kind: str) -> 
     # a range: "30-70", "30 to 70", "between 30 and 70", "de 30 à 70"
     low = high = None
     intro = _range_intro(view, lex, left)
-    rng = _range_end(view, lex, pos, intro is not None)
+    if intro is not None and _changes(view, lex, intro):
+        intro, rng = None, None  # "rose from 30 to 70%": a before and an after, not a range
+    else:
+        rng = _range_end(view, lex, pos, intro is not None)
     if rng is not None:
         value2, _, pos2 = rng
         scale2, pos2 = _scale(view, lex, pos2)
@@ -153,6 +191,8 @@ def _quantity(view: TextView, lex: Lexicon, start: int, end: int, kind: str) -> 
             scale = scale2
         low, high, pos = value, value2, pos2
 
+    if _is_window(view, lex, left, pos):
+        return None  # "the first five months", "les 7 premiers mois": a reporting window
     unit = _unit_after(view, lex, pos)
     if unit is None and currency is None and scale == 1 and _looks_like_year(view, start, end, kind):
         return None
@@ -163,12 +203,15 @@ def _quantity(view: TextView, lex: Lexicon, start: int, end: int, kind: str) -> 
         if _after_determiner(view, lex, left, value):
             return None  # "the two countries": settled before the costly noun phrase
         np_end, counted = _noun_phrase(view, lex, pos)
-        if counted is None and scale != 1:
+        if counted is None and (scale != 1 or _ends_with_scale(view, lex, start, end, kind)):
             link = lex.patterns["unit_link"].match(view.folded, pos)  # "2 millions de touristes"
             if link:
                 np_end, counted = _noun_phrase(view, lex, link.end())
         if counted is None:
-            return None
+            if scale != 1 or low is not None:
+                return None
+            qualifier, left = _qualifier(view, lex, left)
+            return Quantity(left, end, value, BARE, BARE, qualifier)  # its unit may be a neighbour's
         unit = _Unit(np_end, "count", "count", 1.0)
         if _is_reference(lex, value, counted):
             return None
@@ -183,15 +226,190 @@ def _quantity(view: TextView, lex: Lexicon, start: int, end: int, kind: str) -> 
     qualifier, left = _qualifier(view, lex, left)
     if low is not None:
         qualifier = "range"
-        if intro is not None:
+        if intro is not None and _intro_in_span(view, lex, intro):
             left = intro
+    if unit.kind == "percent" and _minus_before(view, left):
+        value, left = -value, left - 1  # "-4%", "−7.5%": a fall
     factor = scale * unit.factor
     if low is not None and high is not None:
-        low, high = low * factor, high * factor
+        low, high = _rounded(low * factor), _rounded(high * factor)
         value = (low + high) / 2
     else:
         value *= factor
-    return Quantity(left, unit.end, value, unit.unit, unit.kind, qualifier, low, high, counted)
+    return Quantity(left, unit.end, _rounded(value), unit.unit, unit.kind, qualifier, low, high, counted,
+                    factor)
+
+
+def _rounded(value: float) -> float:
+    """``value`` to ``SIGNIFICANT_DIGITS`` (products of factors leave binary noise in the last digits).
+
+    >>> _rounded(2400 * 1e-4), _rounded(548e6)
+    (0.24, 548000000.0)
+    """
+    return float(f"{value:.{SIGNIFICANT_DIGITS}g}")
+
+
+def _minus_before(view: TextView, left: int) -> bool:
+    """A minus sign right before the number, itself after a space or an opening bracket."""
+    return left > 0 and view.folded[left - 1] == "-" and (left == 1 or view.folded[left - 2] in " \t\n(:")
+
+
+def _lone_scale(view: TextView, lex: Lexicon, start: int, end: int) -> tuple[float | None, int]:
+    """"le million de tonnes", "a million visitors": a scale word alone after an article is one of it;
+    the value and where the quantity starts (the article)."""
+    words = view.folded[start:end]
+    scales = lex.folded_table("numbers", "scales")
+    m = _WORD_BEFORE.search(view.norm, max(0, start - LEFT_WINDOW), start)
+    articles = lex.folded_set("numbers", "lone_scale_articles")
+    if words not in scales or not m or fold(m.group(1)) not in articles:
+        return None, start
+    return float(scales[words]), m.start(1)
+
+
+def _stands_alone(view: TextView, lex: Lexicon, start: int, end: int, kind: str, value: float) -> bool:
+    """False for a number that is part of something else: a shortened year range ("2021-25"), a rank
+    ("one of the four biggest"), the day of a dateline ("12 Phnom Penh (AKP) –"), or digits glued to
+    letters that make a code or an ordinal ("A321", "45th") rather than a lost space ("550personnes")."""
+    text = view.norm
+    if kind == "digits":
+        if _SHORT_YEAR_BEFORE.search(text, max(0, start - 8), start):
+            return False
+        if end < len(text) and text[end].isalpha() and not _glued_word(view, lex, end):
+            return False
+        line_start = text.rfind("\n", 0, start) + 1
+        if (not text[line_start:start].strip() and _DATELINE_AFTER.match(text, end)
+                and value <= _DATELINE_DAY_MAX):
+            return False
+    return lex.patterns["rank_before"].search(view.folded, max(0, start - LEFT_WINDOW), start) is None
+
+
+def _glued_word(view: TextView, lex: Lexicon, pos: int) -> bool:
+    """Whether the letters at ``pos`` (right after a number) are a unit, a scale or a currency written
+    without a space ("27.000hectares", "2,28milliards", "148 millionUSD"), or a common word
+    ("550personnes")."""
+    p = lex.patterns
+    if p["scale"].match(view.folded, pos) or _unit_after(view, lex, pos) is not None:
+        return True
+    m = _LETTERS.match(view.norm, pos)
+    word = m.group(0) if m else ""
+    return (len(word) >= GLUED_MIN_CHARS and word.islower()
+            and word_zipf_in(word, lex.lang) >= GLUED_MIN_ZIPF)
+
+
+def _is_window(view: TextView, lex: Lexicon, left: int, pos: int) -> bool:
+    """A reporting window: a duration after "first", "past"... ("the first five months"), or with
+    "premiers", "dernières"... between the number and its unit ("les 7 premiers mois")."""
+    p = lex.patterns
+    after = p["window_after"].match(view.folded, pos)
+    if after:
+        unit = _unit_after(view, lex, after.end())
+        return unit is not None and unit.kind == "duration"
+    if p["window_before"].search(view.folded, max(0, left - LEFT_WINDOW), left):
+        unit = _unit_after(view, lex, pos)
+        return unit is not None and unit.kind == "duration"
+    return False
+
+
+def _changes(view: TextView, lex: Lexicon, intro: int) -> bool:
+    """Whether a change word ("rose", "raise the quota", "passé") comes right before a range's intro."""
+    return lex.patterns["change_before"].search(view.folded, max(0, intro - LEFT_WINDOW), intro) is not None
+
+
+def _intro_in_span(view: TextView, lex: Lexicon, intro: int) -> bool:
+    """"between" opens a range's span ("between $30-70 million"); "from", "de" do not ("15 à 20%")."""
+    m = re.match(r"[^\W\d_]+", view.folded[intro:])
+    return bool(m) and m.group(0) in lex.folded_set("ranges", "intro_in_span")
+
+
+def _full_ranges(view: TextView, lex: Lexicon, found: list[Quantity]) -> list[Quantity]:
+    """Two whole quantities of one unit joined as a range are one range claim: "from 300 million kWh to
+    1.1 billion kWh", "between 20 and 30 tonnes" when each has its unit."""
+    out: list[Quantity] = []
+    i = 0
+    while i < len(found):
+        q = found[i]
+        r = found[i + 1] if i + 1 < len(found) else None
+        if (r is not None and r.unit == q.unit and q.low is None and r.low is None and q.value < r.value
+                and lex.patterns["range_sep"].fullmatch(view.folded, q.end, r.start)):
+            intro = _range_intro(view, lex, q.start)
+            if intro is not None and not _changes(view, lex, intro):
+                start = intro if _intro_in_span(view, lex, intro) else q.start
+                out.append(Quantity(start, r.end, _rounded((q.value + r.value) / 2), q.unit, q.kind, "range",
+                                    q.value, r.value, q.counted or r.counted, q.factor))
+                i += 2
+                continue
+        out.append(q)
+        i += 1
+    return out
+
+
+def _elided_currencies(view: TextView, lex: Lexicon, found: list[Quantity]) -> list[Quantity]:
+    """A figure with a scale that counts money ("350 millions d'exportations") after an amount of
+    money in the same line is money too, in that currency (GUIDELINES: an elided currency takes the
+    sentence's currency); its span ends with its scale word."""
+    money = lex.folded_set("units", "money_nouns")
+    out: list[Quantity] = []
+    currency: Quantity | None = None
+    for q in found:
+        if q.kind == "currency":
+            currency = q
+        elif (currency is not None and q.unit == "count" and q.factor != 1 and q.counted
+              and fold(q.counted.split()[0]) in money and "\n" not in view.norm[currency.end:q.start]):
+            scale = lex.patterns["scale"].search(view.folded, q.start, q.end)
+            end = scale.end() if scale else q.end
+            q = q._replace(end=end, unit=currency.unit, kind="currency", counted=None)
+        out.append(q)
+    return out
+
+
+def _shared_units(view: TextView, lex: Lexicon, bare: list[Quantity], found: list[Quantity]
+                  ) -> list[Quantity]:
+    """The bare numbers that share the unit of a figure beside them in a list: the next one ("155, 14
+    et 38 tonnes", "from 50 to 120 MW" after a change word), else the one before ("67 familles, dont
+    57", "ces 68 projets, 36 sont..."). Only list words (commas, "and", "dont", "of which", range
+    separators) may stand between them. Linear: one pass each way over the figures in text order."""
+    glue = lex.folded_set("exclusions", "list_glue") | {fold(s) for s in lex.get("ranges", "separators", [])}
+    items: list[tuple[Quantity, bool]] = sorted([(q, False) for q in found] + [(b, True) for b in bare],
+                                                key=lambda item: item[0].start)
+    shared: dict[int, Quantity] = {}  # index in ``items`` -> the bare number with its unit
+    nearest: Quantity | None = None
+    for i in range(len(items) - 1, -1, -1):  # the next figure with a unit, from the last
+        q, is_bare = items[i]
+        if not is_bare:
+            nearest = q
+        elif nearest is not None and _glued_by(view, glue, q.end, nearest.start):
+            nearest = shared[i] = _sharing(q, nearest)
+        else:
+            nearest = None
+    nearest = None
+    for i, (q, is_bare) in enumerate(items):  # else the figure before it
+        if not is_bare or i in shared:
+            nearest = shared.get(i, q)
+        elif nearest is not None and _glued_by(view, glue, nearest.end, q.start):
+            nearest = shared[i] = _sharing(q, nearest)
+        else:
+            nearest = None
+    return list(shared.values())
+
+
+def _glued_by(view: TextView, glue: frozenset[str], lo: int, hi: int) -> bool:
+    """Whether only list words and punctuation (at most ``MAX_GLUE_WORDS`` words, one line) are between."""
+    gap = view.folded[lo:hi]
+    if any(not (c.isalnum() or c in _LIST_PUNCTUATION) for c in gap):
+        return False  # a sentence or line break, an operator ("1+2"), a slash...
+    words = view.bounded[lo:hi].split()
+    if len(words) > MAX_GLUE_WORDS:
+        return False
+    text = " ".join(words)
+    if not text:
+        return True
+    return text in glue or all(w in glue for w in words)
+
+
+def _sharing(b: Quantity, q: Quantity) -> Quantity:
+    """The bare number ``b`` with the unit of the figure ``q``."""
+    value = _rounded(b.value * q.factor)
+    return Quantity(b.start, b.end, value, q.unit, q.kind, b.qualifier, counted=q.counted, factor=q.factor)
 
 
 def _scale(view: TextView, lex: Lexicon, pos: int) -> tuple[float, int]:
@@ -248,7 +466,7 @@ def _unit_after(view: TextView, lex: Lexicon, pos: int) -> _Unit | None:
         key = re.sub(r"\s+", " ", m.group(1))
         if key in words:
             unit, kind, factor = words[key]
-            if _is_age(view, m.end()):
+            if _is_age(view, m.end()) or _is_rate(view, m.end()):
                 return None
             return _Unit(m.end(), unit, kind, float(factor))
     m = p["currency_word"].match(view.folded, pos)
@@ -258,6 +476,17 @@ def _unit_after(view: TextView, lex: Lexicon, pos: int) -> _Unit | None:
         if code:
             return _Unit(m.end(), code, "currency", 1.0)
     return None
+
+
+def _ends_with_scale(view: TextView, lex: Lexicon, start: int, end: int, kind: str) -> bool:
+    """Number words that end with a scale ("un million", "two billion") take "de", "of" before their noun."""
+    last = _WORD_BREAK.split(view.folded[start:end])[-1]
+    return kind == "words" and last in lex.folded_table("numbers", "scales")
+
+
+def _is_rate(view: TextView, pos: int) -> bool:
+    """"2,300 year-on-year": the unit word is half of a comparison, not what is counted."""
+    return view.folded.startswith(("-on-", " on "), pos)
 
 
 def _is_age(view: TextView, pos: int) -> bool:
@@ -304,10 +533,14 @@ def _is_name(view: TextView, lex: Lexicon, start: int, kind: str) -> bool:
     """A number that is part of a name or reference: "Route 1", "No. 5", "COVID19", "A321"."""
     text = view.norm
     if start > 0 and text[start - 1].isalpha():
-        before = re.search(r"[^\W\d_]+$", text[max(0, start - 8):start])
+        before = re.search(r"[^\W\d_]+$", text[max(0, start - LEFT_WINDOW):start])
         token = before.group(0) if before else ""
         codes = set(lex.common["currency_codes"]["codes"]) | set(lex.common["currency_symbols"])
-        return token not in codes
+        if token in codes:
+            return False
+        # a common word glued to the number is a lost space ("built218 houses"), not a name ("A321")
+        return not (len(token) >= GLUED_MIN_CHARS and token.islower()
+                    and word_zipf_in(token, lex.lang) >= GLUED_MIN_ZIPF)
     if lex.patterns["name_marker"].search(text, max(0, start - LEFT_WINDOW), start):
         return True
     if kind != "digits":
@@ -360,6 +593,7 @@ def _noun_phrase(view: TextView, lex: Lexicon, pos: int) -> tuple[int, str | Non
     numberish = _numberish(lex)
     max_words = lex.get("noun_phrase", "max_words", 4)
     heads = tuple(lex.get("noun_phrase", "head_suffixes", []))
+    after_joiner = tuple(lex.get("noun_phrase", "stop_suffixes_after_joiner", []))
     start = end = pos
     content = 0
     pending_joiner = False
@@ -380,8 +614,13 @@ def _noun_phrase(view: TextView, lex: Lexicon, pos: int) -> tuple[int, str | Non
             pending_joiner = True
             pos = m.end()
             continue
-        if word not in exceptions and any(word.endswith(x) and len(word) >= len(x) + 2 for x in suffixes):
-            break
+        verb_like = word not in exceptions and any(word.endswith(x) and len(word) >= len(x) + 2
+                                                   for x in suffixes)
+        if verb_like and not (content == 0 and _noun_follows(view, lex, m.end(), stop, suffixes)):
+            break  # "documents recognising"; but "participating officers" opens with an adjective
+        written = m.group(1).lower()  # accents kept: "planté" is a participle, "plante" a noun
+        if pending_joiner and any(written.endswith(x) and len(written) >= len(x) + 2 for x in after_joiner):
+            break  # "550 personnes et planté": a verb, not a second noun
         content += 1
         pending_joiner = False
         end = pos = m.end()
@@ -390,6 +629,17 @@ def _noun_phrase(view: TextView, lex: Lexicon, pos: int) -> tuple[int, str | Non
     if content == 0:
         return pos, None
     return end, view.norm[start:end]
+
+
+def _noun_follows(view: TextView, lex: Lexicon, pos: int, stop: frozenset[str], suffixes: tuple[str, ...]
+                  ) -> bool:
+    """Whether a content word that could be a noun (neither a function word nor a verb form) comes next:
+    the word before it is then an adjective ("participating officers", "destroyed houses")."""
+    m = _TOKEN.match(view.norm, pos)
+    if not m:
+        return False
+    word = fold(m.group(1))
+    return word not in stop and not any(word.endswith(x) for x in suffixes)
 
 
 def _joiner_follows(view: TextView, lex: Lexicon, pos: int, joiners: frozenset[str]) -> bool:

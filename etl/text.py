@@ -127,6 +127,19 @@ _WORDFREQ_LIST = "small"
 
 
 @lru_cache(maxsize=65536)
+def word_zipf_in(word: str, lang: str) -> float:
+    """How common ``word`` is in ``lang`` (wordfreq's Zipf scale; 0 for an unknown word or language)."""
+    try:
+        from wordfreq import zipf_frequency
+    except ImportError:
+        return 0.0
+    try:
+        return zipf_frequency(word, lang, wordlist=_WORDFREQ_LIST)
+    except LookupError:  # a language wordfreq does not know
+        return 0.0
+
+
+@lru_cache(maxsize=65536)
 def word_zipf(word: str) -> float:
     try:
         from wordfreq import zipf_frequency

@@ -194,16 +194,17 @@ def _compile(lex: Lexicon) -> dict[str, re.Pattern[str]]:
     # Numbers.
     scales = g("numbers", "scales", {})
     p["scale"] = re.compile(rf"\s*({words_pattern(list(scales))})(?![\w])", flags)
-    attached = list(scales) + list(common["units"]) + ["m"]
     # The first digit comes before the look-behinds that test the character before it: a pattern
     # that opens with a character class lets ``re`` skip straight to the next digit, five times
     # faster over a whole article than trying the look-behinds at every position.
+    # Letters right before or after the digits are allowed here and weighed in ``quantities``: a lost
+    # space ("built218 houses", "550personnes") or a code ("A321", "45th").
     p["number"] = re.compile(
-        rf"""[0-9](?<![0-9.,/:][0-9])(?<![a-z][0-9])(?<![^\W\d_]-[0-9])  # not inside a word, date or time
-             (?:[0-9]{{0,2}}(?:[ \u00a0\u202f\u2009][0-9]{{3}})+(?![0-9]) # 1 234 567 (spaces)
+        r"""[0-9](?<![0-9.,/:][0-9])(?<![^\W\d_]-[0-9])            # not inside a number, date or time
+             (?:[0-9]{0,2}(?:[ \u00a0\u202f\u2009][0-9]{3})+(?![0-9]) # 1 234 567 (spaces)
               |[0-9]*)
              (?:[.,][0-9]+)*                                          # 1,234.5 / 1.234,5 / 2.76
-             (?:(?![\w/:])|(?=(?:{words_pattern(attached, fold_words=False)})(?![\w])))""",
+             (?:(?![\w/:])|(?=[^\W\d_]))""",
         re.VERBOSE,
     )
     # Both open with one of their words after a word boundary: ``Lexicon.scan`` (``SCANNED_STARTS``) of
@@ -211,8 +212,9 @@ def _compile(lex: Lexicon) -> dict[str, re.Pattern[str]]:
     words = g("numbers", "number_words", [])
     joiners = words_pattern(g("numbers", "number_joiners", []))
     w = words_pattern(words)
+    # a hyphen may follow the last word when no number word comes after it: "a four-day visit"
     p["number_words"] = re.compile(
-        rf"(?<![\w-])(?:{w})(?:(?:\s+|-)(?:(?:{joiners})(?:\s+|-))?(?:{w}))*(?![\w-])")
+        rf"(?<![\w-])(?:{w})(?:(?:\s+|-)(?:(?:{joiners})(?:\s+|-))?(?:{w}))*(?![\w])(?!-(?:{w})(?![\w]))")
     vague = g("numbers", "vague", {})
     link = words_pattern(g("numbers", "vague_link", []))
     p["vague"] = re.compile(rf"(?<![\w])({words_pattern(list(vague))})\s*(?:{link})\s*")
@@ -223,27 +225,34 @@ def _compile(lex: Lexicon) -> dict[str, re.Pattern[str]]:
     sym_units = sorted(common["units"], key=len, reverse=True)
     p["unit_symbol"] = re.compile(
         rf"(?:\s*(?:(?:{unit_links})\s*)?)({'|'.join(re.escape(u) for u in sym_units)})(?![\w])")
-    p["unit_word"] = re.compile(
-        rf"(?:\s+(?:(?:{unit_links})\s+)?|-)({words_pattern(list(g('units', 'words', {})))})(?![\w])")
+    unit_words = words_pattern(list(g("units", "words", {})))
+    p["unit_word"] = re.compile(rf"(?:\s+(?:(?:{unit_links})\s+)?|-|(?<=[0-9]))({unit_words})(?![\w])")
     codes = common["currency_codes"]["codes"]
     symbols = sorted(common["currency_symbols"], key=len, reverse=True)
     cur_sym = "|".join(re.escape(s) for s in symbols)
     cur_code = "|".join(re.escape(c) for c in sorted(codes, key=len, reverse=True))
+    # a code glued to the next word ("148 million USDin Cambodia") is still the code
     p["currency_after"] = re.compile(
-        rf"(?:\s*(?:(?:{unit_links})\s*)?)(?:({cur_code})(?![\w])|({cur_sym}))")
-    p["currency_word"] = re.compile(
-        rf"\s+(?:(?:{unit_links})\s+)?({words_pattern(list(g('units', 'currency_words', {})))})(?![\w])")
+        rf"(?:\s*(?:(?:{unit_links})\s*)?)(?:({cur_code})(?:(?![\w])|(?=[a-z]))|({cur_sym}))")
+    currency_words = words_pattern(list(g("units", "currency_words", {})))
+    p["currency_word"] = re.compile(rf"(?:\s+(?:(?:{unit_links})\s+)?|(?<=[0-9]))({currency_words})(?![\w])")
     p["currency_before"] = re.compile(rf"(?:({cur_code})|({cur_sym}))\s?$")
     p["currency_prefix"] = re.compile(rf"(?:{cur_code}|{cur_sym})\s?")
+    excluded = sorted(common.get("excluded_units", {}).get("symbols", []), key=len, reverse=True)
+    p["excluded_unit"] = re.compile(rf"\s?(?:{'|'.join(map(re.escape, excluded)) or _NEVER})(?![\w])")
 
     # Qualifiers, range words, exclusions: anchored at the end of the text before a number.
     for name, phrases in lex.raw.get("qualifiers", {}).items():
         p[f"qualifier:{name}"] = re.compile(rf"{_bounded(phrases)}\s*$")
     p["range_intro"] = re.compile(rf"{_bounded(g('ranges', 'intro', []))}\s*$")
+    p["change_before"] = re.compile(rf"{_bounded(g('ranges', 'change_words', []))}\s*(?:\S+\s+){{0,3}}$")
     seps = g("ranges", "separators", [])
     p["range_sep"] = re.compile(rf"\s*(?:{words_pattern(seps)})\s*")
     p["determiner"] = re.compile(rf"{_bounded(g('exclusions', 'determiners', []))}\s*$")
     p["reference_noun"] = re.compile(rf"\s*{_bounded(g('exclusions', 'reference_nouns', []))}")
+    p["rank_before"] = re.compile(rf"{_bounded(g('exclusions', 'rank_before', []))}\s*$")
+    p["window_before"] = re.compile(rf"{_bounded(g('exclusions', 'window_before', []))}\s*$")
+    p["window_after"] = re.compile(rf"\s+{_bounded(g('exclusions', 'window_after', []))}")
     markers = g("exclusions", "name_markers", [])
     p["name_marker"] = re.compile(rf"(?:{words_pattern(markers, fold_words=False)})\s*$")
 
