@@ -265,7 +265,8 @@ def _claim_rows(doc: Document, view: TextView, lex: Lexicon, sentences: list[Sen
             cue = target_cue(view, lex, lo, q.start, q.end, previous_end)
             near = qs[bisect.bisect_left(starts, w_lo):bisect.bisect_right(starts, w_hi)]
             others = [(o.start, o.end) for o in near if o is not q]
-            goal_before = cue if cue is not None and cue < q.start else None
+            splits = cue is not None and cue.start < q.start and cue.splits_periods
+            goal_before = cue.start if splits else None
             nearby = periods[bisect.bisect_left(period_starts, w_lo - MAX_PERIOD_CHARS):
                              bisect.bisect_right(period_starts, w_hi)]
             first, last = period_for(nearby, q.start, q.end, others, after=goal_before)

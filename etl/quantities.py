@@ -223,7 +223,7 @@ def _quantity(view: TextView, lex: Lexicon, start: int, end: int, kind: str) -> 
             return None
         if high < low:
             return None
-    qualifier, left = _qualifier(view, lex, left)
+    qualifier, left = _qualifier(view, lex, left, unit.kind)
     if low is not None:
         qualifier = "range"
         if intro is not None and _intro_in_span(view, lex, intro):
@@ -508,13 +508,32 @@ def _currency_code(lex: Lexicon, token: str) -> str:
     return symbols.get(token) or aliases.get(token) or token
 
 
-def _qualifier(view: TextView, lex: Lexicon, left: int) -> tuple[str, int]:
+def _qualifier(view: TextView, lex: Lexicon, left: int, kind: str = "") -> tuple[str, int]:
+    """The hedge before the figure starting at ``left`` ("more than", "près de"), and where it starts.
+
+    "over" in "handed over 50 bicycles" is the verb's particle, and before a duration it means
+    "during" ("over 70 years") unless a word before it makes a comparison ("for over 70 years").
+    """
     best: tuple[str, int] = ("exact", left)
     for name in lex.raw.get("qualifiers", {}):
         m = lex.patterns[f"qualifier:{name}"].search(view.folded, max(0, left - LEFT_WINDOW), left)
-        if m and m.start() < best[1]:
-            best = (name, m.start())
+        if m and m.start() < best[1] and not _not_a_hedge(view, lex, m, kind):
+            hedge = " ".join(view.bounded[m.start():m.end()].split())
+            verb = hedge in lex.folded_set("qualifier_context", "verbs")
+            best = (name, left if verb else m.start())
     return best
+
+
+def _not_a_hedge(view: TextView, lex: Lexicon, m: re.Match[str], kind: str) -> bool:
+    before = " ".join(view.bounded[max(0, m.start() - LEFT_WINDOW):m.end()].split())
+    phrasal = lex.folded_set("qualifier_context", "phrasal_verbs")
+    if any(before.endswith(verb) for verb in phrasal):
+        return True
+    word = " ".join(view.bounded[m.start():m.end()].split())
+    if kind == "duration" and word in lex.folded_set("qualifier_context", "during"):
+        previous = before[: -len(word)].split()[-1:]
+        return not previous or previous[0] not in lex.folded_set("qualifier_context", "comparison_before")
+    return False
 
 
 def _looks_like_year(view: TextView, start: int, end: int, kind: str) -> bool:
@@ -594,6 +613,8 @@ def _noun_phrase(view: TextView, lex: Lexicon, pos: int) -> tuple[int, str | Non
     max_words = lex.get("noun_phrase", "max_words", 4)
     heads = tuple(lex.get("noun_phrase", "head_suffixes", []))
     after_joiner = tuple(lex.get("noun_phrase", "stop_suffixes_after_joiner", []))
+    links = lex.folded_set("noun_phrase", "complement_links")
+    articles = lex.folded_set("noun_phrase", "articles") | lex.folded_set("exclusions", "determiners")
     start = end = pos
     content = 0
     pending_joiner = False
@@ -607,6 +628,10 @@ def _noun_phrase(view: TextView, lex: Lexicon, pos: int) -> tuple[int, str | Non
             if word in non_count or word in months:
                 return pos, None
         if word in stop or word in numberish or word.endswith(("'", "’")):
+            if content and not pending_joiner and word in links:
+                complement = _complement(view, m.end(), articles, numberish)
+                if complement is not None:  # "177 sets of remains", "68 projets d'investissement"
+                    end = complement
             break
         if word in joiners:
             if content == 0 or pending_joiner:
@@ -625,10 +650,27 @@ def _noun_phrase(view: TextView, lex: Lexicon, pos: int) -> tuple[int, str | Non
         pending_joiner = False
         end = pos = m.end()
         if heads and word.endswith(heads) and not _joiner_follows(view, lex, pos, joiners):
-            break  # "200 Vietnamese companies | operate": the plural head ends the phrase
+            # "200 Vietnamese companies | operate": the plural head ends the phrase, with its bare
+            # complement if it has one ("177 sets of remains")
+            link = _TOKEN.match(view.norm, pos)
+            if link and fold(link.group(1)) in links:
+                end = _complement(view, link.end(), articles, numberish) or end
+            break
     if content == 0:
         return pos, None
     return end, view.norm[start:end]
+
+
+def _complement(view: TextView, pos: int, articles: frozenset[str], numberish: frozenset[str]) -> int | None:
+    """The end of the bare noun after a complement link ("of", "de", "d'") at ``pos``: one lower-case
+    word, with no article, number or name ("of remains", "de garde-frontières")."""
+    m = _TOKEN.match(view.norm, pos)
+    if not m or not m.group(1)[0].islower():
+        return None
+    word = fold(m.group(1))
+    if word in articles or word in numberish or word.endswith(("'", "’")):
+        return None
+    return m.end()
 
 
 def _noun_follows(view: TextView, lex: Lexicon, pos: int, stop: frozenset[str], suffixes: tuple[str, ...]

@@ -326,7 +326,8 @@ class Sentence(NamedTuple):
 #: searched faster, ``re`` skipping straight to the next punctuation mark.)
 _SENTENCE_END = re.compile(
     r"""(?P<punct>[.!?…][.!?…]*)["'”’»)\]]*  # terminal punctuation and closers
-        (?P<space>[ \t\u00a0]+)                 # the space between sentences
+        (?P<space>[ \t\u00a0]+                  # the space between sentences, or none on a page
+         |(?<=[a-zà-ÿ0-9]{2}[.!?])(?=[A-ZÀ-ÖØ-ÞĐ][a-zà-ÿ]))  # that lost it ("années.Concernant")
         (?=["'“‘«(\[]?[A-ZÀ-ÖØ-ÞĐ0-9])          # the next sentence starts with a capital or a digit
     """,
     re.VERBOSE,

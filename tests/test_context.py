@@ -150,6 +150,64 @@ def test_a_sentence_that_refers_back_takes_the_category_of_the_figure_before(lan
     assert claim_with(text, lang, surface)["category"] == category
 
 
+#: Periods, targets and hedges as the guidelines settle them, in sentences of our own:
+#: (lang, sentence, claim's surface start, period_start, period_end, target, qualifier)
+REAL_NEWS_ATTRIBUTES = [
+    # "until" and "jusqu'en" end a period; a future verb makes every figure of its clause a forecast
+    ("en", "From now until 2035, the country may buy 9 GW from Laos, 2 GW from China and 1 GW from Cambodia.",
+     "2 GW", None, 2035, True, "exact"),
+    ("fr", "Jusqu'en 2028, le pays pourrait importer 3 GW du Laos.", "3 GW", None, 2028, True, "exact"),
+    ("en", "The firm will spend $20 million planting cashew on 900ha in Kratie.", "900ha", None, None, True, "exact"),
+    ("fr", "Ce programme pourrait créer environ 12 000 emplois.", "environ 12 000 emplois", None, None, True, "approx"),
+    ("fr", "Cette année, 2 millions de visiteurs sont attendus au Cambodge.", "2 millions de visiteurs", None, None,
+     True, "exact"),
+    ("en", "Hun Sen ordered to build three new border markets.", "three new border markets", None, None, True,
+     "exact"),
+    ("fr", "Les deux pays ont convenu de porter cette année le commerce à plus de 12 milliards de dollars.",
+     "plus de 12 milliards", None, None, True, "more_than"),
+    # a past verb after the future one leaves the figure achieved; "to raise awareness" is no goal
+    ("en", "The fund will help families who received $3,000 last year.", "$3,000", None, None, False, "exact"),
+    ("en", "The association held 120 sessions to raise awareness of border rules for 9,000 residents.",
+     "9,000 residents", None, None, False, "exact"),
+    # "de 2022" is "of 2022"; "En2012" on a page that lost its space
+    ("fr", "Au cours des six premiers mois de 2022, le commerce a atteint 3 milliards de dollars.",
+     "3 milliards", 2022, 2022, False, "exact"),
+    ("fr", "En2012, le pays a accueilli 3,5 millions de touristes.", "3,5 millions", 2012, 2012, False, "exact"),
+    # a sentence glued to the next one does not lend it its year
+    ("fr", "Le commerce a atteint 7 milliards de dollars en 2022.Concernant la balance, le déficit était de 400 "
+           "millions de dollars.", "400 millions", None, None, False, "exact"),
+    # "over" as a particle, and "over" meaning during
+    ("en", "The guards handed over 60 bicycles to pupils.", "60 bicycles", None, None, False, "exact"),
+    ("en", "The company will farm the land over 50 years.", "50 years", None, None, True, "exact"),
+    ("en", "The two peoples have been friends for over 50 years.", "over 50 years", None, None, False, "more_than"),
+    # verbs of exceeding hedge the figure from outside its span; "plus" alone before a number
+    ("fr", "Les exportations dépassent le million de tonnes.", "le million de tonnes", None, None, False, "more_than"),
+    ("fr", "La province a investi plus 500 milliards de dongs.", "plus 500 milliards", None, None, False, "more_than"),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "surface", "first", "last", "target", "qualifier"), REAL_NEWS_ATTRIBUTES,
+                         ids=[r[1][:60] for r in REAL_NEWS_ATTRIBUTES])
+def test_periods_targets_and_hedges_of_real_news(lang, text, surface, first, last, target, qualifier):
+    c = claim_with(text, lang, surface)
+    assert (c["period_start"], c["period_end"], c["target"], c["qualifier"]) == (first, last, target, qualifier)
+
+
+SPANS = [
+    ("en", "They repatriated 177 sets of remains of soldiers.", "177 sets of remains"),
+    ("fr", "Le Cambodge a attiré 68 projets d'investissement de Chine.", "68 projets d'investissement"),
+    ("fr", "Il existe sept postes de garde-frontières sur cette ligne.", "sept postes de garde-frontières"),
+    ("fr", "Il y a 20 marchés des 16 communes frontalières.", "20 marchés"),
+    ("fr", "Le programme a aidé 550personnes et planté des arbres.", "550personnes"),
+    ("en", "It handed over 50 bicycles and spent the rest.", "50 bicycles"),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "surface"), SPANS, ids=[s[1][:60] for s in SPANS])
+def test_a_counted_phrase_keeps_its_bare_complement_and_stops_at_a_verb(lang, text, surface):
+    assert first_claim(text, lang)["text"] == surface
+
+
 def test_a_figure_with_no_topic_is_other():
     assert first_claim("They counted 12 boxes.", "en")["category"] == "other"
 

@@ -57,7 +57,7 @@ DEVELOPMENT = [
     ("en", "The river has flowed for thousands of years.", [("thousands of years", 1000, "year", "at_least")]),
     # qualifiers
     ("en", "More than 300 students enrolled.", [("More than 300 students", 300, "count", "more_than")]),
-    ("en", "Trade exceeded $10 billion.", [("exceeded $10 billion", 1e10, "USD", "more_than")]),
+    ("en", "Trade exceeded $10 billion.", [("$10 billion", 1e10, "USD", "more_than")]),  # the verb hedges, outside
     ("fr", "Près de 200 cadres ont été envoyés.", [("Près de 200 cadres", 200, "count", "approx")]),
     ("fr", "Environ 40 médecins sont venus.", [("Environ 40 médecins", 40, "count", "approx")]),
     ("en", "Nearly 90% of the border is marked.", [("Nearly 90%", 90, "percent", "approx")]),

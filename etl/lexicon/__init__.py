@@ -238,6 +238,8 @@ def _compile(lex: Lexicon) -> dict[str, re.Pattern[str]]:
     p["currency_word"] = re.compile(rf"(?:\s+(?:(?:{unit_links})\s+)?|(?<=[0-9]))({currency_words})(?![\w])")
     p["currency_before"] = re.compile(rf"(?:({cur_code})|({cur_sym}))\s?$")
     p["currency_prefix"] = re.compile(rf"(?:{cur_code}|{cur_sym})\s?")
+    # what opens an item of a list of figures: "(and) 3.8 GW", "(et) $5 million"
+    p["list_item"] = re.compile(rf"\s*(?:(?:{joiners})\s+)?(?:{cur_sym}|{cur_code})?\s?[0-9]", re.IGNORECASE)
     excluded = sorted(common.get("excluded_units", {}).get("symbols", []), key=len, reverse=True)
     p["excluded_unit"] = re.compile(rf"\s?(?:{'|'.join(map(re.escape, excluded)) or _NEVER})(?![\w])")
 
@@ -263,15 +265,23 @@ def _compile(lex: Lexicon) -> dict[str, re.Pattern[str]]:
     start, end = _bounded(per.get("range_start", [])), words_pattern(per.get("range_end", []))
     p["period_range"] = re.compile(rf"{start}\s+(?:l'annee\s+)?{yr}\s*(?:{end})\s*{yr}(?![\w])")
     p["period_dash"] = re.compile(rf"(?<![\w/.-]){yr}\s*[-–—/]\s*{yr}(?![\w/.-])")
+    # "since 2015", "depuis 2015": an open start ("de 2022" alone is "of 2022": a single year)
     p["period_open"] = re.compile(
-        rf"(?:{_bounded(per.get('open_start', []))}|{_bounded(per.get('range_start', []))})\s+{yr}(?![\w])"
+        rf"{_bounded(per.get('open_start', []))}\s+{yr}(?![\w])"
         rf"(?:\s*(?:{words_pattern(per.get('range_end', []))})\s*(?:{now}))?")
     p["period_open_now"] = re.compile(rf"{start}\s+{yr}\s*(?:{end})\s*(?:{now})")
+    single = per.get("single", [])
+    # the word may be glued to the year on a page that lost its spaces: "En2012"
+    glued = rf"(?<![\w])(?:{words_pattern(single)})(?=(?:1[89]|20)\d\d(?![\w]))"
     p["period_single"] = re.compile(
-        rf"{_bounded(per.get('single', []))}\s+(?:(?:{months})\s+)?{yr}(?![\w-])")
+        rf"(?:{_bounded(single)}\s+|{glued})(?:(?:{months})\s+)?{yr}(?![\w-])")
     p["period_deadline"] = re.compile(rf"{_bounded(per.get('deadline', []))}\s+{yr}(?![\w])")
+    p["period_until"] = re.compile(rf"{_bounded(per.get('until', []))}\s+(?:(?:{months})\s+)?{yr}(?![\w])")
     p["year"] = re.compile(rf"(?<![\w.,-]){yr}(?![\w-])")
     p["target_cue"] = re.compile(_bounded(g("targets", "cues", [])))
+    p["near_target_cue"] = re.compile(_bounded(g("targets", "near_cues", [])))
+    p["modal_cue"] = re.compile(_bounded(g("targets", "modal_cues", [])))
+    p["trailing_target_cue"] = re.compile(_bounded(g("targets", "trailing_cues", [])))
 
     # Sections.
     sec = lex.raw.get("sections", {})
