@@ -39,6 +39,7 @@ GAZETTEER = Path(__file__).resolve().parent.parent / "data" / "gazetteer.csv"
 #: Capitalised names of up to four words; the look-behind follows the first capital (and spans it),
 #: since a pattern that opens with a character class is searched faster.
 _CAPITALISED_RUN = re.compile(r"([A-ZÀ-ÖØ-ÞĐ](?<![\w].)[\w'’]+(?:[ -][A-ZÀ-ÖØ-ÞĐ][\w'’]+){0,3})")
+_NEXT_WORD = re.compile(r"[^\S\r\n]+(\w+)")
 #: What separates the words of such a name.
 _NAME_WORD_BREAK = re.compile(r"[ -]")
 #: All-capital aliases up to this length are acronyms ("US", "RPDC") and match case-sensitively.
@@ -107,8 +108,11 @@ def _best(entries: list[_Alias]) -> str | None:
 class Gazetteer:
     """The places, their folded aliases (the keys of ``aliases``) and what each alias stands for."""
 
-    def __init__(self, places: dict[str, Place], aliases: dict[str, list[_Alias]], fuzzy: dict) -> None:
+    def __init__(self, places: dict[str, Place], aliases: dict[str, list[_Alias]], fuzzy: dict,
+                 not_before: frozenset[str] = frozenset()) -> None:
         self.places = places
+        #: words after which an acronym is not a place ("US dollars")
+        self.not_before = not_before
         self.aliases = aliases
         self.fuzzy = fuzzy
         self.known_words = frozenset(k.replace(" ", "") for k in aliases)
@@ -200,6 +204,8 @@ def _build_gazetteer(path: Path) -> Gazetteer:
     swaps, joined = _swaps(romanisation), romanisation.get("joined_name_countries", [])
     places: dict[str, Place] = {}
     aliases: dict[str, list[_Alias]] = defaultdict(list)
+    # a family name alone ("Nguyen", an alternate name of a town) names a person, never a place
+    surnames = frozenset(common.get("people", {}).get("vietnamese_family_names", []))
     with path.open(newline="", encoding="utf-8") as f:
         for row in csv.DictReader(f):
             place = Place(
@@ -213,11 +219,14 @@ def _build_gazetteer(path: Path) -> Gazetteer:
                     acronym = alias.isupper() and len(alias) <= MAX_ACRONYM
                     entry = _Alias(place.place_id, place.priority, cue_only, alias if acronym else None)
                     key = _match_key(alias)
+                    if key in surnames:
+                        continue
                     keys = {key} if acronym else _variants(key, place, swaps, joined)
                     for key in keys:
                         if entry not in aliases[key]:
                             aliases[key].append(entry)
-    return Gazetteer(places, dict(aliases), common.get("fuzzy", {}))
+    return Gazetteer(places, dict(aliases), common.get("fuzzy", {}),
+                     frozenset(fold(w) for w in common.get("places", {}).get("not_before", [])))
 
 
 def place_finders(gazetteer: Gazetteer, lexicons: Iterable[Lexicon]) -> tuple[dict, dict]:
@@ -244,7 +253,8 @@ def find_mentions(view: TextView, gazetteer: Gazetteer, lexicons: Iterable[Lexic
     if scan is None:
         scan = _place_scanner(gazetteer, tuple(lexicons)).scan(view.folded, view.bounded)
     candidates = [(start, end, key) for start, end, key in scan.keys(PLACES)
-                  if _written_as_name(view.norm, start, end, gazetteer.readings[key])]
+                  if _written_as_name(view.norm, start, end, gazetteer.readings[key])
+                  and not (gazetteer.readings[key].exact and _word_after(view, end) in gazetteer.not_before)]
     candidates.sort(key=lambda c: (c[0], -(c[1] - c[0])))
     mentions: list[Mention] = []
     taken_until = -1
@@ -294,11 +304,19 @@ def _capitalised_runs(min_words: int) -> re.Pattern[str]:
 def _inside_a_name(view: TextView, mention: Mention, people: list[tuple[int, int, bool]]) -> bool:
     for start, end, titled in people:
         if start <= mention.start and mention.end <= end:
-            # "Ho Chi Minh City", "Ha Tien International Border Gate": a place of several words
-            # at the start of an untitled run is a place, not a name.
+            # "Ho Chi Minh City", "Ha Tien International Border Gate": a place of several words that
+            # is the whole of an untitled run is a place; with more words after it, the run is a
+            # person's name ("Vu Quang Minh")
             several_words = " " in view.norm[mention.start:mention.end].strip()
-            return titled or not (mention.start == start and several_words)
+            whole_run = mention.start == start and view.norm[mention.end:end].strip() == ""
+            return titled or not (whole_run and several_words)
     return False
+
+
+def _word_after(view: TextView, end: int) -> str:
+    """The folded word right after ``end`` ("" if none on the same line)."""
+    m = _NEXT_WORD.match(view.folded, end)
+    return m.group(1) if m else ""
 
 
 def _written_as_name(norm: str, start: int, end: int, reading: _Reading) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import cache
 from typing import NamedTuple
 
 from etl.lexicon import Lexicon
@@ -65,17 +66,25 @@ def _tail_start(lines: list[Line], lexicons: list[Lexicon]) -> int | None:
         if i > 0 and _matches(line.folded, lexicons, "related_header"):
             return i
     zone = int(len(lines) * (1 - TEASER_ZONE))
+    credits = _credit_pattern(tuple(lexicons[0].common.get("metadata", {}).get("credit_words", [])))
     for i in range(max(zone, 1), len(lines) - 1):
-        if _is_teaser_start(lines, i):
+        if _is_teaser_start(lines, i, credits):
             return i
     return None
 
 
-def _is_teaser_start(lines: list[Line], i: int) -> bool:
+def _is_teaser_start(lines: list[Line], i: int, credits: re.Pattern[str]) -> bool:
     head, nxt = lines[i].text, lines[i + 1].text
-    if len(head) > MAX_HEADLINE_CHARS or _TERMINAL.search(head):
-        return False
+    if len(head) > MAX_HEADLINE_CHARS or _TERMINAL.search(head) or credits.search(lines[i].folded):
+        return False  # a photo caption, saved twice, is the article's, not a list of headlines
     return nxt == head or bool(_ELLIPSIS.search(nxt))
+
+
+@cache
+def _credit_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    """A credit at the end of a line: "... Photo Heng Chivoan", "... (Ảnh: VNA)"."""
+    alternatives = "|".join(re.escape(fold(w)) for w in words) or "(?!x)x"
+    return re.compile(rf"(?<![\w])(?:{alternatives})\W+\w[\w .'’-]*\W*$")
 
 
 def is_furniture(folded: str, lexicons: list[Lexicon]) -> bool:

@@ -140,3 +140,25 @@ def test_places_found_alone_are_those_found_in_the_article_wide_scan(seed, gazet
     shared = _scanner(load("en"), gazetteer).scan(view.folded, view.bounded)
     alone = find_mentions(view, gazetteer, lexicons)
     assert alone and alone == find_mentions(view, gazetteer, lexicons, shared)
+
+
+#: Error classes of real news: what looks like a place but names a person or a currency.
+NOT_PLACES_IN_REAL_NEWS = [
+    ("en", "Nguyen said the province would help.", set()),  # a family name alone, an alias of a town
+    ("fr", "L'ambassadeur du Vietnam au Cambodge, Vu Quang Minh, a exprimé son espoir.", {"vietnam", "cambodia"}),
+    ("en", "Firms invested hundreds of millions of US dollars in Kratie.", {"kratie"}),
+    ("en", "The US and Vietnam signed a deal.", {"united-states", "vietnam"}),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "expected"), NOT_PLACES_IN_REAL_NEWS,
+                         ids=[s[1][:60] for s in NOT_PLACES_IN_REAL_NEWS])
+def test_people_and_currencies_are_not_places(lang, text, expected):
+    assert place_ids(text, lang) == expected
+
+
+def test_a_photo_caption_saved_twice_is_the_articles_not_a_teaser_list():
+    caption = "Des agriculteurs transportent du manioc dans la province de Banteay Meanchey. Photo Heng Chivoan"
+    text = "Le manioc en hausse\n\n" + "Le Cambodge a exporté du manioc.\n" * 6 + f"{caption}\n{caption}\n"
+    mentions = run_extract(text, "fr").mentions
+    assert {m["section"] for m in mentions if m["place_id"] == "banteay-meanchey"} == {"body"}
