@@ -142,8 +142,19 @@ def measure_words(view: TextView, lex: Lexicon, hits: list[tuple[int, int, str]]
     for a, b, category in hits:
         if a >= end and not recipients.isdisjoint(view.bounded[end:a].split()[-RECIPIENT_WORDS:]):
             continue
+        if _in_a_name(view, a):
+            continue  # "Da Market", "the Ministry of Trade": a name, not what is measured
         kept.append((a, b, category))
     return kept
+
+
+def _in_a_name(view: TextView, a: int) -> bool:
+    """Whether the word at ``a`` is capitalised (not all capitals, not a sentence's first word)."""
+    word = view.norm[a:a + 2]
+    if len(word) < 2 or not (word[0].isupper() and word[1].islower()):
+        return False
+    before = view.norm[max(0, a - 3):a].rstrip()
+    return bool(before) and before[-1] not in ".!?:\"“«(\n"
 
 
 def refers_back(view: TextView, lex: Lexicon, lo: int, start: int) -> bool:

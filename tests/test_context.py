@@ -129,6 +129,10 @@ MEASURED = [
     ("fr", "Plus de 60 000 Vietnamiens ont visité Siem Reap.", "tourism"),
     ("fr", "Les deux provinces ont planté 40 bornes le long de la frontière.", "border"),
     ("fr", "Le pays compte 12 projets d'investissement dans l'agriculture.", "investment"),
+    # a measure word in a name is part of the name ("Da Market", "the Ministry of Trade")
+    ("en", "The Da Market lies about 300 meters from the border.", "border"),
+    ("en", "The Ministry of Trade said 40 teachers were trained.", "education"),
+    ("fr", "Le poste se trouve à 500 mètres de la frontière.", "border"),
 ]
 
 

@@ -1,4 +1,8 @@
-"""End to end on the seed articles, scored against the hand-made gold (tests/fixtures)."""
+"""End to end on real articles, scored against hand-made gold (tests/fixtures): the five seed
+articles, and the development set of twenty real articles from eleven outlets (tests/fixtures/dev,
+a copy of the team's shared dev set). Each set is held to floors: the issue's goals where they are
+met, else the level reached, so that no change lowers it unnoticed; goals not yet met are strict
+xfails, so reaching one is noticed too."""
 
 from __future__ import annotations
 
@@ -10,42 +14,59 @@ from pathlib import Path
 
 import pytest
 
+from etl.pipeline import run
+from tests.conftest import SEEDS
+
 FIXTURES = Path(__file__).parent / "fixtures"
-GOLD = FIXTURES / "gold_seeds.json"
-MIN_F1 = 0.95
-MIN_ATTRIBUTE = 0.90
+DEV = FIXTURES / "dev"
+#: gold set -> (articles folder, gold file)
+GOLD_SETS = {"seeds": (SEEDS, FIXTURES / "gold_seeds.json"), "dev": (DEV / "articles", DEV / "gold.json")}
+#: The issue's goals for real news (claims and places F1; attributes of matched claims).
+GOALS = {"claims": 0.95, "places": 0.95, "category": 0.92, "period": 0.92, "target": 0.95, "qualifier": 0.97,
+         "span_exact": 0.93, "geocoding": 1.0}
+#: Floors per set where a goal is not met yet: the level reached (raise them as extraction improves).
+FLOORS = {"seeds": {}, "dev": {"places": 0.91, "geocoding": 0.98}}
 
 
-@pytest.fixture(scope="module")
-def report(seed_tables, tmp_path_factory) -> dict:
-    spec = importlib.util.spec_from_file_location("score", FIXTURES / "score.py")
-    score = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(score)
-    out = tmp_path_factory.mktemp("score") / "report.json"
-    argv = sys.argv
-    sys.argv = ["score.py", "--gold", str(GOLD), "--tables", str(seed_tables), "--json", str(out)]
-    try:
-        score.main()
-    finally:
-        sys.argv = argv
-    return json.loads(out.read_text(encoding="utf-8"))
+_REPORTS: dict[str, dict] = {}
 
 
-def test_claims_f1(report):
-    assert report["claims"]["f1"] >= MIN_F1, report["claims"]
+def gold_report(name: str, tmp_path_factory) -> dict:
+    """The scorer's report on the tables built from one gold set's articles (once per session)."""
+    if name not in _REPORTS:
+        articles, gold = GOLD_SETS[name]
+        tables = tmp_path_factory.mktemp(f"gold-{name}") / "tables"
+        run(articles, tables, progress=False)
+        spec = importlib.util.spec_from_file_location("score", FIXTURES / "score.py")
+        score = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(score)
+        out = tables.parent / "report.json"
+        argv = sys.argv
+        sys.argv = ["score.py", "--gold", str(gold), "--tables", str(tables), "--json", str(out)]
+        try:
+            score.main()
+        finally:
+            sys.argv = argv
+        _REPORTS[name] = json.loads(out.read_text(encoding="utf-8"))
+    return _REPORTS[name]
 
 
-def test_places_f1(report):
-    assert report["places"]["f1"] >= MIN_F1, report["places"]
+def _measure(report: dict, what: str) -> float:
+    if what == "geocoding":
+        return report["geocoding_within_tolerance"]
+    return report[what]["f1"] if what in ("claims", "places") else report["claim_attributes"][what]
 
 
-@pytest.mark.parametrize("attribute", ["qualifier", "category", "period", "target"])
-def test_claim_attributes(report, attribute):
-    assert report["claim_attributes"][attribute] >= MIN_ATTRIBUTE
+@pytest.mark.parametrize(("name", "what"), [(n, w) for n in GOLD_SETS for w in GOALS])
+def test_each_gold_set_meets_its_goal_or_floor(tmp_path_factory, name, what):
+    floor = FLOORS[name].get(what, GOALS[what])
+    assert _measure(gold_report(name, tmp_path_factory), what) >= floor
 
 
-def test_every_geocode_within_tolerance(report):
-    assert report["geocoding_within_tolerance"] == 1.0
+@pytest.mark.parametrize(("name", "what"), [(n, w) for n, floors in FLOORS.items() for w in floors])
+def test_goals_not_yet_met(tmp_path_factory, name, what, request):
+    request.applymarker(pytest.mark.xfail(strict=True, reason=f"{name} {what} below the goal {GOALS[what]}"))
+    assert _measure(gold_report(name, tmp_path_factory), what) >= GOALS[what]
 
 
 EXPECTED_METADATA = {
