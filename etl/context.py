@@ -235,7 +235,9 @@ def _modal_cue(view: TextView, lex: Lexicon, lo: int, start: int) -> int | None:
     commas = [m.end() for m in _CLAUSE_END.finditer(view.folded, lo, start)
               if not lex.patterns["list_item"].match(view.folded, m.end())]
     lo = commas[-1] if commas else lo
-    cues = list(lex.patterns["modal_cue"].finditer(view.folded, lo, start))
+    # written in lower case: "May" is the month
+    cues = [m for m in lex.patterns["modal_cue"].finditer(view.folded, lo, start)
+            if view.norm[m.start()].islower()]
     if not cues:
         return None
     cue = cues[-1]

@@ -171,6 +171,8 @@ REAL_NEWS_ATTRIBUTES = [
      "plus de 12 milliards", None, None, True, "more_than"),
     # a past verb after the future one leaves the figure achieved; "to raise awareness" is no goal
     ("en", "The fund will help families who received $3,000 last year.", "$3,000", None, None, False, "exact"),
+    ("en", "In May, trade reached $2 billion.", "$2 billion", None, None, False, "exact"),
+    ("fr", "Le coût va de 30 à 70 millions de dollars.", "30 à 70", None, None, False, "range"),
     ("en", "The association held 120 sessions to raise awareness of border rules for 9,000 residents.",
      "9,000 residents", None, None, False, "exact"),
     # "de 2022" is "of 2022"; "En2012" on a page that lost its space
