@@ -40,6 +40,7 @@ GAZETTEER = Path(__file__).resolve().parent.parent / "data" / "gazetteer.csv"
 #: since a pattern that opens with a character class is searched faster.
 _CAPITALISED_RUN = re.compile(r"([A-ZÀ-ÖØ-ÞĐ](?<![\w].)[\w'’]+(?:[ -][A-ZÀ-ÖØ-ÞĐ][\w'’]+){0,3})")
 _NEXT_WORD = re.compile(r"[^\S\r\n]+(\w+)")
+_WORD_ENDING = re.compile(r"(\w+)[^\S\r\n]+$")
 #: What separates the words of such a name.
 _NAME_WORD_BREAK = re.compile(r"[ -]")
 #: All-capital aliases up to this length are acronyms ("US", "RPDC") and match case-sensitively.
@@ -98,7 +99,9 @@ class _Reading(NamedTuple):
 def _reading(entries: list[_Alias]) -> _Reading:
     exact = frozenset(a.exact.replace(".", "") for a in entries if a.exact) or None
     plain, gate = [a for a in entries if not a.cue_only], [a for a in entries if a.cue_only]
-    return _Reading(exact, _best(plain), _best(gate))
+    # a gate's bare name that names nothing else is the gate, cue or not ("Moc Bai", "Xa Xia - Prek
+    # Chak"); one shared with a town ("Ha Tien") is the gate only next to a cue
+    return _Reading(exact, _best(plain) or _best(gate), _best(gate))
 
 
 def _best(entries: list[_Alias]) -> str | None:
@@ -267,7 +270,23 @@ def find_mentions(view: TextView, gazetteer: Gazetteer, lexicons: Iterable[Lexic
             taken_until = end
     mentions += _fuzzy_mentions(view, gazetteer, mentions)
     people = person_spans(view, lexicons, scan.phrases(TITLES))
-    return sorted((m for m in mentions if not _inside_a_name(view, m, people)), key=lambda m: m.start)
+    return sorted((m for m in mentions if not _inside_a_name(view, m, people)
+                   and not _fragment(view, m, gazetteer)), key=lambda m: m.start)
+
+
+#: Levels whose one-word names stand alone even between capitalised words ("Kampot Ha Tien").
+_STANDALONE_LEVELS = frozenset({"country", "province", "region"})
+
+
+def _fragment(view: TextView, mention: Mention, gazetteer: Gazetteer) -> bool:
+    """A one-word name of a town or district between two capitalised words is a piece of a longer
+    name ("Pong" in "Kam Pong Svay"), not the place."""
+    place = gazetteer.places.get(mention.place_id)
+    if place is None or place.level in _STANDALONE_LEVELS or " " in view.norm[mention.start:mention.end]:
+        return False
+    before = _WORD_ENDING.search(view.norm, max(0, mention.start - CUE_WINDOW), mention.start)
+    after = _NEXT_WORD.match(view.norm, mention.end)
+    return bool(before and after and before.group(1)[0].isupper() and after.group(1)[0].isupper())
 
 
 def person_spans(view: TextView, lexicons: list[Lexicon], titles: list[Hit]) -> list[tuple[int, int, bool]]:

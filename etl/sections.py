@@ -26,6 +26,13 @@ _ELLIPSIS = re.compile(r"(?:\.\.\.|…)\s*$")
 _REPEATED_WORD = re.compile(r"^\s*(\w+)(?:\s+\1){1,}\s*$", re.IGNORECASE)
 #: Teaser blocks are only looked for in the last part of a page (share of its lines).
 TEASER_ZONE = 0.4
+#: A line opening with one of these links to another article.
+_LINK_MARKER = re.compile(r"^\s*(?:>>|»|›|→)")
+#: A short line with a temperature is a weather widget.
+MAX_WIDGET_CHARS = 60
+_TEMPERATURE = re.compile(r"""(?<![\w.,])-?\d{1,2}
+                              (?:(?:[.,]\d)?\s?°\s?[cf]?   # 31°C, 31 °
+                               |[.,]\d\s?[cf])(?![\w])   # 31.7 C""", re.VERBOSE)
 
 
 class Line(NamedTuple):
@@ -66,6 +73,9 @@ def _tail_start(lines: list[Line], lexicons: list[Lexicon]) -> int | None:
         if i > 0 and _matches(line.folded, lexicons, "related_header"):
             return i
     zone = int(len(lines) * (1 - TEASER_ZONE))
+    for i in range(max(zone, 1), len(lines)):
+        if _matches(lines[i].folded, lexicons, "late_related_header"):
+            return i
     credits = _credit_pattern(tuple(lexicons[0].common.get("metadata", {}).get("credit_words", [])))
     for i in range(max(zone, 1), len(lines) - 1):
         if _is_teaser_start(lines, i, credits):
@@ -95,6 +105,10 @@ def is_furniture(folded: str, lexicons: list[Lexicon]) -> bool:
 def _is_furniture_line(folded: str, lexicons: list[Lexicon]) -> bool:
     if _REPEATED_WORD.match(folded):
         return True  # advertising such as "cellcard cellcard cellcard"
+    if _LINK_MARKER.match(folded):
+        return True  # ">> Vietnam and Laos sign deal": a link to another article
+    if len(folded) <= MAX_WIDGET_CHARS and _TEMPERATURE.search(folded):
+        return True  # a weather widget: "Hanoi 31°C Cloudy"
     return any(_matches(folded, [lex], name) for lex in lexicons for name in ("nav_line", "furniture_line"))
 
 

@@ -162,3 +162,49 @@ def test_a_photo_caption_saved_twice_is_the_articles_not_a_teaser_list():
     text = "Le manioc en hausse\n\n" + "Le Cambodge a exporté du manioc.\n" * 6 + f"{caption}\n{caption}\n"
     mentions = run_extract(text, "fr").mentions
     assert {m["section"] for m in mentions if m["place_id"] == "banteay-meanchey"} == {"body"}
+
+
+#: Border gates written bare, in pairs and in lists (a gate's name that names nothing else is the gate);
+#: romanisations that split a Khmer name in syllables; a piece of a longer name is not a place.
+GATES_AND_SPELLINGS = [
+    ("en", "Trade through the Le Thanh - Oyadav and Xa Xia - Prek Chak gates rose.",
+     {"le-thanh-border-gate", "o-yadav-border-gate", "ha-tien-border-gate", "prek-chak-border-gate"}),
+    ("en", "Goods crossed at Trapeang Sre and Dinh Ba.", {"trapeang-sre-border-gate", "dinh-ba-border-gate"}),
+    ("fr", "Le poste frontalier de Môc Bài et celui de Vinh Xuong ont été modernisés.",
+     {"moc-bai-border-gate", "vinh-xuong-border-gate"}),
+    ("en", "The town of Kam Pot welcomed visitors from Dac Nong.", {"kampot", "dak-nong"}),
+    ("en", "Officials from Kam Pong Svay district met.", set()),
+    ("en", "Delegates from Tboung Khmum arrived.", {"tbong-khmum"}),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "expected"), GATES_AND_SPELLINGS, ids=[s[1][:60] for s in GATES_AND_SPELLINGS])
+def test_gates_and_spellings_of_real_news(lang, text, expected):
+    assert place_ids(text, lang) == expected
+
+
+def test_a_town_sharing_a_gates_name_still_needs_a_cue():
+    assert place_ids("The delegation visited Ha Tien.") == {"ha-tien"}
+
+
+#: Page furniture seen on real pages: links marked ">>", "Must read" boxes, "NEWS SAME CATEGORY",
+#: comment forms, weather widgets.
+FURNITURE = [
+    "Trade with Kampot rose.\n>> Vietnam and Laos sign deal\n>> Kep hosts festival",
+    "Trade with Kampot rose.\n" + "Kampot sells rice.\n" * 3 + "NEWS SAME CATEGORY\nKep hosts festival",
+    "Trade with Kampot rose.\n" + "Kampot sells rice.\n" * 3 + "Leave a comment\nKep hosts festival",
+    "Trade with Kampot rose.\nHanoi 31°C Cloudy\n",
+    "Trade with Kampot rose.\nKep 28,5 C\n",
+]
+
+
+@pytest.mark.parametrize("text", FURNITURE, ids=[t.split("\n")[-2][:40] or t[:40] for t in FURNITURE])
+def test_page_furniture_of_real_news_is_related(text):
+    sections = {(m["surface"], m["section"]) for m in run_extract(text, "en").mentions}
+    assert ("Kampot", "body") in sections
+    assert not {s for s in sections if s[0] != "Kampot" and s[1] == "body"}
+
+
+def test_a_must_read_box_above_the_article_leaves_the_article_body():
+    text = "Must read\nHANOI – Vietnam will import 14 GW of electricity from Laos by 2030.\n"
+    assert {c["section"] for c in run_extract(text, "en").claims} == {"body"}

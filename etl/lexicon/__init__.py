@@ -285,8 +285,9 @@ def _compile(lex: Lexicon) -> dict[str, re.Pattern[str]]:
 
     # Sections.
     sec = lex.raw.get("sections", {})
-    p["related_header"] = re.compile(rf"^\W*(?:{words_pattern(sec.get('related_headers', []))})\W*$")
-    p["nav_line"] = re.compile(rf"^\W*(?:{words_pattern(sec.get('nav_lines', []))})\W*$")
+    for name, key in (("related_header", "related_headers"), ("late_related_header", "late_related_headers"),
+                      ("nav_line", "nav_lines")):
+        p[name] = re.compile(rf"^\W*(?:{words_pattern(sec.get(key, []))})\W*$")
     p["furniture_line"] = re.compile(rf"^\W*(?:{words_pattern(sec.get('furniture_lines', []))})\W*$")
 
     # People: the capitalised name after a title.
