@@ -34,7 +34,7 @@ SIGNATURE = "vn-kh-monitor"
 BUILD_FILE = "build.json"
 DATAPACKAGE_FILE = "datapackage.json"
 TEXTS_FILE = f"{TEXTS.name}.parquet"
-#: Where each article's rows start in each CSV file (see ``etl.output.CsvFile``).
+#: Where each article's rows start in each CSV file (see ``etl.reuse.CsvIndexBuilder``).
 CSV_INDEX_FILE = "csv_index.parquet"
 #: The tool's own workspace inside the output folder (lock, journal).
 WORKSPACE = ".etl"

@@ -14,17 +14,16 @@ import os
 import shutil
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from pyarrow import csv
 
 from etl.outdir import BUILD_FILE, CSV_INDEX_FILE, DATAPACKAGE_FILE, OutputFolder
+from etl.reuse import CsvCopy, CsvIndexBuilder
 from etl.rows import ARTICLE_TABLES, DICTIONARY_COLUMNS, arrow_schema, compact_dictionaries
 from etl.schema import BOOLEAN, CONTRACT_VERSION, INTEGER, NUMBER, TABLES, TEXTS, Table
 
@@ -37,12 +36,8 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 ROW_GROUP_ROWS = 131_072
 #: Texts per row group of ``texts.parquet``: reading one article's text decompresses its group only.
 TEXT_GROUP_ROWS = 64
-#: Bytes of CSV looked through at a time for the ends of rows (bounds the scan's temporary arrays).
-SCAN_CHUNK_BYTES = 1 << 23
 #: Rows formatted as CSV at a time (bounds the text held before it is written).
 CSV_SLICE_ROWS = 4_096
-#: Bytes read at a time when a previous CSV file cannot be copied in the kernel.
-COPY_CHUNK_BYTES = 1 << 20
 _PANDAS_TYPES = {INTEGER: "Int64", NUMBER: "Float64", BOOLEAN: "boolean"}
 _FORMULA_STARTS = pa.array(FORMULA_STARTS)
 #: Arrow quotes every text value (and only text values) and writes booleans as true/false.
@@ -124,55 +119,19 @@ def stream_schema(table: Table) -> pa.Schema:
                       for f in arrow_schema(table)])
 
 
-def row_starts(body: bytes | memoryview) -> np.ndarray:
-    r"""Where each row of CSV text starts: after every newline that is not inside quotes (a quote
-    inside a quoted value is doubled, so a newline ends a row when the quotes before it are even).
-
-    >>> row_starts(b'a,"x\ny"\nb,"say ""hi"" now"\n').tolist()
-    [0, 8]
-    """
-    data = np.frombuffer(body, dtype=np.uint8)
-    ends = []
-    quotes_before = 0
-    for lo in range(0, len(data), SCAN_CHUNK_BYTES):
-        part = data[lo:lo + SCAN_CHUNK_BYTES]
-        newlines = np.flatnonzero(part == ord("\n"))
-        quotes = np.flatnonzero(part == ord('"'))
-        if len(quotes):
-            newlines = newlines[(np.searchsorted(quotes, newlines) + quotes_before) % 2 == 0]
-        quotes_before += len(quotes)
-        ends.append(newlines + lo)
-    found = np.concatenate(ends) if ends else np.zeros(0, dtype=np.int64)
-    return np.concatenate(([0], found[:-1] + 1)) if len(found) else found
-
-
-@dataclass(frozen=True)
-class CsvCopy:
-    """Rows of unchanged articles, copied byte for byte from the previous build's CSV file: bytes
-    ``start:end`` of ``path``, the rows of ``article_ids``, which start at ``starts`` (from ``start``)."""
-
-    path: Path
-    start: int
-    end: int
-    article_ids: pa.Array
-    starts: np.ndarray
-
-
 class CsvFile:
     """A table's CSV file, written in article order, that records where each article's rows start.
 
-    The record (``index``) lets the next build copy the rows of the articles that did not change
-    (``copy``) instead of formatting them again, which is several times slower.
+    The record (``index``, see ``etl.reuse``) lets the next build copy the rows of the articles that
+    did not change (``copy``) instead of formatting them again, which is several times slower.
     """
 
     def __init__(self, table: Table, path: Path) -> None:
         self.table = table
         self.path = path
+        self.index = CsvIndexBuilder(table)
         self._file = open(path, "wb", buffering=0)  # noqa: SIM115 - closed by close()
         self._pos = 0
-        self._ids: list[pa.Array] = []
-        self._starts: list[np.ndarray] = []
-        self._indexed = True  # false if rows could not be told apart (then nothing is copied next time)
         self._write_all(memoryview(_csv_header(table)))
 
     def _write_all(self, data: memoryview) -> None:
@@ -185,62 +144,23 @@ class CsvFile:
         """Rows of whole articles, formatted."""
         if not data.num_rows:
             return
-        starts = []  # of every row in the file
         for lo in range(0, data.num_rows, CSV_SLICE_ROWS):
             rows = data.slice(lo, CSV_SLICE_ROWS)
             sink = io.BytesIO()  # Python's memory, given back when freed (Arrow's pool keeps it)
             _write_csv_rows(self.table, rows, sink)
             body = sink.getbuffer()
-            found = row_starts(body)
-            self._indexed &= len(found) == rows.num_rows
-            starts.append(found + self._pos)
+            self.index.add_formatted(body, rows.num_rows, self._pos)
             self._write_all(body)
             del body
-        if self._indexed:
-            ids = data.column("article_id").combine_chunks()
-            encoded = ids if pa.types.is_dictionary(ids.type) else pc.dictionary_encode(ids)
-            codes = encoded.indices.to_numpy(zero_copy_only=False)
-            firsts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
-            self._record(encoded.dictionary.take(pa.array(codes[firsts])), np.concatenate(starts)[firsts])
+        self.index.add_articles(data.column("article_id"))
 
     def copy(self, part: CsvCopy) -> None:
         """Rows of whole articles, copied from a previous file (in the kernel where it can)."""
-        self._record(part.article_ids, part.starts + self._pos)
-        size = part.end - part.start
-        copied = 0
-        with open(part.path, "rb") as source:
-            if hasattr(os, "copy_file_range"):  # Linux
-                with contextlib.suppress(OSError):  # not between these file systems: copied below
-                    while copied < size:
-                        n = os.copy_file_range(source.fileno(), self._file.fileno(), size - copied,
-                                               part.start + copied)
-                        if n == 0:
-                            break  # the file ends early: said below
-                        copied += n
-                        self._pos += n
-            source.seek(part.start + copied)
-            while copied < size:
-                chunk = source.read(min(size - copied, COPY_CHUNK_BYTES))
-                if not chunk:
-                    raise OSError(f"{part.path} ended before byte {part.end}")
-                self._write_all(memoryview(chunk))
-                copied += len(chunk)
-
-    def _record(self, article_ids: pa.Array, starts: np.ndarray) -> None:
-        self._ids.append(article_ids.cast(pa.string()))
-        self._starts.append(np.asarray(starts, dtype=np.int64))
+        self.index.add_copied(part, self._pos)
+        self._pos += part.copy_to(self._file)
 
     def close(self) -> None:
         self._file.close()
-
-    def index(self) -> pa.Table | None:
-        """Each article with rows, and the offset of its first row; ``None`` when unknown."""
-        if not self._indexed:
-            return None
-        ids = pa.concat_arrays(self._ids) if self._ids else pa.array([], pa.string())
-        starts = np.concatenate(self._starts) if self._starts else np.zeros(0, dtype=np.int64)
-        return pa.table({"table": pa.array([self.table.name] * len(ids), pa.string()), "article_id": ids,
-                         "offset": pa.array(starts, pa.int64())})
 
 
 class TableStream:
@@ -284,14 +204,14 @@ class TableStream:
         self._gathered.append((data, csv))
         self._n_gathered += data.num_rows
         if self._n_gathered >= self._group_rows:
-            self.hand_on()
+            self.flush_group()
 
     def copy_csv(self, parts: list[CsvCopy]) -> None:
         """CSV rows copied from the previous build, after the rows written so far."""
         self._gathered += [(None, part) for part in parts]
 
-    def hand_on(self) -> None:
-        """Write the rows gathered so far (in a thread)."""
+    def flush_group(self) -> None:
+        """Write the rows gathered so far as one row group, and their CSV (in a thread)."""
         if not self._gathered:
             return
         group, self._gathered, self._n_gathered = self._gathered, [], 0
@@ -326,7 +246,7 @@ class TableStream:
 
     def close(self) -> None:
         try:
-            self.hand_on()
+            self.flush_group()
             self._wait()
         finally:
             self._thread.shutdown()
@@ -380,7 +300,7 @@ class TableWriter:
         self.folder = folder
         self.tmp: Path | None = None
         self._streams: dict[str, TableStream] = {}
-        self._texts: tuple[list[str], list[str]] = ([], [])  # ids and texts not yet handed on
+        self._texts: tuple[list[str], list[str]] = ([], [])  # ids and texts not yet written
 
     def __enter__(self) -> TableWriter:
         self.folder.recover()
@@ -402,10 +322,10 @@ class TableWriter:
 
     def _close_streams(self) -> None:
         if self._streams:
-            self._hand_on_texts()
+            self._flush_texts()
         streams, self._streams = self._streams, {}
         for stream in streams.values():
-            stream.hand_on()  # every table's last rows are written side by side
+            stream.flush_group()  # every table's last rows are written side by side
         errors = []
         for stream in streams.values():
             try:
@@ -419,7 +339,7 @@ class TableWriter:
         """The next rows of an article table, or texts (in article order); ``csv=False``: their CSV
         is copied (``copy_csv``)."""
         if table is TEXTS:
-            self._hand_on_texts()  # those added before come first
+            self._flush_texts()  # those added before come first
         self._streams[table.name].write(data, csv)
 
     def copy_csv(self, table: Table, parts: list[CsvCopy]) -> None:
@@ -435,9 +355,9 @@ class TableWriter:
         ids.append(article_id)
         texts.append(text)
         if len(ids) >= TEXT_GROUP_ROWS:
-            self._hand_on_texts()
+            self._flush_texts()
 
-    def _hand_on_texts(self) -> None:
+    def _flush_texts(self) -> None:
         ids, texts = self._texts
         if ids:
             self._texts = ([], [])
@@ -451,7 +371,7 @@ class TableWriter:
         tmp = self.tmp
         csv_files = [s.csv for s in self._streams.values() if s.csv is not None]
         self._close_streams()
-        indexes = [f.index() for f in csv_files]
+        indexes = [f.index.index_rows() for f in csv_files]
         if all(index is not None for index in indexes):
             pq.write_table(pa.concat_tables(indexes), tmp / CSV_INDEX_FILE)
             build = {**build, "csv_files": {f.table.name: _stat(f.path) for f in csv_files}}

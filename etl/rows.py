@@ -127,7 +127,7 @@ class RowStream:
         columns, text columns possibly dictionary-encoded. ``csv=False``: the sink is given their
         CSV otherwise (copied from the previous build)."""
         self.flush()
-        self._hand_on(table, data, csv)
+        self._to_sink(table, data, csv)
 
     def flush(self) -> None:
         if not self._n_pending:
@@ -137,11 +137,12 @@ class RowStream:
             # Every key holds the article id, and article ids are unique: checking each batch
             # checks the table (rows kept from a previous build were checked when first added).
             check_unique(table, part)
-            self._hand_on(table, part)
+            self._to_sink(table, part)
             self._pending[table.name] = []
         self._n_pending = 0
 
-    def _hand_on(self, table: Table, data: pa.Table, csv: bool = True) -> None:
+    def _to_sink(self, table: Table, data: pa.Table, csv: bool = True) -> None:
+        """Give ``data`` to the sink, counting the places of mentions on the way."""
         if table is MENTIONS:
             self.places.add(data)
         self.sink(table, data, csv)

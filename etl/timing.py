@@ -1,6 +1,6 @@
 """Where the time goes: per-stage wall-clock totals, for the benchmark.
 
-Off by default (one attribute test per stage); ``python -m etl.bench`` turns it on.
+Off by default (one attribute test per stage); ``python -m etl.tools.bench`` turns it on.
 
 >>> timer = StageTimer(enabled=True)
 >>> with timer.stage("numbers"):

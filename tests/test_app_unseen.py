@@ -1,7 +1,7 @@
 """Every page on articles unlike the seeds: no dates, no outlets, no figures, no places.
 
 The seed articles all have a date and an outlet; unseen articles often have neither, so
-every page is run on a synthetic corpus (etl.synth, undated) plus an article with nothing
+every page is run on a synthetic corpus (etl.tools.synth, undated) plus an article with nothing
 to extract.
 """
 
@@ -13,7 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from etl.pipeline import run
-from etl.synth import generate
+from etl.tools.synth import generate
 from pages.lib import data
 from tests.conftest import ROOT, SEEDS
 from tests.test_app import PAGES, TIMEOUT

@@ -1,7 +1,7 @@
 """Checks on the committed gazetteer, data/gazetteer.csv, and its curated input.
 
 The ETL only reads the CSV, so these tests read it with the standard library. The last test rebuilds
-it with ``python -m etl.gazetteer_build --check``; it is skipped where the build packages are missing.
+it with ``python -m etl.tools.gazetteer_build --check``; it is skipped where the build packages are missing.
 """
 
 from __future__ import annotations
@@ -325,6 +325,6 @@ def test_curated_point_reaches_the_gazetteer(record):
 def test_committed_gazetteer_matches_a_rebuild():
     for package in BUILD_PACKAGES:
         pytest.importorskip(package)
-    result = subprocess.run([sys.executable, "-m", "etl.gazetteer_build", "--check"], cwd=ROOT,
+    result = subprocess.run([sys.executable, "-m", "etl.tools.gazetteer_build", "--check"], cwd=ROOT,
                             capture_output=True, text=True, timeout=CHECK_TIMEOUT_S)
     assert result.returncode == 0, result.stderr[-2000:]

@@ -21,6 +21,8 @@ from tests.conftest import ROOT, SEEDS
 EXIT_REFUSED = 2
 #: How long a test waits for a build process to reach the point it is stopped at, or to end.
 WAIT_S = 120
+#: Articles of the build that SIGTERM stops: enough that it is still running when the signal comes.
+SIGTERM_CORPUS = 1000
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -177,10 +179,10 @@ def build_process(seeds: Path, out: Path) -> subprocess.Popen:
 
 @pytest.mark.slow
 def test_sigterm_removes_the_half_built_folder_and_keeps_the_previous_tables(tmp_path):
-    from etl.synth import generate
+    from etl.tools.synth import generate
 
     seeds = tmp_path / "seeds"
-    generate(300, seeds, SEEDS)
+    generate(SIGTERM_CORPUS, seeds, SEEDS)
     out = tmp_path / "out"
     pipeline.run(SEEDS, out, progress=False)
     before = tree(out)
@@ -188,10 +190,10 @@ def test_sigterm_removes_the_half_built_folder_and_keeps_the_previous_tables(tmp
     deadline = time.monotonic() + WAIT_S
     while not OutputFolder(out).stagings() and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert OutputFolder(out).stagings(), "the build started writing its new folder"
+    assert OutputFolder(out).stagings(), f"the build started writing its new folder ({process.poll()})"
     process.send_signal(signal.SIGTERM)
     _, err = process.communicate(timeout=WAIT_S)
-    assert process.returncode == 128 + signal.SIGTERM
+    assert process.returncode == 128 + signal.SIGTERM, err
     assert "terminated: the previous tables are unchanged" in err and "Traceback" not in err
     assert not OutputFolder(out).stagings()
     after = tree(out)

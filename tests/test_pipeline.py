@@ -15,7 +15,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from etl import output, pipeline
+from etl import engines, output, pipeline
 from etl.cli import main, parser
 from etl.output import TEXT_GROUP_ROWS
 from etl.schema import TABLES
@@ -196,7 +196,7 @@ def test_a_failing_warm_up_leaves_the_workers_to_extract(corpus, tmp_path, monke
     """The warm-up is a head start only: when it fails the workers still extract (a pool whose
     initializer raises is broken)."""
     pipeline.run(corpus, tmp_path / "a", progress=False)
-    monkeypatch.setattr(pipeline, "WARM_UP_ARTICLES", (object(),))  # not bytes: reading it raises
+    monkeypatch.setattr(engines, "WARM_UP_ARTICLES", (object(),))  # not bytes: reading it raises
     pipeline.run(corpus, tmp_path / "b", workers=2, progress=False)
     for table in TABLES:
         assert (tmp_path / "a" / f"{table.name}.csv").read_bytes() == (tmp_path / "b" / f"{table.name}.csv").read_bytes()
@@ -208,10 +208,10 @@ def test_build_file_records_the_corpus(seed_tables):
 
 
 def test_readme_documents_the_tables_as_declared():
-    from etl.docs import BEGIN, END, tables_markdown
+    from etl.tools.docs import BEGIN, END, tables_markdown
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     block = readme.split(BEGIN, 1)[1].split(END, 1)[0]
-    assert block.strip() == tables_markdown().strip(), "README tables are stale: run python -m etl.docs"
+    assert block.strip() == tables_markdown().strip(), "README tables are stale: run python -m etl.tools.docs"
 
 
 def test_two_files_with_the_same_name_are_two_articles(corpus, tmp_path):
@@ -223,7 +223,7 @@ def test_two_files_with_the_same_name_are_two_articles(corpus, tmp_path):
     assert {"003_952f03fc20e26940", "003_952f03fc20e26940.txt"} <= set(ids)
 
 
-def test_ahead_keeps_the_order_and_stays_within_its_depth():
+def test_prefetched_keeps_the_order_and_stays_within_its_depth():
     produced = []
 
     def numbers():
@@ -231,37 +231,37 @@ def test_ahead_keeps_the_order_and_stays_within_its_depth():
             produced.append(n)
             yield n
 
-    ahead = pipeline.Ahead(numbers(), depth=3)
-    assert next(ahead) == 0
+    prefetched = engines.Prefetched(numbers(), depth=3)
+    assert next(prefetched) == 0
     time.sleep(0.2)  # the thread fills the queue and waits
     assert len(produced) <= 1 + 3 + 1  # the one taken, the queue, the one waiting to be put
-    assert list(ahead) == list(range(1, 50))
+    assert list(prefetched) == list(range(1, 50))
 
 
-def test_ahead_starts_producing_before_it_is_asked():
+def test_prefetched_starts_computing_before_it_is_asked():
     started = threading.Event()
 
     def numbers():
         started.set()
         yield 1
 
-    ahead = pipeline.Ahead(numbers(), depth=2)
+    prefetched = engines.Prefetched(numbers(), depth=2)
     assert started.wait(5), "the thread works while the caller does something else"
-    assert list(ahead) == [1]
+    assert list(prefetched) == [1]
 
 
-def test_ahead_raises_the_producers_error_where_the_item_was_due():
+def test_prefetched_raises_the_producers_error_where_the_item_was_due():
     def failing():
         yield 1
         raise ValueError("unreadable")
 
-    ahead = pipeline.Ahead(failing(), depth=2)
-    assert next(ahead) == 1
+    prefetched = engines.Prefetched(failing(), depth=2)
+    assert next(prefetched) == 1
     with pytest.raises(ValueError, match="unreadable"):
-        next(ahead)
+        next(prefetched)
 
 
-def test_closing_ahead_stops_its_thread():
+def test_closing_prefetched_stops_its_thread():
     stopped = threading.Event()
 
     def endless():
@@ -273,9 +273,9 @@ def test_closing_ahead_stops_its_thread():
         finally:
             stopped.set()
 
-    ahead = pipeline.Ahead(endless(), depth=2)
-    assert next(ahead) == 0
-    ahead.close()
+    prefetched = engines.Prefetched(endless(), depth=2)
+    assert next(prefetched) == 0
+    prefetched.close()
     assert not any(t.name == "extract-ahead" and t.is_alive() for t in threading.enumerate())
     assert stopped.is_set(), "the producer's generator is closed too"
 

@@ -13,7 +13,7 @@ import pytest
 
 from etl import pipeline
 from etl.schema import TABLES
-from etl.synth import generate
+from etl.tools.synth import generate
 from tests.conftest import ROOT, SEEDS
 
 #: How long to wait for a run to reach its writing phase or to finish (seconds).

@@ -15,9 +15,9 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-from etl import discover, output, pipeline, rows
+from etl import discover, output, pipeline, reuse, rows
 from etl.schema import TABLES
-from etl.synth import generate
+from etl.tools.synth import generate
 from tests.conftest import SEEDS
 
 
@@ -147,8 +147,8 @@ def test_small_batches_and_reads_give_the_same_tables(mixed_corpus, tmp_path, mo
     monkeypatch.setattr(rows, "BATCH_ARTICLES", 2)
     monkeypatch.setattr(output, "ROW_GROUP_ROWS", 5)
     monkeypatch.setattr(output, "TEXT_GROUP_ROWS", 2)
-    monkeypatch.setattr(pipeline, "CURSOR_BATCH_ROWS", 3)
-    monkeypatch.setattr(pipeline, "CURSOR_BATCH_TEXTS", 3)
+    monkeypatch.setattr(reuse, "CURSOR_BATCH_ROWS", 3)
+    monkeypatch.setattr(reuse, "CURSOR_BATCH_TEXTS", 3)
     out, cache = tmp_path / "out", tmp_path / "cache"
     pipeline.run(mixed_corpus, out, progress=False, cache=cache)
     assert not cache.exists()
@@ -172,7 +172,7 @@ def test_row_groups_hold_only_their_own_sentences_after_reruns(mixed_corpus, tmp
     from them must not carry the sentences of rows it does not hold (re-run after re-run, the
     dictionaries, the files and the time to read them would grow)."""
     monkeypatch.setattr(output, "ROW_GROUP_ROWS", 40)
-    monkeypatch.setattr(pipeline, "CURSOR_BATCH_ROWS", 25)
+    monkeypatch.setattr(reuse, "CURSOR_BATCH_ROWS", 25)
     out = tmp_path / "out"
     pipeline.run(mixed_corpus, out, progress=False)
     changed = sorted((mixed_corpus / "sub").glob("*.txt"))[5]
@@ -250,8 +250,8 @@ def test_previous_tables_found_damaged_half_way_mean_extracting_again(mixed_corp
         yield next(batches)
         raise pa.ArrowInvalid("corrupt page")
 
-    monkeypatch.setattr(pipeline, "CURSOR_BATCH_ROWS", 3)
-    monkeypatch.setattr(pipeline, "CURSOR_BATCH_TEXTS", 3)  # found damaged before the new article comes
+    monkeypatch.setattr(reuse, "CURSOR_BATCH_ROWS", 3)
+    monkeypatch.setattr(reuse, "CURSOR_BATCH_TEXTS", 3)  # found damaged before the new article comes
     monkeypatch.setattr(pq.ParquetFile, "iter_batches", damaged_after_the_first_batch)
     result = pipeline.run(mixed_corpus, out, progress=False, cache=cache)
     assert result.n_extracted == first.n_articles + 1
@@ -378,7 +378,7 @@ def test_dask_engine_writes_the_same_tables(corpus, tmp_path):
 
 @pytest.mark.slow
 def test_the_benchmark_runs_and_reports_every_figure(tmp_path):
-    from etl import bench
+    from etl.tools import bench
 
     report_file = tmp_path / "report.json"
     assert bench.main(["--sizes", "6", "--workers", "1", "--repeat", "1", "--work", str(tmp_path / "w"),

@@ -4,7 +4,7 @@ Reports, as medians over ``repeat`` visits: seconds from the server answering to
 first page fully drawn, to switch to another page, and to apply a sidebar filter;
 the first page of the very first visit on its own (it reads the tables), the seconds
 from ``streamlit run`` to the server answering, and from ``streamlit run`` to that first
-page drawn; and the server's resident memory afterwards. Used by ``python -m etl.bench --dashboard``.
+page drawn; and the server's resident memory afterwards. Used by ``python -m etl.tools.bench --dashboard``.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]

@@ -1,8 +1,8 @@
 """Build the gazetteer, ``data/gazetteer.csv``: every place the ETL can geocode.
 
-Run ``python -m etl.gazetteer_build`` to rewrite the file, or ``python -m etl.gazetteer_build --check`` to
-fail when a rebuild would change it. Only this script imports the build-time packages; the ETL itself
-only reads the CSV.
+Run ``python -m etl.tools.gazetteer_build`` to rewrite the file, or
+``python -m etl.tools.gazetteer_build --check`` to fail when a rebuild would change it. Only this script
+imports the build-time packages; the ETL itself only reads the CSV.
 
 Where the rows come from (the ``source`` column names each one that contributed):
 
@@ -62,7 +62,7 @@ else:
 # Files and columns
 # --------------------------------------------------------------------------------------------------
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = ROOT / "data"
 GAZETTEER_CSV = DATA_DIR / "gazetteer.csv"
 CURATED_CSV = DATA_DIR / "gazetteer_curated.csv"
@@ -1276,7 +1276,7 @@ def same_gazetteer(a: str, b: str) -> bool:
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line: build and write the gazetteer, or with --check compare a rebuild with the file."""
     target = GAZETTEER_CSV.relative_to(ROOT)
-    parser = argparse.ArgumentParser(prog="python -m etl.gazetteer_build",
+    parser = argparse.ArgumentParser(prog="python -m etl.tools.gazetteer_build",
                                      description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true",
                         help=f"rebuild in memory and fail if it differs from {target}")
@@ -1300,7 +1300,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         diff = list(difflib.unified_diff(current.splitlines(), text.splitlines(), "committed", "rebuilt",
                                          n=0, lineterm=""))
-        print(f"{target} is out of date; run python -m etl.gazetteer_build", file=sys.stderr)
+        print(f"{target} is out of date; run python -m etl.tools.gazetteer_build", file=sys.stderr)
         print("\n".join(diff[:40]), file=sys.stderr)
         return 1
     GAZETTEER_CSV.write_text(text, encoding="utf-8")

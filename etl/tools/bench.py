@@ -1,6 +1,6 @@
 """Benchmark the ETL (and optionally the dashboard) on synthetic corpora.
 
-    python -m etl.bench [--sizes 100 1000 10000] [--workers 1 2] [--repeat 3]
+    python -m etl.tools.bench [--sizes 100 1000 10000] [--workers 1 2] [--repeat 3]
                         [--quantulum] [--dashboard] [--json report.json]
 
 For each corpus size it reports, as the median of ``--repeat`` runs, each in a
@@ -9,7 +9,7 @@ second, MB of text per second (and per core), peak resident memory, the share of
 time per stage, and the time of a re-run after one article changed or was added.
 ``--quantulum`` runs quantulum3 (the best-known open quantity extractor; English
 only) over the same English text and reports the ratio. ``--dashboard`` times the
-Streamlit app in headless Chromium. Corpora come from ``etl.synth`` (deterministic,
+Streamlit app in headless Chromium. Corpora come from ``etl.tools.synth`` (deterministic,
 documented as synthetic).
 """
 
@@ -32,7 +32,7 @@ from etl.timing import STAGES
 
 DEFAULT_SIZES = (100, 1000, 10000)
 DEFAULT_REPEAT = 3
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 # --- measured in a child process -----------------------------------------------------------
@@ -53,7 +53,7 @@ def _child(seeds: Path, out: Path, cache: Path, workers: int, force: bool) -> di
 
 
 def _run_child(seeds: Path, out: Path, cache: Path, workers: int, force: bool) -> dict:
-    code = ("import json,sys; from pathlib import Path; from etl.bench import _child; "
+    code = ("import json,sys; from pathlib import Path; from etl.tools.bench import _child; "
             "print(json.dumps(_child(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), "
             "int(sys.argv[4]), sys.argv[5] == '1')))")
     start = time.perf_counter()
@@ -68,7 +68,7 @@ def _run_child(seeds: Path, out: Path, cache: Path, workers: int, force: bool) -
 # --- the ETL benchmark -------------------------------------------------------------------
 
 def bench_size(n: int, work: Path, workers_list: list[int], repeat: int) -> dict:
-    from etl.synth import generate
+    from etl.tools.synth import generate
 
     corpus = work / f"corpus-{n}"
     if not corpus.exists():
@@ -157,7 +157,7 @@ def _time(fn) -> float:
 
 def bench_dashboard(tables: Path, seeds: Path, repeat: int) -> dict:
     """Seconds from `streamlit run` to the first page drawn, to switch pages, to apply a filter."""
-    from etl.bench_dashboard import time_dashboard
+    from etl.tools.bench_dashboard import time_dashboard
     return time_dashboard(tables, repeat, seeds)
 
 
@@ -201,7 +201,7 @@ def markdown(report: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m etl.bench", description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(prog="python -m etl.tools.bench", description=__doc__.splitlines()[0])
     p.add_argument("--sizes", type=int, nargs="+", default=list(DEFAULT_SIZES),
                    help="corpus sizes, in articles")
     p.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="worker counts to measure")

@@ -1,6 +1,6 @@
 """A synthetic corpus for scale tests: seed sentences recombined, their figures varied.
 
-    python -m etl.synth --n 1000 --out /tmp/corpus [--seed 7] [--seeds seeds]
+    python -m etl.tools.synth --n 1000 --out /tmp/corpus [--seed 7] [--seeds seeds]
 
 Each article is built from body sentences of the seed articles of one language,
 with every number scaled, every year shifted and province names swapped for
@@ -86,8 +86,9 @@ def generate(n: int, out: Path, seeds: Path = Path("seeds"), seed: int = DEFAULT
     languages = sorted(pools)
     out.mkdir(parents=True, exist_ok=True)
     (out / ".SYNTHETIC").write_text(
-        f"Synthetic corpus: {n} articles made by `python -m etl.synth --seed {seed}` from the sentences "
-        f"of {seeds}, with numbers, years and province names varied. Not real news.\n", encoding="utf-8")
+        f"Synthetic corpus: {n} articles made by `python -m etl.tools.synth --seed {seed}` from the "
+        f"sentences of {seeds}, with numbers, years and province names varied. Not real news.\n",
+        encoding="utf-8")
     paths = []
     for i in range(n):
         language = languages[i % len(languages)]
@@ -107,7 +108,7 @@ def generate(n: int, out: Path, seeds: Path = Path("seeds"), seed: int = DEFAULT
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m etl.synth", description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(prog="python -m etl.tools.synth", description=__doc__.splitlines()[0])
     p.add_argument("--n", type=int, required=True, help="how many articles to write")
     p.add_argument("--out", type=Path, required=True, help="folder to write them into")
     p.add_argument("--seeds", type=Path, default=Path("seeds"),
