@@ -25,7 +25,7 @@ GOLD_SETS = {"seeds": (SEEDS, FIXTURES / "gold_seeds.json"), "dev": (DEV / "arti
 GOALS = {"claims": 0.95, "places": 0.95, "category": 0.92, "period": 0.92, "target": 0.95, "qualifier": 0.97,
          "span_exact": 0.93, "geocoding": 1.0}
 #: Floors per set where a goal is not met yet: the level reached (raise them as extraction improves).
-FLOORS = {"seeds": {}, "dev": {"places": 0.91, "geocoding": 0.98}}
+FLOORS: dict[str, dict[str, float]] = {"seeds": {}, "dev": {}}
 
 
 _REPORTS: dict[str, dict] = {}

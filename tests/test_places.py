@@ -173,7 +173,7 @@ GATES_AND_SPELLINGS = [
     ("fr", "Le poste frontalier de Môc Bài et celui de Vinh Xuong ont été modernisés.",
      {"moc-bai-border-gate", "vinh-xuong-border-gate"}),
     ("en", "The town of Kam Pot welcomed visitors from Dac Nong.", {"kampot", "dak-nong"}),
-    ("en", "Officials from Kam Pong Svay district met.", set()),
+    ("en", "Officials from Kam Pong Svay district met.", {"kampong-svay"}),  # not "Pong" (Ban Pong)
     ("en", "Delegates from Tboung Khmum arrived.", {"tbong-khmum"}),
 ]
 
@@ -208,3 +208,25 @@ def test_page_furniture_of_real_news_is_related(text):
 def test_a_must_read_box_above_the_article_leaves_the_article_body():
     text = "Must read\nHANOI – Vietnam will import 14 GW of electricity from Laos by 2030.\n"
     assert {c["section"] for c in run_extract(text, "en").claims} == {"body"}
+
+
+#: Named regions and gates added to the gazetteer from real news (curated rows with their source).
+REGIONS_AND_GATES = [
+    ("en", "Farmers in the Central Highlands grow coffee.", {"central-highlands"}),
+    ("fr", "Les entreprises du Tay Nguyen ont planté de l'hévéa.", {"central-highlands"}),
+    ("en", "Power lines from the North-Central region reach Laos.", {"north-central-coast", "laos"}),
+    ("fr", "Les postes de Dak Peur et Busara ont été ouverts.", {"dak-peur-border-gate", "busra-border-gate"}),
+    ("en", "The port of Kampong Saom handled more ships.", {"sihanoukville"}),
+    ("fr", "Des familles du quartier de Russey Keo à Phnom Penh.", {"ruessei-kaev", "phnom-penh"}),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "expected"), REGIONS_AND_GATES, ids=[s[1][:60] for s in REGIONS_AND_GATES])
+def test_regions_and_gates_of_real_news(lang, text, expected):
+    assert place_ids(text, lang) == expected
+
+
+def test_a_region_is_in_no_province():
+    from etl.places import load_gazetteer
+
+    assert load_gazetteer().places["central-highlands"].province_id is None

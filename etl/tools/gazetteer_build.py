@@ -938,7 +938,8 @@ def merge_same_places(rows: list[Row]) -> list[Row]:
 
 def apply_curated(rows: list[Row], curated: list[Row], summary: Summary) -> list[Row]:
     """A curated row whose place_id is the slug of a package row of the same level adds its aliases,
-    cue aliases, exclusions and, when the package row has none, its point. Any other curated row is new."""
+    cue aliases and exclusions, and its point when it has one (checked by hand: it replaces the
+    package's, such as a country's "interior point" out at sea). Any other curated row is new."""
     by_slug: dict[tuple[str, str], list[int]] = defaultdict(list)
     for i, row in enumerate(rows):
         by_slug[(row.place_id or slugify(row.name), row.level)].append(i)
@@ -952,7 +953,7 @@ def apply_curated(rows: list[Row], curated: list[Row], summary: Summary) -> list
             summary.count("curated rows added")
             continue
         base = out[targets[0]]
-        point = {} if base.has_point else {"lat": extra.lat, "lon": extra.lon}
+        point = {"lat": extra.lat, "lon": extra.lon} if extra.has_point else {}
         out[targets[0]] = _combine([extra], base, **point)
         summary.count("curated rows merged into package rows")
     return out
@@ -987,12 +988,18 @@ def border_province_ids(provinces: gpd.GeoDataFrame, countries: gpd.GeoDataFrame
             if km > BORDER_MIN_SHARED_KM}
 
 
+#: Levels of places that span several provinces: none contains them.
+SPANNING_LEVELS = frozenset({"country", "region"})
+
+
 def containing_provinces(rows: list[Row], provinces: gpd.GeoDataFrame) -> dict[int, str]:
     """Province place_id for each VN/KH row (by list position): the polygon of the row's own country
-    that contains its point, else the nearest one within NEAREST_PROVINCE_MAX_KM."""
+    that contains its point, else the nearest one within NEAREST_PROVINCE_MAX_KM. A country or a
+    region (the Central Highlands) spans several provinces and is in none."""
     found: dict[int, str] = {}
     for country in HOME_COUNTRIES:
-        positions = [i for i, row in enumerate(rows) if row.country == country and row.level != "country"]
+        positions = [i for i, row in enumerate(rows)
+                     if row.country == country and row.level not in SPANNING_LEVELS]
         if not positions:
             continue
         points = gpd.GeoDataFrame(
