@@ -272,6 +272,33 @@ FORMAT_CHARACTERS = re.compile(  # every character of Unicode category Cf (a tes
 )
 
 
+def format_positions(text: str) -> list[int]:
+    """Where ``FORMAT_CHARACTERS`` stand in ``text``: a table lookup over its code units in numpy (the
+    regular expression takes half a millisecond on an article of 7 KB).
+
+    >>> format_positions("a\u200bb\u202ec"), format_positions("a\u200bb😀\u200c")
+    ([1, 3], [1, 4])
+    """
+    import numpy as np
+
+    codes = np.frombuffer(text.encode("utf-16-le", "surrogatepass"), dtype=np.uint16)
+    if len(codes) != len(text):  # beyond the Basic Multilingual Plane: offsets differ from code units
+        return [m.start() for m in FORMAT_CHARACTERS.finditer(text)]
+    return np.flatnonzero(_format_codes()[codes]).tolist()
+
+
+@lru_cache(maxsize=1)
+def _format_codes():
+    """Whether each code point of the Basic Multilingual Plane is a format character."""
+    import numpy as np
+
+    table = np.zeros(0x10000, dtype=bool)
+    for code in range(0x10000):
+        if FORMAT_CHARACTERS.match(chr(code)):
+            table[code] = True
+    return table
+
+
 #: Characters that set the direction of the text after them (marks, embeddings, overrides,
 #: isolates): shown as they are, one in a title or quote reverses what follows it on screen.
 BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
@@ -297,7 +324,7 @@ def make_view(text: str, known_words: frozenset[str] = frozenset()) -> TextView:
         if should_join(m.group(1), m.group(2), known_words):
             removed.append(m.start(2) - 1)
     if not text.isascii():
-        invisible = [m.start() for m in FORMAT_CHARACTERS.finditer(text)]
+        invisible = format_positions(text)
         if invisible:
             removed = sorted({*removed, *invisible})
     if not removed:
