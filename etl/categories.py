@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
+from functools import cache
 
-from etl.lexicon import Lexicon
+from etl.lexicon import Lexicon, folded
 from etl.text import TextView, boundary_view
 
 #: Average characters per word, to turn character distances into word distances.
@@ -137,7 +138,7 @@ def measure_words(view: TextView, lex: Lexicon, hits: list[tuple[int, int, str]]
 
     Offsets are in the view; ``hits`` are the measure words of the figure's sentence.
     """
-    recipients = lex.folded_set("measure_context", "recipients")
+    recipients = folded(lex.measure_context.recipients)
     kept = []
     for a, b, category in hits:
         if a >= end and not recipients.isdisjoint(view.bounded[end:a].split()[-RECIPIENT_WORDS:]):
@@ -161,9 +162,10 @@ def refers_back(view: TextView, lex: Lexicon, lo: int, start: int) -> bool:
     """Whether the sentence, before the figure at ``start`` (from ``lo``), refers back to the figure
     before it ("Ce chiffre représente une augmentation de 234 %")."""
     before = " " + " ".join(view.bounded[lo:start].split()) + " "
-    return any(f" {phrase} " in before for phrase in _phrases(lex, "measure_context", "refer_back"))
+    return any(f" {phrase} " in before for phrase in _bounded_phrases(lex.measure_context.refer_back))
 
 
-def _phrases(lex: Lexicon, section: str, key: str) -> frozenset[str]:
-    """A list's phrases as they read in ``TextView.bounded`` (folded, punctuation as spaces)."""
-    return frozenset(" ".join(boundary_view(p).split()) for p in lex.folded_set(section, key))
+@cache
+def _bounded_phrases(phrases: tuple[str, ...]) -> frozenset[str]:
+    """Phrases as they read in ``TextView.bounded`` (folded, punctuation as spaces)."""
+    return frozenset(" ".join(boundary_view(p).split()) for p in folded(phrases))

@@ -15,7 +15,7 @@ import itertools
 import re
 from typing import NamedTuple
 
-from etl.lexicon import Lexicon
+from etl.lexicon import Lexicon, folded
 from etl.phrases import around, finditer_at, finditer_in
 from etl.text import TextView, fold
 
@@ -47,7 +47,7 @@ _WORDS = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 #: Characters added to the distance of an expression after a figure: a tie goes to the one before.
 TRAILING_PENALTY = 0.5
 _CLAUSE_BREAK = re.compile(r"[;]")
-_DATE_RANGE_GAP = re.compile(r"^\s*[-–—]\s*$|^\s*(?:to|au|à|until|jusqu'au)\s*$")
+
 
 
 class Period(NamedTuple):
@@ -88,7 +88,7 @@ def find_periods(view: TextView, lex: Lexicon, dates: list[re.Match[str]] | None
     near_years = around(year_spans(view), YEAR_CONTEXT, YEAR_CONTEXT, len(view.folded))
     if dates is None:
         dates = find_dates(view, lex)
-    for a, b, first, last in _date_ranges(view, dates):
+    for a, b, first, last in _date_ranges(view, lex, dates):
         found.append(Period(a, b, first, last, full_dates=True))
         taken.add(a, b)
     for name in _PERIOD_PATTERNS:
@@ -143,12 +143,13 @@ def _period_of(name: str, years: list[int], a: int, b: int) -> Period | None:
     return Period(a, b, years[0], years[0])
 
 
-def _date_ranges(view: TextView, matches: list[re.Match[str]]) -> list[tuple[int, int, int, int]]:
+def _date_ranges(view: TextView, lex: Lexicon, matches: list[re.Match[str]]
+                 ) -> list[tuple[int, int, int, int]]:
     """Two dates joined by a dash: "(07-01-1979 – 07-01-2020)", "January 7, 1979 - January 7, 2024"."""
     dates = [(m.start(), m.end(), _YEAR.search(m.group(0))) for m in matches]
     out = []
     for (a1, b1, y1), (a2, b2, y2) in itertools.pairwise(dates):
-        if y1 and y2 and _DATE_RANGE_GAP.match(view.folded[b1:a2]):
+        if y1 and y2 and lex.patterns["date_range_gap"].match(view.folded[b1:a2]):
             first, last = int(y1.group(1)), int(y2.group(1))
             if first <= last:
                 out.append((a1, b2, first, last))
@@ -224,7 +225,7 @@ def _governs(view: TextView, lex: Lexicon, cue_end: int, start: int) -> bool:
     it ("to create 500 jobs"), or after a goal preposition ("to raise trade to $20 billion"), not a
     figure of another phrase ("to raise awareness ... for 9,000 residents")."""
     words = [m.group(0).lower() for m in _WORDS.finditer(view.norm, cue_end, start)]
-    prepositions = lex.folded_set("targets", "goal_prepositions")
+    prepositions = folded(lex.targets.goal_prepositions)
     return len(words) <= NEAR_TARGET_WORDS or fold(words[-1]) in prepositions
 
 
@@ -241,8 +242,8 @@ def _modal_cue(view: TextView, lex: Lexicon, lo: int, start: int) -> int | None:
     if not cues:
         return None
     cue = cues[-1]
-    words = lex.folded_set("targets", "achieved_words")
-    suffixes = tuple(lex.get("targets", "achieved_suffixes", []))
+    words = folded(lex.targets.achieved_words)
+    suffixes = lex.targets.achieved_suffixes
     for m in _WORDS.finditer(view.norm, cue.end(), start):
         written = m.group(0).lower()  # accents kept: "a" (has) is not "à" (to)
         if written in words or (suffixes and written.endswith(suffixes) and len(written) > 4):

@@ -15,7 +15,7 @@ from functools import cache
 
 from etl.categories import KeywordHits, categorise, measure_words, refers_back
 from etl.context import Period, find_dates, find_periods, period_for, target_cue
-from etl.lexicon import Lexicon, available_languages, load
+from etl.lexicon import Lexicon, available_languages, folded, load, load_common
 from etl.metadata import detect_language, find_author, find_outlet, find_published, find_title
 from etl.phrases import Scanner
 from etl.places import Gazetteer, Mention, find_mentions, place_finders
@@ -81,7 +81,7 @@ def extract(doc: Document, gazetteer: Gazetteer, language: str | None = None) ->
         lines = lines_of(text, view.folded_original())
         related = related_spans(text, lexicons, lines)
         body_lines = [line for line in lines if section_at(related, line.start) == BODY]
-        abbreviations = frozenset(a for lx in lexicons for a in lx.get("sentences", "abbreviations", []))
+        abbreviations = frozenset(a for lx in lexicons for a in lx.sentences.abbreviations)
         sentences = split_sentences(text, abbreviations)
         sections = [section_at(related, s.start) for s in sentences]
     with TIMER.stage("metadata"):
@@ -154,7 +154,7 @@ def _article_row(doc: Document, text: str, lines, body_lines, sentences, section
     meta = {
         "title": _visible(find_title(body_lines,
                                      text[first_body.start:first_body.end] if first_body else None)),
-        "outlet": find_outlet("\n".join(line.text for line in body_lines), lexicons[0].common),
+        "outlet": find_outlet("\n".join(line.text for line in body_lines), load_common()),
         "author": _visible(find_author(lines, lexicons, gazetteer.aliases.keys())),
         "published": published,
         "published_basis": basis,
@@ -313,7 +313,7 @@ def _what(view: TextView, lex: Lexicon, q: Quantity, lo: int, hi: int,
     """
     if q.counted:
         return q.counted
-    trim = lex.folded_set("what", "trim")
+    trim = folded(lex.what.trim)
     before = _trimmed(_CLAUSE.split(view.norm[lo:q.start])[-1].split(), trim)[-WHAT_WORDS:]
     if before:
         return " ".join(before)

@@ -17,7 +17,7 @@ from functools import cache
 import numpy as np
 
 from etl.context import Period
-from etl.lexicon import Lexicon, words_pattern
+from etl.lexicon import Common, Lexicon, load_common, words_pattern
 from etl.sections import Line, is_furniture
 from etl.text import fold
 from etl.warm import kept_arrays
@@ -159,13 +159,19 @@ def find_title(body_lines: list[Line], first_sentence: str | None) -> str:
 
 
 def _strip_date_line(text: str) -> str:
-    return re.sub(r"^\s*date\s+\d{4}-\d{2}-\d{2}\s*", "", text).strip()
+    """A line without the ``date 2024-01-07`` a saved page opens with (``common.toml``'s ``date_line``)."""
+    return _date_line_pattern().sub("", text).strip()
 
 
-def find_outlet(body: str, lex_common: dict) -> str | None:
+@cache
+def _date_line_pattern() -> re.Pattern[str]:
+    return re.compile(rf"^\s*{re.escape(load_common().metadata.date_line)}\s+\d{{4}}-\d{{2}}-\d{{2}}\s*")
+
+
+def find_outlet(body: str, common: Common) -> str | None:
     """The agency that signs the article: in its dateline, first or last lines, not a photo credit."""
-    outlets: dict[str, str] = lex_common.get("outlets", {})
-    credits = lex_common.get("metadata", {}).get("credit_words", [])
+    outlets = common.outlets
+    credits = common.metadata.credit_words
     pattern, credit = _outlet_patterns(tuple(outlets), tuple(credits))
     edges = [(0, min(len(body), EDGE_CHARS)), (max(0, len(body) - EDGE_CHARS), len(body))]
     for lo, hi in edges:
@@ -207,9 +213,9 @@ def find_author(lines: list[Line], lexicons: Iterable[Lexicon], places: Collecti
 @cache
 def _byline_words(lex: Lexicon) -> tuple[list[tuple[str, str]], list[re.Pattern[str]]]:
     """A lexicon's byline suffixes (as written, and folded) and "By X" patterns, built once."""
-    suffixes = [(suffix, fold(suffix)) for suffix in lex.get("metadata", "byline_suffixes", [])]
+    suffixes = [(suffix, fold(suffix)) for suffix in lex.metadata.byline_suffixes]
     prefixes = [re.compile(rf"{re.escape(prefix)}\s+(.+)$", re.IGNORECASE)
-                for prefix in lex.get("metadata", "byline_prefixes", [])]
+                for prefix in lex.metadata.byline_prefixes]
     return suffixes, prefixes
 
 
@@ -225,7 +231,8 @@ def find_published(text: str, body_lines: list[Line], lexicons: Iterable[Lexicon
     """(ISO date at its known precision, how it was found)."""
     lexicons = list(lexicons)
     head = text[:EDGE_CHARS * 2]
-    m = re.search(r"(?<![\w])date\s+" + _ISO_DATE.pattern, head, re.IGNORECASE)
+    date_line = re.escape(load_common().metadata.date_line)
+    m = re.search(rf"(?<![\w]){date_line}\s+" + _ISO_DATE.pattern, head, re.IGNORECASE)
     if m:
         return _iso(m.group(1), m.group(2), m.group(3)), "date line"
     folded_head = fold(head)
@@ -256,7 +263,7 @@ def find_published(text: str, body_lines: list[Line], lexicons: Iterable[Lexicon
 @cache
 def _update_line_pattern(lex: Lexicon) -> re.Pattern[str]:
     """"Update: 19:00 | 29/12/2020": a label, maybe a time, then the date."""
-    labels = words_pattern(lex.get("dates", "update_labels", []))
+    labels = words_pattern(lex.dates.update_labels)
     return re.compile(rf"(?:{labels})\s*:?\s*(?:\d{{1,2}}[:h]\d{{2}}\s*[|,-]?\s*)?" + _NUMERIC_DATE.pattern)
 
 
@@ -265,7 +272,7 @@ def _dateline(lines: list[Line], lexicons: list[Lexicon]) -> tuple[int, int, int
     for line in lines[:8]:
         head = line.folded[:EDGE_CHARS]  # the line folded (by ``lines_of``): fold(line.text)
         for lex in lexicons:
-            months = lex.folded_table("dates", "months")
+            months = lex.dates.months.folded
             m = _dateline_pattern(lex).match(head)
             if m:
                 day = int(m.group(1) or m.group(4))
@@ -278,9 +285,11 @@ def _dateline(lines: list[Line], lexicons: list[Lexicon]) -> tuple[int, int, int
 @cache
 def _dateline_pattern(lex: Lexicon) -> re.Pattern[str]:
     """"Soc Trang, 18 juillet (VNA)", "HANOI, January 7 - ...": a place, a day and month, a separator."""
-    alt = words_pattern(list(lex.folded_table("dates", "months")), fold_words=False)
-    return re.compile(rf"^\s*(?:date\s+\S+\s+)?[^\W\d_][^,]{{1,40}},\s*(?:(\d{{1,2}})(?:er)?\s+({alt})"
-                      rf"|({alt})\s+(\d{{1,2}}))(?:,?\s+(\d{{4}}))?\s*(?:\(|-|–|—)")
+    alt = words_pattern(list(lex.dates.months.folded), fold_words=False)
+    first = words_pattern(lex.dates.first_day_suffixes)
+    date_line = re.escape(fold(load_common().metadata.date_line))
+    return re.compile(rf"^\s*(?:{date_line}\s+\S+\s+)?[^\W\d_][^,]{{1,40}},\s*"
+                      rf"(?:(\d{{1,2}})(?:{first})?\s+({alt})|({alt})\s+(\d{{1,2}}))(?:,?\s+(\d{{4}}))?\s*(?:\(|-|–|—)")
 
 
 def _latest_year(periods: list[Period]) -> int | None:

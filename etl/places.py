@@ -30,7 +30,8 @@ from functools import cache
 from pathlib import Path
 from typing import NamedTuple
 
-from etl.lexicon import Lexicon, _read_toml
+from etl.lexicon import Lexicon, folded, load_common
+from etl.lexicon.model import Fuzzy
 from etl.phrases import Hit, Scan, Scanner
 from etl.text import TextView, boundary_view, fold, word_zipf
 from etl.warm import kept
@@ -111,7 +112,7 @@ def _best(entries: list[_Alias]) -> str | None:
 class Gazetteer:
     """The places, their folded aliases (the keys of ``aliases``) and what each alias stands for."""
 
-    def __init__(self, places: dict[str, Place], aliases: dict[str, list[_Alias]], fuzzy: dict,
+    def __init__(self, places: dict[str, Place], aliases: dict[str, list[_Alias]], fuzzy: Fuzzy,
                  not_before: frozenset[str] = frozenset()) -> None:
         self.places = places
         #: words after which an acronym is not a place ("US dollars")
@@ -122,7 +123,7 @@ class Gazetteer:
         self.readings = {key: _reading(entries) for key, entries in aliases.items()}
         self._fuzzy_index: dict[tuple[str, int], list[str]] = defaultdict(list)
         for key, entries in aliases.items():
-            if len(key) >= fuzzy.get("min_chars", 7) and not all(a.exact for a in entries):
+            if len(key) >= fuzzy.min_chars and not all(a.exact for a in entries):
                 self._fuzzy_index[(key[0], len(key))].append(key)
         self._fuzzy_windows: dict[tuple[str, int], tuple[str, ...]] = {}  # filled as names are looked up
         self._fuzzy_places: dict[str, str | None] = {}  # likewise (``fuzzy_place``)
@@ -155,7 +156,7 @@ class Gazetteer:
     def _closest_place(self, name: str) -> str | None:
         from rapidfuzz import fuzz, process
 
-        zipf, min_score = self.fuzzy.get("common_word_zipf", 3.0), self.fuzzy.get("min_score", 90)
+        zipf, min_score = self.fuzzy.common_word_zipf, self.fuzzy.min_score
         if all(_is_common_word(w, zipf) for w in _NAME_WORD_BREAK.split(name)):
             return None
         key = _match_key(name)
@@ -171,10 +172,9 @@ def _match_key(text: str) -> str:
     return " ".join(boundary_view(fold(text)).split())
 
 
-def _swaps(romanisation: dict) -> list[tuple[str, re.Pattern, str]]:
+def _swaps(pairs: tuple[tuple[str, ...], ...]) -> list[tuple[str, re.Pattern, str]]:
     """Each romanisation pair both ways: (word, pattern matching it as a whole word, replacement)."""
-    return [(x, re.compile(rf"\b{re.escape(x)}\b"), y)
-            for a, b in romanisation.get("pairs", []) for x, y in ((a, b), (b, a))]
+    return [(x, re.compile(rf"\b{re.escape(x)}\b"), y) for a, b in pairs for x, y in ((a, b), (b, a))]
 
 
 def _variants(key: str, place: Place, swaps: list[tuple[str, re.Pattern, str]],
@@ -202,13 +202,12 @@ def load_gazetteer(path: Path = GAZETTEER) -> Gazetteer:
 
 
 def _build_gazetteer(path: Path) -> Gazetteer:
-    common = _read_toml("common")
-    romanisation = common.get("romanisation", {})
-    swaps, joined = _swaps(romanisation), romanisation.get("joined_name_countries", [])
+    common = load_common()
+    swaps, joined = _swaps(common.romanisation.pairs), common.romanisation.joined_name_countries
     places: dict[str, Place] = {}
     aliases: dict[str, list[_Alias]] = defaultdict(list)
     # a family name alone ("Nguyen", an alternate name of a town) names a person, never a place
-    surnames = frozenset(common.get("people", {}).get("vietnamese_family_names", []))
+    surnames = frozenset(common.people.vietnamese_family_names)
     with path.open(newline="", encoding="utf-8") as f:
         for row in csv.DictReader(f):
             place = Place(
@@ -228,14 +227,13 @@ def _build_gazetteer(path: Path) -> Gazetteer:
                     for key in keys:
                         if entry not in aliases[key]:
                             aliases[key].append(entry)
-    return Gazetteer(places, dict(aliases), common.get("fuzzy", {}),
-                     frozenset(fold(w) for w in common.get("places", {}).get("not_before", [])))
+    return Gazetteer(places, dict(aliases), common.fuzzy, folded(common.places.not_before))
 
 
 def place_finders(gazetteer: Gazetteer, lexicons: Iterable[Lexicon]) -> tuple[dict, dict]:
     """The ``phrases`` and ``keys`` of a ``Scanner`` that finds what ``find_mentions`` reads: people's
     titles in every language ("Mr", "M.", "gouverneur"), and the gazetteer's aliases."""
-    return ({TITLES: {"title": [t for lex in lexicons for t in lex.get("people", "titles", [])]}},
+    return ({TITLES: {"title": [t for lex in lexicons for t in lex.people.titles]}},
             {PLACES: gazetteer.aliases.keys()})
 
 
@@ -300,9 +298,9 @@ def person_spans(view: TextView, lexicons: list[Lexicon], titles: list[Hit]) -> 
             name = lexicons[0].patterns["name_run"].match(view.norm, title_end)
             if name:
                 spans.append((name.start(1), name.end(1), True))
-    people = lexicons[0].common.get("people", {}) if lexicons else {}
-    family = frozenset(people.get("vietnamese_family_names", []))
-    for m in _capitalised_runs(people.get("min_name_words", 3)).finditer(view.norm):
+    people = load_common().people
+    family = frozenset(people.vietnamese_family_names)
+    for m in _capitalised_runs(people.min_name_words).finditer(view.norm):
         if fold(m.group(0).split(None, 1)[0]) in family:
             spans.append((m.start(), m.end(), False))
     return spans
@@ -364,7 +362,7 @@ def _has_gate_cue(view: TextView, start: int, end: int, lexicons: list[Lexicon])
 
 
 def _fuzzy_mentions(view: TextView, gazetteer: Gazetteer, exact: list[Mention]) -> list[Mention]:
-    min_chars = gazetteer.fuzzy.get("min_chars", 7)
+    min_chars = gazetteer.fuzzy.min_chars
     taken = sorted((m.start, m.end) for m in exact)  # they do not overlap: their ends are sorted too
     first_open = 0  # the first exact mention that ends after the current name starts
     found: list[Mention] = []

@@ -19,7 +19,7 @@ from functools import cache
 from typing import NamedTuple
 
 from etl.context import find_dates
-from etl.lexicon import Lexicon
+from etl.lexicon import Lexicon, folded
 from etl.numbers import parse_number, parse_number_words
 from etl.phrases import finditer_at
 from etl.text import TextView, fold, word_zipf_in
@@ -140,12 +140,12 @@ def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
 
 def _number_value(view: TextView, lex: Lexicon, start: int, end: int, kind: str) -> float | None:
     if kind == "digits":
-        return parse_number(view.norm[start:end], lex.get("numbers", "decimal_separator", "."),
-                            tuple(lex.get("numbers", "thousands_separators", [])))
+        return parse_number(view.norm[start:end], lex.numbers.decimal_separator,
+                            lex.numbers.thousands_separators)
     words = view.folded[start:end]
-    if words in lex.folded_set("numbers", "ambiguous_alone") and not _WORD_BREAK.search(words):
+    if words in folded(lex.numbers.ambiguous_alone) and not _WORD_BREAK.search(words):
         return None  # "one", "un" alone
-    scales = lex.folded_table("numbers", "scales")
+    scales = lex.numbers.scales.folded
     if all(t in scales for t in _WORD_BREAK.split(words)):
         return None  # "millions" alone is vague, handled elsewhere
     return parse_number_words(view.norm[start:end], lex.lang)
@@ -258,9 +258,9 @@ def _lone_scale(view: TextView, lex: Lexicon, start: int, end: int) -> tuple[flo
     """"le million de tonnes", "a million visitors": a scale word alone after an article is one of it;
     the value and where the quantity starts (the article)."""
     words = view.folded[start:end]
-    scales = lex.folded_table("numbers", "scales")
+    scales = lex.numbers.scales.folded
     m = _WORD_BEFORE.search(view.norm, max(0, start - LEFT_WINDOW), start)
-    articles = lex.folded_set("numbers", "lone_scale_articles")
+    articles = folded(lex.numbers.lone_scale_articles)
     if words not in scales or not m or fold(m.group(1)) not in articles:
         return None, start
     return float(scales[words]), m.start(1)
@@ -318,7 +318,7 @@ def _changes(view: TextView, lex: Lexicon, intro: int) -> bool:
 def _intro_in_span(view: TextView, lex: Lexicon, intro: int) -> bool:
     """"between" opens a range's span ("between $30-70 million"); "from", "de" do not ("15 à 20%")."""
     m = re.match(r"[^\W\d_]+", view.folded[intro:])
-    return bool(m) and m.group(0) in lex.folded_set("ranges", "intro_in_span")
+    return bool(m) and m.group(0) in folded(lex.ranges.intro_in_span)
 
 
 def _full_ranges(view: TextView, lex: Lexicon, found: list[Quantity]) -> list[Quantity]:
@@ -347,7 +347,7 @@ def _elided_currencies(view: TextView, lex: Lexicon, found: list[Quantity]) -> l
     """A figure with a scale that counts money ("350 millions d'exportations") after an amount of
     money in the same line is money too, in that currency (GUIDELINES: an elided currency takes the
     sentence's currency); its span ends with its scale word."""
-    money = lex.folded_set("units", "money_nouns")
+    money = folded(lex.units.money_nouns)
     out: list[Quantity] = []
     currency: Quantity | None = None
     for q in found:
@@ -368,7 +368,7 @@ def _shared_units(view: TextView, lex: Lexicon, bare: list[Quantity], found: lis
     et 38 tonnes", "from 50 to 120 MW" after a change word), else the one before ("67 familles, dont
     57", "ces 68 projets, 36 sont..."). Only list words (commas, "and", "dont", "of which", range
     separators) may stand between them. Linear: one pass each way over the figures in text order."""
-    glue = lex.folded_set("exclusions", "list_glue") | {fold(s) for s in lex.get("ranges", "separators", [])}
+    glue = folded(lex.exclusions.list_glue) | folded(lex.ranges.separators)
     items: list[tuple[Quantity, bool]] = sorted([(q, False) for q in found] + [(b, True) for b in bare],
                                                 key=lambda item: item[0].start)
     shared: dict[int, Quantity] = {}  # index in ``items`` -> the bare number with its unit
@@ -416,7 +416,7 @@ def _scale(view: TextView, lex: Lexicon, pos: int) -> tuple[float, int]:
     m = lex.patterns["scale"].match(view.folded, pos)
     if not m:
         return 1.0, pos
-    return float(lex.folded_table("numbers", "scales").get(m.group(1), 1.0)), m.end()
+    return float(lex.numbers.scales.folded.get(m.group(1), 1.0)), m.end()
 
 
 def _range_intro(view: TextView, lex: Lexicon, left: int) -> int | None:
@@ -448,21 +448,21 @@ def _range_end(view: TextView, lex: Lexicon, pos: int, has_intro: bool
 
 def _and_words(lex: Lexicon) -> set[str]:
     """Separators that need an intro word ("between 30 and 70"), i.e. the number joiners."""
-    return {fold(w) for w in lex.get("numbers", "number_joiners", [])}
+    return folded(lex.numbers.number_joiners)
 
 
 def _unit_after(view: TextView, lex: Lexicon, pos: int) -> _Unit | None:
     p = lex.patterns
     m = p["unit_symbol"].match(view.norm, pos)
     if m:
-        unit, kind, factor = lex.common["units"][m.group(1)]
+        unit, kind, factor = lex.common.units[m.group(1)]
         return _Unit(m.end(), unit, kind, float(factor))
     m = p["currency_after"].match(view.norm, pos)
     if m:
         return _Unit(m.end(), _currency_code(lex, m.group(1) or m.group(2)), "currency", 1.0)
     m = p["unit_word"].match(view.folded, pos)
     if m:
-        words = lex.folded_table("units", "words")
+        words = lex.units.words.folded
         key = re.sub(r"\s+", " ", m.group(1))
         if key in words:
             unit, kind, factor = words[key]
@@ -471,7 +471,7 @@ def _unit_after(view: TextView, lex: Lexicon, pos: int) -> _Unit | None:
             return _Unit(m.end(), unit, kind, float(factor))
     m = p["currency_word"].match(view.folded, pos)
     if m:
-        words = lex.folded_table("units", "currency_words")
+        words = lex.units.currency_words.folded
         code = words.get(re.sub(r"\s+", " ", m.group(1)))
         if code:
             return _Unit(m.end(), code, "currency", 1.0)
@@ -481,7 +481,7 @@ def _unit_after(view: TextView, lex: Lexicon, pos: int) -> _Unit | None:
 def _ends_with_scale(view: TextView, lex: Lexicon, start: int, end: int, kind: str) -> bool:
     """Number words that end with a scale ("un million", "two billion") take "de", "of" before their noun."""
     last = _WORD_BREAK.split(view.folded[start:end])[-1]
-    return kind == "words" and last in lex.folded_table("numbers", "scales")
+    return kind == "words" and last in lex.numbers.scales.folded
 
 
 def _is_rate(view: TextView, pos: int) -> bool:
@@ -498,13 +498,13 @@ def _is_age(view: TextView, pos: int) -> bool:
 def _currency_reach(lex: Lexicon) -> int:
     """How far before a number a currency written before it can start: the longest code or symbol,
     a space, and the line break that ``$`` may stand before (``currency_before`` is plain words)."""
-    tokens = [*lex.common["currency_codes"]["codes"], *lex.common["currency_symbols"]]
+    tokens = [*lex.common.currency_codes.codes, *lex.common.currency_symbols]
     return min(LEFT_WINDOW, max(map(len, tokens), default=0) + 2)
 
 
 def _currency_code(lex: Lexicon, token: str) -> str:
-    symbols = lex.common["currency_symbols"]
-    aliases = lex.common["currency_codes"].get("aliases", {})
+    symbols = lex.common.currency_symbols
+    aliases = lex.common.currency_codes.aliases
     return symbols.get(token) or aliases.get(token) or token
 
 
@@ -515,24 +515,24 @@ def _qualifier(view: TextView, lex: Lexicon, left: int, kind: str = "") -> tuple
     "during" ("over 70 years") unless a word before it makes a comparison ("for over 70 years").
     """
     best: tuple[str, int] = ("exact", left)
-    for name in lex.raw.get("qualifiers", {}):
+    for name, _ in lex.qualifiers.items():
         m = lex.patterns[f"qualifier:{name}"].search(view.folded, max(0, left - LEFT_WINDOW), left)
         if m and m.start() < best[1] and not _not_a_hedge(view, lex, m, kind):
             hedge = " ".join(view.bounded[m.start():m.end()].split())
-            verb = hedge in lex.folded_set("qualifier_context", "verbs")
+            verb = hedge in folded(lex.qualifier_context.verbs)
             best = (name, left if verb else m.start())
     return best
 
 
 def _not_a_hedge(view: TextView, lex: Lexicon, m: re.Match[str], kind: str) -> bool:
     before = " ".join(view.bounded[max(0, m.start() - LEFT_WINDOW):m.end()].split())
-    phrasal = lex.folded_set("qualifier_context", "phrasal_verbs")
+    phrasal = folded(lex.qualifier_context.phrasal_verbs)
     if any(before.endswith(verb) for verb in phrasal):
         return True
     word = " ".join(view.bounded[m.start():m.end()].split())
-    if kind == "duration" and word in lex.folded_set("qualifier_context", "during"):
+    if kind == "duration" and word in folded(lex.qualifier_context.during):
         previous = before[: -len(word)].split()[-1:]
-        return not previous or previous[0] not in lex.folded_set("qualifier_context", "comparison_before")
+        return not previous or previous[0] not in folded(lex.qualifier_context.comparison_before)
     return False
 
 
@@ -554,7 +554,7 @@ def _is_name(view: TextView, lex: Lexicon, start: int, kind: str) -> bool:
     if start > 0 and text[start - 1].isalpha():
         before = re.search(r"[^\W\d_]+$", text[max(0, start - LEFT_WINDOW):start])
         token = before.group(0) if before else ""
-        codes = set(lex.common["currency_codes"]["codes"]) | set(lex.common["currency_symbols"])
+        codes = set(lex.common.currency_codes.codes) | set(lex.common.currency_symbols)
         if token in codes:
             return False
         # a common word glued to the number is a lost space ("built218 houses"), not a name ("A321")
@@ -575,46 +575,43 @@ def _is_name(view: TextView, lex: Lexicon, start: int, kind: str) -> bool:
     return bool(before) and before[-1] not in _SENTENCE_OPENERS
 
 
+@cache
 def _function_words(lex: Lexicon) -> frozenset[str]:
-    key = "_function_words"
-    cached = lex.patterns.get(key)
-    if cached is None:
-        words = set(lex.folded_set("noun_phrase", "stopwords"))
-        for phrases in lex.raw.get("qualifiers", {}).values():
-            words.update(fold(w) for p in phrases for w in p.split())
-        words.update(fold(w) for w in lex.get("ranges", "intro", []))
-        words.update(fold(w) for w in lex.get("dates", "months", {}))
-        lex.patterns[key] = frozenset(words)  # type: ignore[assignment]
-        cached = lex.patterns[key]
-    return cached  # type: ignore[return-value]
-
+    """Words that never open a name before a number: stop words, hedges, range words, months."""
+    words = set(folded(lex.noun_phrase.stopwords))
+    for _, phrases in lex.qualifiers.items():
+        words.update(fold(w) for p in phrases for w in p.split())
+    words.update(folded(lex.ranges.intro))
+    words.update(lex.dates.months.folded)
+    return frozenset(words)
 
 def _after_determiner(view: TextView, lex: Lexicon, left: int, value: float) -> bool:
     """"the two countries", "les deux pays": a small number after a determiner names a known set."""
-    return (value <= lex.get("exclusions", "reference_max", 0)
+    return (value <= lex.exclusions.reference_max
             and lex.patterns["determiner"].search(view.folded, max(0, left - LEFT_WINDOW), left) is not None)
 
 
 def _is_reference(lex: Lexicon, value: float, counted: str) -> bool:
     """"two sides", "deux pays": the pair a text is about, without a determiner."""
-    return (value == 2 <= lex.get("exclusions", "reference_max", 0)
+    return (value == 2 <= lex.exclusions.reference_max
             and lex.patterns["reference_noun"].match(" " + fold(counted)) is not None)
 
 
 def _noun_phrase(view: TextView, lex: Lexicon, pos: int) -> tuple[int, str | None]:
     """The counted noun phrase right after ``pos``: "cadres civils et politiques"."""
-    stop = lex.folded_set("noun_phrase", "stopwords")
-    joiners = lex.folded_set("noun_phrase", "joiners")
-    suffixes = tuple(lex.get("noun_phrase", "stop_suffixes", []))
-    exceptions = lex.folded_set("noun_phrase", "suffix_exceptions")
-    non_count = lex.folded_set("units", "non_count")
-    months = lex.folded_set("dates", "months")
+    phrase = lex.noun_phrase
+    stop = folded(phrase.stopwords)
+    joiners = folded(phrase.joiners)
+    suffixes = phrase.stop_suffixes
+    exceptions = folded(phrase.suffix_exceptions)
+    non_count = folded(lex.units.non_count)
+    months = frozenset(lex.dates.months.folded)
     numberish = _numberish(lex)
-    max_words = lex.get("noun_phrase", "max_words", 4)
-    heads = tuple(lex.get("noun_phrase", "head_suffixes", []))
-    after_joiner = tuple(lex.get("noun_phrase", "stop_suffixes_after_joiner", []))
-    links = lex.folded_set("noun_phrase", "complement_links")
-    articles = lex.folded_set("noun_phrase", "articles") | lex.folded_set("exclusions", "determiners")
+    max_words = phrase.max_words
+    heads = phrase.head_suffixes
+    after_joiner = phrase.stop_suffixes_after_joiner
+    links = folded(phrase.complement_links)
+    articles = folded(phrase.articles) | folded(lex.exclusions.determiners)
     start = end = pos
     content = 0
     pending_joiner = False
@@ -692,8 +689,8 @@ def _joiner_follows(view: TextView, lex: Lexicon, pos: int, joiners: frozenset[s
 @cache
 def _numberish(lex: Lexicon) -> frozenset[str]:
     """Words that start a new figure: number words and the heads of vague amounts ("thousands")."""
-    heads = {fold(v.split()[-1]) for v in lex.get("numbers", "vague", {})}
-    return lex.folded_set("numbers", "number_words") | heads
+    heads = {fold(v.split()[-1]) for v in lex.numbers.vague}
+    return folded(lex.numbers.number_words) | heads
 
 
 # --- vague amounts ---------------------------------------------------------------------------
@@ -703,7 +700,7 @@ def _vague(view: TextView, lex: Lexicon, start: int, end: int) -> Quantity | Non
     m = lex.patterns["vague"].match(view.folded, start)
     if not m:
         return None
-    value = lex.folded_table("numbers", "vague").get(re.sub(r"\s+", " ", m.group(1)))
+    value = lex.numbers.vague.folded.get(re.sub(r"\s+", " ", m.group(1)))
     if value is None:
         return None
     unit = _unit_after(view, lex, m.end() - 1) if m.end() > 0 else None

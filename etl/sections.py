@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from functools import cache
 from typing import NamedTuple
 
-from etl.lexicon import Lexicon
+from etl.lexicon import Lexicon, load_common
 from etl.text import fold
 
 _LINE = re.compile(r"[^\r\n]+")
@@ -76,7 +76,7 @@ def _tail_start(lines: list[Line], lexicons: list[Lexicon]) -> int | None:
     for i in range(max(zone, 1), len(lines)):
         if _matches(lines[i].folded, lexicons, "late_related_header"):
             return i
-    credits = _credit_pattern(tuple(lexicons[0].common.get("metadata", {}).get("credit_words", [])))
+    credits = _credit_pattern(load_common().metadata.credit_words)
     for i in range(max(zone, 1), len(lines) - 1):
         if _is_teaser_start(lines, i, credits):
             return i

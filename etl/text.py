@@ -120,7 +120,6 @@ _HYPHEN = re.compile("-")
 _HYPHENATED_BEFORE, _HYPHENATED_AFTER = 30, 32
 #: A joined word must be at least this common (Zipf scale) to undo the hyphen.
 MIN_JOINED_ZIPF = 3.0
-_WORDFREQ_LANGS = ("en", "fr")
 #: wordfreq's "small" lists hold every word of Zipf 3 or more: all that ``should_join`` can accept
 #: (a pair of words is always rarer than either word), and they load in a fraction of the time.
 _WORDFREQ_LIST = "small"
@@ -145,7 +144,10 @@ def word_zipf(word: str) -> float:
         from wordfreq import zipf_frequency
     except ImportError:  # wordfreq missing: never join, so no word is invented
         return 0.0
-    return max(zipf_frequency(word, lang, wordlist=_WORDFREQ_LIST) for lang in _WORDFREQ_LANGS)
+    from etl.lexicon import load_common  # etl.lexicon imports this module
+
+    return max(zipf_frequency(word, lang, wordlist=_WORDFREQ_LIST)
+               for lang in load_common().words.frequency_languages)
 
 
 @lru_cache(maxsize=65536)

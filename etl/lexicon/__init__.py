@@ -12,15 +12,22 @@ whose case matters (``USD``, ``MW``, ``kWh``) are matched against the unfolded v
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import tomllib
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib import resources
+from types import MappingProxyType
 from typing import Any
 
+from etl.lexicon.model import Common, Language, LexiconError, WordTable, folded, load_sections
 from etl.phrases import Scan, Scanner
 from etl.text import TextView, fold
+
+__all__ = ["Common", "Language", "Lexicon", "LexiconError", "WordTable", "available_languages", "folded",
+           "load", "load_common", "words_pattern"]
 
 LEXICON_PACKAGE = "etl.lexicon"
 #: One to four capitalised words (a person's name after a title); "Lê Minh Khái", "Hun Sen".
@@ -93,24 +100,13 @@ SCANNED_STARTS = {"numbers": ("numbers", ("number_words", "vague")), "months": (
 
 
 @dataclass(frozen=True, eq=False)
-class Lexicon:
-    """One language's vocabulary, raw and compiled."""
+class Lexicon(Language):
+    """One language's vocabulary (its sections, typed: ``etl.lexicon.model``), the common one, and the
+    patterns built from them."""
 
     lang: str
-    raw: dict[str, Any]
-    common: dict[str, Any]
-    patterns: dict[str, re.Pattern[str]] = field(default_factory=dict, compare=False, repr=False)
-    _sets: dict[tuple[str, str], frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
-
-    def get(self, section: str, key: str, default: Any = None) -> Any:
-        return self.raw.get(section, {}).get(key, default)
-
-    def folded_set(self, section: str, key: str) -> frozenset[str]:
-        """The folded words of a list (or the keys of a table), computed once."""
-        cached = self._sets.get((section, key))
-        if cached is None:
-            cached = self._sets[(section, key)] = frozenset(fold(w) for w in self.get(section, key, []))
-        return cached
+    common: Common
+    patterns: Mapping[str, re.Pattern[str]]
 
     def scan(self, view: TextView, scanner: Scanner | None = None) -> Scan:
         """What the lexicon's scanned word lists (``SCANNED_PHRASES``, ``SCANNED_STARTS``) find in an
@@ -126,20 +122,13 @@ class Lexicon:
 
     def scanned_lists(self) -> tuple[dict[str, Any], dict[str, Any]]:
         """The ``phrases`` and ``starts`` arguments of a ``Scanner`` that finds what ``scan`` gives."""
-        return ({section: self.raw.get(section, {}) for section in SCANNED_PHRASES},
-                {name: {key: list(self.get(section, key, [])) for key in keys}
+        return ({section: getattr(self, section).as_table() for section in SCANNED_PHRASES},
+                {name: {key: list(getattr(getattr(self, section), key)) for key in keys}
                  for name, (section, keys) in SCANNED_STARTS.items()})
 
     @cached_property
     def scanner(self) -> Scanner:
         return Scanner(*self.scanned_lists())
-
-    def folded_table(self, section: str, key: str) -> dict[str, Any]:
-        """A word table with folded keys, computed once."""
-        cache_key = ("table:" + section, key)
-        if cache_key not in self._sets:
-            self._sets[cache_key] = {fold(k): v for k, v in self.get(section, key, {}).items()}  # type: ignore
-        return self._sets[cache_key]  # type: ignore[return-value]
 
 
 def _read_toml(name: str) -> dict[str, Any]:
@@ -156,24 +145,35 @@ def available_languages() -> tuple[str, ...]:
 
 
 @cache
+def load_common() -> Common:
+    """The vocabulary no language owns (``common.toml``), checked as it is read."""
+    return load_sections(Common, "common.toml", _read_toml("common"))
+
+
+@cache
+def load_language(lang: str) -> Language:
+    """One language's file, checked as it is read (``LexiconError`` names a missing or unknown key)."""
+    return load_sections(Language, f"{lang}.toml", _read_toml(lang))
+
+
+@cache
 def load(lang: str) -> Lexicon | None:
     """The compiled lexicon for ``lang``, or ``None`` when the language has none."""
     if lang not in available_languages():
         return None
-    lex = Lexicon(lang, _read_toml(lang), _read_toml("common"))
-    lex.patterns.update(_compile(lex))
-    return lex
+    language, common = load_language(lang), load_common()
+    sections = {f.name: getattr(language, f.name) for f in dataclasses.fields(Language)}
+    patterns = MappingProxyType(_compile(language, common))
+    return Lexicon(**sections, lang=lang, common=common, patterns=patterns)
 
 
-def _compile(lex: Lexicon) -> dict[str, re.Pattern[str]]:
-    g = lex.get
-    common = lex.common
+def _compile(lex: Language, common: Common) -> dict[str, re.Pattern[str]]:
     p: dict[str, re.Pattern[str]] = {}
     flags = re.IGNORECASE
 
     # Months for dates: "7 janvier 1979", "January 28th, 2020", "April 1975".
-    months = words_pattern(list(g("dates", "months", {})))
-    ords = words_pattern(g("dates", "ordinal_suffixes", []))
+    months = words_pattern(list(lex.dates.months))
+    ords = words_pattern(lex.dates.ordinal_suffixes)
     day = rf"\d{{1,2}}(?:{ords})?"
     year = r"\d{4}"
     # The two forms that open with a month share it: trying the months once per position, not twice,
@@ -188,11 +188,12 @@ def _compile(lex: Lexicon) -> dict[str, re.Pattern[str]]:
         )(?![\w])""",
         re.VERBOSE | flags,
     )
-    p["time"] = re.compile(r"(?<![\w])\d{1,2}\s?(?:[:h]\s?\d{2}|h|a\.m\.|p\.m\.|am|pm)(?![\w])", flags)
+    markers = words_pattern(lex.dates.time_markers)
+    p["time"] = re.compile(rf"(?<![\w])\d{{1,2}}\s?(?:[:h]\s?\d{{2}}|{markers})(?![\w])", flags)
     p["month"] = re.compile(rf"(?<![\w])(?:{months})(?![\w])", flags)
 
     # Numbers.
-    scales = g("numbers", "scales", {})
+    scales = lex.numbers.scales
     p["scale"] = re.compile(rf"\s*({words_pattern(list(scales))})(?![\w])", flags)
     # The first digit comes before the look-behinds that test the character before it: a pattern
     # that opens with a character class lets ``re`` skip straight to the next digit, five times
@@ -209,92 +210,95 @@ def _compile(lex: Lexicon) -> dict[str, re.Pattern[str]]:
     )
     # Both open with one of their words after a word boundary: ``Lexicon.scan`` (``SCANNED_STARTS``) of
     # the same list tells where they can match, and ``quantities`` tries them only there.
-    words = g("numbers", "number_words", [])
-    joiners = words_pattern(g("numbers", "number_joiners", []))
+    words = lex.numbers.number_words
+    joiners = words_pattern(lex.numbers.number_joiners)
     w = words_pattern(words)
     # a hyphen may follow the last word when no number word comes after it: "a four-day visit"
     p["number_words"] = re.compile(
         rf"(?<![\w-])(?:{w})(?:(?:\s+|-)(?:(?:{joiners})(?:\s+|-))?(?:{w}))*(?![\w])(?!-(?:{w})(?![\w]))")
-    vague = g("numbers", "vague", {})
-    link = words_pattern(g("numbers", "vague_link", []))
+    vague = lex.numbers.vague
+    link = words_pattern(lex.numbers.vague_link)
     p["vague"] = re.compile(rf"(?<![\w])({words_pattern(list(vague))})\s*(?:{link})\s*")
 
     # Units, right after a number (link words such as "de", "of" or a hyphen allowed).
-    unit_links = words_pattern(g("units", "unit_links", []))
+    unit_links = words_pattern(lex.units.unit_links)
     p["unit_link"] = re.compile(rf"\s+(?:{unit_links})(?![\w])|\s+(?:d['’])(?=\w)")
-    sym_units = sorted(common["units"], key=len, reverse=True)
+    sym_units = sorted(common.units, key=len, reverse=True)
     p["unit_symbol"] = re.compile(
         rf"(?:\s*(?:(?:{unit_links})\s*)?)({'|'.join(re.escape(u) for u in sym_units)})(?![\w])")
-    unit_words = words_pattern(list(g("units", "words", {})))
+    unit_words = words_pattern(list(lex.units.words))
     p["unit_word"] = re.compile(rf"(?:\s+(?:(?:{unit_links})\s+)?|-|(?<=[0-9]))({unit_words})(?![\w])")
-    codes = common["currency_codes"]["codes"]
-    symbols = sorted(common["currency_symbols"], key=len, reverse=True)
+    codes = common.currency_codes.codes
+    symbols = sorted(common.currency_symbols, key=len, reverse=True)
     cur_sym = "|".join(re.escape(s) for s in symbols)
     cur_code = "|".join(re.escape(c) for c in sorted(codes, key=len, reverse=True))
     # a code glued to the next word ("148 million USDin Cambodia") is still the code
     p["currency_after"] = re.compile(
         rf"(?:\s*(?:(?:{unit_links})\s*)?)(?:({cur_code})(?:(?![\w])|(?=[a-z]))|({cur_sym}))")
-    currency_words = words_pattern(list(g("units", "currency_words", {})))
+    currency_words = words_pattern(list(lex.units.currency_words))
     p["currency_word"] = re.compile(rf"(?:\s+(?:(?:{unit_links})\s+)?|(?<=[0-9]))({currency_words})(?![\w])")
     p["currency_before"] = re.compile(rf"(?:({cur_code})|({cur_sym}))\s?$")
     p["currency_prefix"] = re.compile(rf"(?:{cur_code}|{cur_sym})\s?")
     # what opens an item of a list of figures: "(and) 3.8 GW", "(et) $5 million"
     p["list_item"] = re.compile(rf"\s*(?:(?:{joiners})\s+)?(?:{cur_sym}|{cur_code})?\s?[0-9]", re.IGNORECASE)
-    excluded = sorted(common.get("excluded_units", {}).get("symbols", []), key=len, reverse=True)
+    excluded = sorted(common.excluded_units.symbols, key=len, reverse=True)
     p["excluded_unit"] = re.compile(rf"\s?(?:{'|'.join(map(re.escape, excluded)) or _NEVER})(?![\w])")
 
     # Qualifiers, range words, exclusions: anchored at the end of the text before a number.
-    for name, phrases in lex.raw.get("qualifiers", {}).items():
+    for name, phrases in lex.qualifiers.items():
         p[f"qualifier:{name}"] = re.compile(rf"{_bounded(phrases)}\s*$")
-    p["range_intro"] = re.compile(rf"{_bounded(g('ranges', 'intro', []))}\s*$")
-    p["change_before"] = re.compile(rf"{_bounded(g('ranges', 'change_words', []))}\s*(?:\S+\s+){{0,3}}$")
-    seps = g("ranges", "separators", [])
+    p["range_intro"] = re.compile(rf"{_bounded(lex.ranges.intro)}\s*$")
+    p["change_before"] = re.compile(rf"{_bounded(lex.ranges.change_words)}\s*(?:\S+\s+){{0,3}}$")
+    seps = lex.ranges.separators
     p["range_sep"] = re.compile(rf"\s*(?:{words_pattern(seps)})\s*")
-    p["determiner"] = re.compile(rf"{_bounded(g('exclusions', 'determiners', []))}\s*$")
-    p["reference_noun"] = re.compile(rf"\s*{_bounded(g('exclusions', 'reference_nouns', []))}")
-    p["rank_before"] = re.compile(rf"{_bounded(g('exclusions', 'rank_before', []))}\s*$")
-    p["window_before"] = re.compile(rf"{_bounded(g('exclusions', 'window_before', []))}\s*$")
-    p["window_after"] = re.compile(rf"\s+{_bounded(g('exclusions', 'window_after', []))}")
-    markers = g("exclusions", "name_markers", [])
+    p["determiner"] = re.compile(rf"{_bounded(lex.exclusions.determiners)}\s*$")
+    p["reference_noun"] = re.compile(rf"\s*{_bounded(lex.exclusions.reference_nouns)}")
+    p["rank_before"] = re.compile(rf"{_bounded(lex.exclusions.rank_before)}\s*$")
+    p["window_before"] = re.compile(rf"{_bounded(lex.exclusions.window_before)}\s*$")
+    p["window_after"] = re.compile(rf"\s+{_bounded(lex.exclusions.window_after)}")
+    markers = lex.exclusions.name_markers
     p["name_marker"] = re.compile(rf"(?:{words_pattern(markers, fold_words=False)})\s*$")
 
     # Periods and targets, searched within a sentence (folded).
-    per = lex.raw.get("periods", {})
+    per = lex.periods
     yr = r"(1[89]\d\d|20\d\d|2100)"
-    now = words_pattern(per.get("now", []))
-    start, end = _bounded(per.get("range_start", [])), words_pattern(per.get("range_end", []))
-    p["period_range"] = re.compile(rf"{start}\s+(?:l'annee\s+)?{yr}\s*(?:{end})\s*{yr}(?![\w])")
+    now = words_pattern(per.now)
+    start, end = _bounded(per.range_start), words_pattern(per.range_end)
+    year_words = words_pattern(per.year_words)  # "de l'année 2015 à 2020"
+    p["period_range"] = re.compile(rf"{start}\s+(?:(?:{year_words})\s+)?{yr}\s*(?:{end})\s*{yr}(?![\w])")
+    # two full dates joined as a range: "(07-01-1979 – 07-01-2020)", "January 7, 1979 to ..."
+    p["date_range_gap"] = re.compile(rf"^\s*[-–—]\s*$|^\s*(?:{words_pattern(per.date_range_links)})\s*$")
     p["period_dash"] = re.compile(rf"(?<![\w/.-]){yr}\s*[-–—/]\s*{yr}(?![\w/.-])")
     # "since 2015", "depuis 2015": an open start ("de 2022" alone is "of 2022": a single year)
     p["period_open"] = re.compile(
-        rf"{_bounded(per.get('open_start', []))}\s+{yr}(?![\w])"
-        rf"(?:\s*(?:{words_pattern(per.get('range_end', []))})\s*(?:{now}))?")
+        rf"{_bounded(per.open_start)}\s+{yr}(?![\w])"
+        rf"(?:\s*(?:{words_pattern(per.range_end)})\s*(?:{now}))?")
     p["period_open_now"] = re.compile(rf"{start}\s+{yr}\s*(?:{end})\s*(?:{now})")
-    single = per.get("single", [])
+    single = per.single
     # the word may be glued to the year on a page that lost its spaces: "En2012"
     glued = rf"(?<![\w])(?:{words_pattern(single)})(?=(?:1[89]|20)\d\d(?![\w]))"
     p["period_single"] = re.compile(
         rf"(?:{_bounded(single)}\s+|{glued})(?:(?:{months})\s+)?{yr}(?![\w-])")
-    p["period_deadline"] = re.compile(rf"{_bounded(per.get('deadline', []))}\s+{yr}(?![\w])")
-    p["period_until"] = re.compile(rf"{_bounded(per.get('until', []))}\s+(?:(?:{months})\s+)?{yr}(?![\w])")
+    p["period_deadline"] = re.compile(rf"{_bounded(per.deadline)}\s+{yr}(?![\w])")
+    p["period_until"] = re.compile(rf"{_bounded(per.until)}\s+(?:(?:{months})\s+)?{yr}(?![\w])")
     p["year"] = re.compile(rf"(?<![\w.,-]){yr}(?![\w-])")
-    p["target_cue"] = re.compile(_bounded(g("targets", "cues", [])))
-    p["near_target_cue"] = re.compile(_bounded(g("targets", "near_cues", [])))
-    p["modal_cue"] = re.compile(_bounded(g("targets", "modal_cues", [])))
-    p["trailing_target_cue"] = re.compile(_bounded(g("targets", "trailing_cues", [])))
+    p["target_cue"] = re.compile(_bounded(lex.targets.cues))
+    p["near_target_cue"] = re.compile(_bounded(lex.targets.near_cues))
+    p["modal_cue"] = re.compile(_bounded(lex.targets.modal_cues))
+    p["trailing_target_cue"] = re.compile(_bounded(lex.targets.trailing_cues))
 
     # Sections.
-    sec = lex.raw.get("sections", {})
+    sec = lex.sections
     for name, key in (("related_header", "related_headers"), ("late_related_header", "late_related_headers"),
                       ("nav_line", "nav_lines")):
-        p[name] = re.compile(rf"^\W*(?:{words_pattern(sec.get(key, []))})\W*$")
-    p["furniture_line"] = re.compile(rf"^\W*(?:{words_pattern(sec.get('furniture_lines', []))})\W*$")
+        p[name] = re.compile(rf"^\W*(?:{words_pattern(getattr(sec, key))})\W*$")
+    p["furniture_line"] = re.compile(rf"^\W*(?:{words_pattern(sec.furniture_lines)})\W*$")
 
     # People: the capitalised name after a title.
     p["name_run"] = re.compile(rf"\s+({_NAME_RUN})")
 
     # Places: cues that turn a bare name into a border gate.
-    pl = lex.raw.get("places", {})
-    p["gate_after"] = re.compile(rf"\s*{_bounded(pl.get('border_gate_after', []))}")
-    p["gate_before"] = re.compile(rf"{_bounded(pl.get('border_gate_before', []))}\s*$")
+    pl = lex.places
+    p["gate_after"] = re.compile(rf"\s*{_bounded(pl.border_gate_after)}")
+    p["gate_before"] = re.compile(rf"{_bounded(pl.border_gate_before)}\s*$")
     return p
