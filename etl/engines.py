@@ -4,7 +4,7 @@ The pipeline asks for the extractions of the articles it has to extract, in arti
 (``extract_all``); the journal's entries are taken as they are, and the others are computed by
 the engine asked for. Each article goes through one pure function (``extract_source``), so every
 engine writes the same tables. Worker processes load what extraction needs as they start
-(``warm_up``), and a thread can compute extractions ahead of the caller (``Prefetched``).
+(``preload``), and a thread can compute extractions ahead of the caller (``Prefetched``).
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, TypeVar
 
-from etl.cache import ExtractionCache, pack, unpack
 from etl.discover import NotReadable, Source, problem, read_article
 from etl.errors import EtlError
 from etl.extract import Extraction, extract
+from etl.journal import Journal, pack, unpack
 from etl.places import load_gazetteer
 from etl.reading import Unreadable, document_from_bytes
 from etl.timing import TIMER
@@ -39,7 +39,7 @@ PREFETCH_POLL_S = 0.1
 
 
 @dataclass
-class Extracted:
+class ArticleOutcome:
     """What one article gave: its rows and text, or the problems that stopped it."""
 
     source: Source
@@ -47,11 +47,11 @@ class Extracted:
     text: str | None
     problems: list[dict]
     cached: bool = False
-    #: ``extraction`` and ``text`` packed for the journal (``etl.cache.pack``), when a worker packed them
+    #: ``extraction`` and ``text`` packed for the journal (``etl.journal.pack``), when a worker packed them
     payload: bytes | None = None
 
 
-def extract_source(source: Source, language: str | None = None, root: Path | None = None) -> Extracted:
+def extract_source(source: Source, language: str | None = None, root: Path | None = None) -> ArticleOutcome:
     """Read and extract one article: a pure function of the file, safe to run anywhere.
 
     ``root``: the articles folder, which the file may not lead out of (default: the folder the
@@ -65,27 +65,27 @@ def extract_source(source: Source, language: str | None = None, root: Path | Non
             doc = document_from_bytes(data, PurePosixPath(source.relative), source.sha256,
                                       source.article_id or None)
         except (Unreadable, NotReadable) as e:
-            return Extracted(source, None, None, [problem(source.relative, str(e))])
-    return Extracted(source, extract(doc, load_gazetteer(), language=language), doc.text, [])
+            return ArticleOutcome(source, None, None, [problem(source.relative, str(e))])
+    return ArticleOutcome(source, extract(doc, load_gazetteer(), language=language), doc.text, [])
 
 
-def extract_packed(source: Source) -> Extracted:
+def extract_packed(source: Source) -> ArticleOutcome:
     """``extract_source`` with the extraction and text packed for the journal: what a worker process
     sends back (the main process unpacks it once, and writes it to the journal as it is)."""
     item = extract_source(source)
     if item.extraction is None or item.text is None:
         return item
-    return Extracted(source, None, None, item.problems, payload=pack(item.extraction, item.text))
+    return ArticleOutcome(source, None, None, item.problems, payload=pack(item.extraction, item.text))
 
 
-def _unpacked(item: Extracted) -> Extracted:
+def _unpacked(item: ArticleOutcome) -> ArticleOutcome:
     if item.payload is not None and item.extraction is None:
         item.extraction, item.text = unpack(item.payload)
     return item
 
 
-def extract_all(sources: list[Source], cache: ExtractionCache, workers: int, progress: bool, engine: str,
-                scheduler: str | None, pool: ProcessPoolExecutor | None = None) -> Iterator[Extracted]:
+def extract_all(sources: list[Source], cache: Journal, workers: int, progress: bool, engine: str,
+                scheduler: str | None, pool: ProcessPoolExecutor | None = None) -> Iterator[ArticleOutcome]:
     """Every article's extraction, in the order of ``sources``: from the cache when it holds one,
     else computed (by a pool or a cluster, in order)."""
     misses = [s for s in sources if not cache.has(s.relative, s.sha256, s.article_id)]
@@ -100,7 +100,7 @@ def extract_all(sources: list[Source], cache: ExtractionCache, workers: int, pro
                 hit = cache.get(source.relative, source.sha256, source.article_id)
                 # an entry that cannot be read after all is extracted here
                 item = (extract_source(source) if hit is None
-                        else Extracted(source, hit[0], hit[1], [], cached=True))
+                        else ArticleOutcome(source, hit[0], hit[1], [], cached=True))
             bar.update()
             yield item
     finally:
@@ -108,7 +108,7 @@ def extract_all(sources: list[Source], cache: ExtractionCache, workers: int, pro
 
 
 def _compute(todo: list[Source], workers: int, engine: str, scheduler: str | None,
-             pool: ProcessPoolExecutor | None = None) -> Iterator[Extracted]:
+             pool: ProcessPoolExecutor | None = None) -> Iterator[ArticleOutcome]:
     """The extractions of ``todo``, in order: on a Dask cluster, in ``pool`` (a started one), in a
     pool of ``workers`` processes, or here."""
     if not todo:
@@ -126,7 +126,7 @@ def _compute(todo: list[Source], workers: int, engine: str, scheduler: str | Non
 
 def start_pool(workers: int) -> ProcessPoolExecutor:
     """``workers`` processes, started now, each loading what extraction needs as it starts."""
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=warm_up)
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=preload)
     for _ in range(workers):  # start them (a pool starts its processes as tasks come)
         pool.submit(int)
     return pool
@@ -134,7 +134,7 @@ def start_pool(workers: int) -> ProcessPoolExecutor:
 
 #: Two short articles, one in each language, whose extraction loads what every article needs (the
 #: gazetteer, each lexicon, the language model, word frequencies: about half a second).
-WARM_UP_ARTICLES = (
+PRELOAD_ARTICLES = (
     b"Trade between Kien Giang and Kampot reached more than $40 million in 2023, a co-operation "
     b"the two provinces signed on 12 March 2024.",
     b"Les \xc3\xa9changes entre An Giang et Takeo ont atteint 12 millions de dollars en 2024, selon "
@@ -142,19 +142,19 @@ WARM_UP_ARTICLES = (
 )
 
 
-def warm_up() -> None:
-    """Load what extraction needs by extracting ``WARM_UP_ARTICLES``: a worker process does it as it
+def preload() -> None:
+    """Load what extraction needs by extracting ``PRELOAD_ARTICLES``: a worker process does it as it
     starts, while the main one is still finding and hashing the articles.
 
     Only a head start: whatever fails here fails again on a real article, which reports it (a pool
     whose initializer raises is broken, and says only that a process ended abruptly).
     """
     with contextlib.suppress(Exception):
-        for i, data in enumerate(WARM_UP_ARTICLES):
-            extract(document_from_bytes(data, PurePosixPath(f"warm-up-{i}.txt")), load_gazetteer())
+        for i, data in enumerate(PRELOAD_ARTICLES):
+            extract(document_from_bytes(data, PurePosixPath(f"preload-{i}.txt")), load_gazetteer())
 
 
-def _compute_dask(todo: list[Source], workers: int, scheduler: str | None) -> Iterator[Extracted]:
+def _compute_dask(todo: list[Source], workers: int, scheduler: str | None) -> Iterator[ArticleOutcome]:
     """The same per-article function on a Dask cluster (``scheduler`` address, or a local one)."""
     try:
         from dask.distributed import Client, LocalCluster

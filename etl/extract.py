@@ -14,14 +14,15 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from etl.categories import KeywordHits, categorise, measure_words, refers_back
-from etl.context import Period, find_dates, find_periods, period_for, target_cue
 from etl.lexicon import Lexicon, available_languages, folded, load, load_common
 from etl.metadata import detect_language, find_author, find_outlet, find_published, find_title
-from etl.phrases import Scanner
+from etl.periods import Period, find_dates, find_periods, period_for
 from etl.places import Gazetteer, Mention, find_mentions, place_finders
 from etl.quantities import Quantity, find_quantities
 from etl.reading import Document
-from etl.sections import lines_of, related_spans, section_at
+from etl.scanner import Scanner
+from etl.sections import Line, lines_of, related_spans, section_at
+from etl.targets import target_cue
 from etl.text import FORMAT_CHARACTERS, Sentence, TextView, make_view, split_sentences
 from etl.timing import TIMER
 
@@ -48,6 +49,25 @@ MAX_VALUE = 1e18
 #: Cooperation links one sentence gives at most (place pairs × sectors, in the order they are
 #: found): a list of a hundred places would otherwise give thousands of rows.
 MAX_LINKS_PER_SENTENCE = 100
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What extraction has read of one article, handed to each step that makes rows from it."""
+
+    doc: Document
+    view: TextView
+    lines: list[Line]
+    body_lines: list[Line]
+    sentences: list[Sentence]
+    sections: list[str]  # of each sentence: body or related
+    lexicons: list[Lexicon]  # every language's: page furniture and people's titles come in any
+    language: str
+    starts: list[int] = field(default_factory=list, repr=False)  # of each sentence, for sentence_of
+
+    def sentence_of(self, original_offset: int) -> int:
+        """The index of the sentence holding an offset of the original text."""
+        return max(bisect.bisect_right(self.starts, original_offset) - 1, 0)
 
 
 @dataclass(frozen=True)
@@ -96,13 +116,9 @@ def extract(doc: Document, gazetteer: Gazetteer, language: str | None = None) ->
         quantities, too_large = _sane(find_quantities(view, lex, dates) if lex is not None else [])
     with TIMER.stage("places"):
         mentions = find_mentions(view, gazetteer, lexicons, scan)
-    starts = [s.start for s in sentences]
-
-    def sentence_of(original_offset: int) -> int:
-        return max(bisect.bisect_right(starts, original_offset) - 1, 0)
-
-    mention_rows, places_by_sentence, first_mention = _mention_rows(doc, view, mentions, sentence_of,
-                                                                    sections)
+    reading = Reading(doc, view, lines, body_lines, sentences, sections, lexicons, language,
+                      [s.start for s in sentences])
+    mention_rows, places_by_sentence, first_mention = _mention_rows(reading, mentions)
     claim_rows: list[dict] = []
     body_periods: list[Period] = []
     completed_years: set[int] = set()
@@ -111,12 +127,12 @@ def extract(doc: Document, gazetteer: Gazetteer, language: str | None = None) ->
         periods: dict[int, list[Period]] = {s.index: [] for s in sentences}
         with TIMER.stage("numbers"):
             for period in find_periods(view, lex, dates):
-                periods[sentence_of(view.to_original(period.start))].append(period)
+                periods[reading.sentence_of(view.to_original(period.start))].append(period)
         with TIMER.stage("categories"):
             keywords = KeywordHits(view, lex)
             measures = KeywordHits(view, lex, "measures")
-            claim_rows = _claim_rows(doc, view, lex, sentences, sections, quantities, sentence_of,
-                                     places_by_sentence, periods, keywords, measures)
+            claim_rows = _claim_rows(reading, lex, quantities, places_by_sentence, periods, keywords,
+                                     measures)
         for sid, section in enumerate(sections):
             if section == BODY:
                 body_periods += periods[sid]
@@ -127,12 +143,10 @@ def extract(doc: Document, gazetteer: Gazetteer, language: str | None = None) ->
         # the claims' category keywords serve the links too: the same lexicon, found once
         if keywords is None:  # no lexicon for the article: links use the first one's keywords
             keywords = KeywordHits(view, link_lex)
-        link_rows, capped = _link_rows(doc, view, link_lex, sentences, sections, places_by_sentence,
-                                       gazetteer, keywords, KeywordHits(view, link_lex, "links"),
-                                       first_mention)
+        link_rows, capped = _link_rows(reading, link_lex, places_by_sentence, first_mention, gazetteer,
+                                       keywords, KeywordHits(view, link_lex, "links"))
     with TIMER.stage("metadata"):
-        article = _article_row(doc, text, lines, body_lines, sentences, sections, lexicons, gazetteer,
-                               body_periods, completed_years, language, claim_rows, mention_rows)
+        article = _article_row(reading, gazetteer, body_periods, completed_years, claim_rows, mention_rows)
     problems = [{"file": doc.file, "problem": p} for p in doc.problems]
     if too_large:
         problems.append({"file": doc.file, "problem": f"{_plural(too_large, 'unreadable figure')} "
@@ -147,8 +161,11 @@ def extract(doc: Document, gazetteer: Gazetteer, language: str | None = None) ->
     return Extraction(article, claim_rows, mention_rows, link_rows, problems)
 
 
-def _article_row(doc: Document, text: str, lines, body_lines, sentences, sections, lexicons, gazetteer,
-                 body_periods, completed_years, language, claim_rows, mention_rows) -> dict:
+def _article_row(reading: Reading, gazetteer: Gazetteer, body_periods: list[Period],
+                 completed_years: set[int], claim_rows: list[dict], mention_rows: list[dict]) -> dict:
+    """The article's row: its metadata, and its counts over the body."""
+    doc, text, lines, body_lines = reading.doc, reading.doc.text, reading.lines, reading.body_lines
+    sentences, sections, lexicons = reading.sentences, reading.sections, reading.lexicons
     first_body = next((s for s, sec in zip(sentences, sections, strict=True) if sec == BODY), None)
     published, basis = find_published(text, body_lines, lexicons, body_periods, completed_years)
     meta = {
@@ -160,7 +177,8 @@ def _article_row(doc: Document, text: str, lines, body_lines, sentences, section
         "published_basis": basis,
     }
     return {
-        "article_id": doc.article_id, "file": doc.file, **meta, "language": language, "sha256": doc.sha256,
+        "article_id": doc.article_id, "file": doc.file, **meta, "language": reading.language,
+        "sha256": doc.sha256,
         "n_sentences": sum(1 for sec in sections if sec == BODY),
         "n_claims": sum(1 for c in claim_rows if c["section"] == BODY),
         "n_mentions": sum(1 for m in mention_rows if m["section"] == BODY),
@@ -213,9 +231,10 @@ def quote(text: str, s: Sentence, start: int, end: int) -> str:
     return (ELLIPSIS if lo > s.start else "") + text[lo:hi].strip() + (ELLIPSIS if hi < s.end else "")
 
 
-def _mention_rows(doc: Document, view: TextView, mentions: list[Mention], sentence_of, sections: list[str]
+def _mention_rows(reading: Reading, mentions: list[Mention]
                   ) -> tuple[list[dict], dict[int, list[str]], dict[tuple[int, str], tuple[int, int]]]:
     """The mention rows; the places of each sentence, in order; each place's first span in each sentence."""
+    doc, view, sections, sentence_of = reading.doc, reading.view, reading.sections, reading.sentence_of
     rows = []
     by_sentence: dict[int, list[str]] = {}
     first: dict[tuple[int, str], tuple[int, int]] = {}
@@ -234,10 +253,12 @@ def _mention_rows(doc: Document, view: TextView, mentions: list[Mention], senten
     return rows, by_sentence, first
 
 
-def _claim_rows(doc: Document, view: TextView, lex: Lexicon, sentences: list[Sentence], sections: list[str],
-                quantities: list[Quantity], sentence_of, places_by_sentence: dict[int, list[str]],
-                periods_by_sentence: dict[int, list[Period]], keywords: KeywordHits, measures: KeywordHits
-                ) -> list[dict]:
+def _claim_rows(reading: Reading, lex: Lexicon, quantities: list[Quantity],
+                places_by_sentence: dict[int, list[str]], periods_by_sentence: dict[int, list[Period]],
+                keywords: KeywordHits, measures: KeywordHits) -> list[dict]:
+    """The claim rows of the article's figures, each with its sentence's attributes."""
+    doc, view, sentences, sections = reading.doc, reading.view, reading.sentences, reading.sections
+    sentence_of = reading.sentence_of
     rows: list[dict] = []
     by_sentence: dict[int, list[Quantity]] = {}
     paragraphs: dict[int, list[Sentence]] = {}
@@ -335,12 +356,12 @@ def _trimmed(words: list[str], trim: frozenset[str]) -> list[str]:
     return words
 
 
-def _link_rows(doc: Document, view: TextView, lex: Lexicon, sentences: list[Sentence], sections: list[str],
-               places_by_sentence: dict[int, list[str]], gazetteer: Gazetteer, keywords: KeywordHits,
-               relation_words: KeywordHits, first_mention: dict[tuple[int, str], tuple[int, int]]
-               ) -> tuple[list[dict], int]:
+def _link_rows(reading: Reading, lex: Lexicon, places_by_sentence: dict[int, list[str]],
+               first_mention: dict[tuple[int, str], tuple[int, int]], gazetteer: Gazetteer,
+               keywords: KeywordHits, relation_words: KeywordHits) -> tuple[list[dict], int]:
     """The cooperation links of each sentence, and how many sentences had more than
     ``MAX_LINKS_PER_SENTENCE`` (only the first of theirs are kept)."""
+    doc, view, sentences, sections = reading.doc, reading.view, reading.sentences, reading.sections
     rows = []
     capped = 0
     for sid, place_ids in sorted(places_by_sentence.items()):

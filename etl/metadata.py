@@ -16,11 +16,11 @@ from functools import cache
 
 import numpy as np
 
-from etl.context import Period
 from etl.lexicon import Common, Lexicon, load_common, words_pattern
+from etl.periods import Period
+from etl.prepared import kept_arrays
 from etl.sections import Line, is_furniture
 from etl.text import fold
-from etl.warm import kept_arrays
 
 #: Characters of body text given to the language detector.
 LANGUAGE_SAMPLE_CHARS = 600
@@ -123,7 +123,7 @@ def _automaton_depth(nextmove: np.ndarray, row: np.ndarray) -> int:
 @cache
 def _language_model() -> LanguageModel:
     """py3langid's model. Decompressing it takes half a second: its arrays are kept as files mapped
-    into memory (``etl.warm.kept_arrays``), and each sample reads only the weights of its features."""
+    into memory (``etl.prepared.kept_arrays``), and each sample reads only the weights of its features."""
     import py3langid
     from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 

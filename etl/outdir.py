@@ -7,7 +7,7 @@ path of it again::
         build.json              the build's record; its ``generator`` marks the folder as this tool's
         datapackage.json, <table>.csv, <table>.parquet, texts.parquet, csv_index.parquet
         .etl/lock               taken by a build for its whole run (carried into each new folder)
-        .etl/journal/           per-article extractions of a build that did not finish (etl.cache)
+        .etl/journal/           per-article extractions of a build that did not finish (etl.journal)
     .out.new-XXXX/              a build in progress: the next ``out``, on the same file system
     .out.old/                   the previous ``out`` for the instant between the two renames
 
@@ -91,7 +91,7 @@ class OutputFolder:
 
     @property
     def journal(self) -> Path:
-        """Where ``etl.cache.ExtractionCache`` keeps the extractions of an unfinished build."""
+        """Where ``etl.journal.Journal`` keeps the extractions of an unfinished build."""
         return self.workspace / "journal"
 
     @property

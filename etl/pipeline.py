@@ -28,10 +28,10 @@ from pathlib import Path
 
 from filelock import Timeout
 
-from etl.cache import ExtractionCache, pack
 from etl.discover import Source, corpus_fingerprint, files_record, find_articles, hash_sources
-from etl.engines import ENGINES, Extracted, Prefetched, extract_all, start_pool
+from etl.engines import ENGINES, ArticleOutcome, Prefetched, extract_all, start_pool
 from etl.errors import EtlError
+from etl.journal import Journal, pack
 from etl.outdir import SIGNATURE, OutputFolder, Refused
 from etl.output import TableWriter
 from etl.places import load_gazetteer
@@ -130,7 +130,7 @@ def run(seeds: Path, out: Path, workers: int = 1, force: bool = False, progress:
     except Refused as e:
         raise EtlError(str(e)) from e
     except OSError as e:  # the output cannot be written: the journal would only fill the disk further
-        ExtractionCache(cache or folder.journal, "").clear()
+        Journal(cache or folder.journal, "").clear()
         if created:
             folder.remove_if_unused()
         where = f" ({e.filename})" if isinstance(e.filename, str) else ""
@@ -202,7 +202,7 @@ def _build(sources: list[Source], problems: list[dict], previous: PreviousBuild,
            workers: int, progress: bool, engine: str, scheduler: str | None, cache_root: Path, version: str,
            corpus: str, scanned_ns: int, seeds: Path, pool: ProcessPoolExecutor | None = None) -> RunResult:
     """Process every article into a new output folder, then save it in place of the old one."""
-    cache = ExtractionCache(cache_root, version)
+    cache = Journal(cache_root, version)
     with contextlib.ExitStack() as stack:
         stack.callback(cache.close)  # what was extracted serves the next run, should this one fail
         writer = stack.enter_context(TableWriter(folder))
@@ -227,8 +227,8 @@ def _build(sources: list[Source], problems: list[dict], previous: PreviousBuild,
                      _unique(done.problems), n_extracted=done.n_extracted)
 
 
-def _process(sources: list[Source], problems: list[dict], kept: KeptRows, extracted: Iterator[Extracted],
-             writer: TableWriter, cache: ExtractionCache) -> Processed:
+def _process(sources: list[Source], problems: list[dict], kept: KeptRows, extracted: Iterator[ArticleOutcome],
+             writer: TableWriter, cache: Journal) -> Processed:
     """Rows of every article, in article order, into ``writer``: an unchanged article's kept from
     the previous tables, the others' from ``extracted`` (each new extraction goes to the journal)."""
     done = Processed(RowStream(writer.write), problems=list(problems))

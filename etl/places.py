@@ -32,9 +32,9 @@ from typing import NamedTuple
 
 from etl.lexicon import Lexicon, folded, load_common
 from etl.lexicon.model import Fuzzy
-from etl.phrases import Hit, Scan, Scanner
+from etl.prepared import kept
+from etl.scanner import Hit, Scan, Scanner
 from etl.text import TextView, boundary_view, fold, word_zipf
-from etl.warm import kept
 
 GAZETTEER = Path(__file__).resolve().parent.parent / "data" / "gazetteer.csv"
 #: Capitalised names of up to four words; the look-behind follows the first capital (and spans it),
@@ -192,7 +192,7 @@ def _variants(key: str, place: Place, swaps: list[tuple[str, re.Pattern, str]],
 
 @cache
 def load_gazetteer(path: Path = GAZETTEER) -> Gazetteer:
-    """The gazetteer: once per process, and built once per version of the extractor (``etl.warm``)."""
+    """The gazetteer: once per process, and built once per version of the extractor (``etl.prepared``)."""
     from etl.version import extractor_version
 
     key = hashlib.sha256(f"{extractor_version()}\0{path.resolve()}".encode()).hexdigest()[:16]

@@ -18,10 +18,10 @@ import re
 from functools import cache
 from typing import NamedTuple
 
-from etl.context import find_dates
 from etl.lexicon import Lexicon, folded
 from etl.numbers import parse_number, parse_number_words
-from etl.phrases import finditer_at
+from etl.periods import find_dates
+from etl.scanner import finditer_at
 from etl.text import TextView, fold, word_zipf_in
 
 #: Bare four-digit integers in this range are years, not quantities.

@@ -316,7 +316,7 @@ def make_view(text: str, known_words: frozenset[str] = frozenset()) -> TextView:
     >>> view.norm, view.span(0, 3), view.span(4, 11)
     ('$40 million', (0, 4), (5, 13))
     """
-    from etl.phrases import finditer_in, windows  # etl.phrases imports this module
+    from etl.scanner import finditer_in, windows  # etl.scanner imports this module
 
     removed: list[int] = []
     # Every match holds a hyphen, and most of an article is far from any: searching only around

@@ -1,7 +1,7 @@
 """The extractor's version: a hash of the code a build runs, its lexicons and the gazetteer.
 
 Cached extractions (the journal), kept rows (an unchanged article keeps the previous build's
-rows, and its CSV bytes, only under the same version) and prepared resources (``etl.warm``) are
+rows, and its CSV bytes, only under the same version) and prepared resources (``etl.prepared``) are
 keyed by it, so changing any file that can change what is extracted, or how it is written,
 throws them away.
 
@@ -13,7 +13,7 @@ What is hashed: every ``.py`` and ``.toml`` file of the ``etl`` package but thos
   so editing them cannot change a table. What the gazetteer's builder makes, the gazetteer
   itself, is hashed.
 * The modules that run the build, compute the extractions elsewhere and write the tables
-  (``pipeline``, ``engines``, ``reuse``, ``output``, ``rows``, ``schema``, ``cache``...) stay in,
+  (``pipeline``, ``engines``, ``reuse``, ``output``, ``rows``, ``schema``, ``journal``...) stay in,
   although most edits to them change no extraction: they decide which rows are kept and write
   the bytes the next build copies as they are, and a change in how a cell is written must not
   leave the kept articles' rows as they were beside new ones. Telling which edit could matter

@@ -192,11 +192,11 @@ def test_worker_processes_start_while_the_articles_are_hashed(corpus, tmp_path, 
     assert events == ["hash"]
 
 
-def test_a_failing_warm_up_leaves_the_workers_to_extract(corpus, tmp_path, monkeypatch):
-    """The warm-up is a head start only: when it fails the workers still extract (a pool whose
+def test_a_failing_preload_leaves_the_workers_to_extract(corpus, tmp_path, monkeypatch):
+    """The preload is a head start only: when it fails the workers still extract (a pool whose
     initializer raises is broken)."""
     pipeline.run(corpus, tmp_path / "a", progress=False)
-    monkeypatch.setattr(engines, "WARM_UP_ARTICLES", (object(),))  # not bytes: reading it raises
+    monkeypatch.setattr(engines, "PRELOAD_ARTICLES", (object(),))  # not bytes: reading it raises
     pipeline.run(corpus, tmp_path / "b", workers=2, progress=False)
     for table in TABLES:
         assert (tmp_path / "a" / f"{table.name}.csv").read_bytes() == (tmp_path / "b" / f"{table.name}.csv").read_bytes()
@@ -281,18 +281,18 @@ def test_closing_prefetched_stops_its_thread():
 
 
 def test_the_extraction_cache_reads_whole_entries_and_clears_only_its_own_folders(tmp_path: Path):
-    from etl.cache import ExtractionCache, pack
     from etl.extract import Extraction
+    from etl.journal import Journal, pack
 
     root = tmp_path / "cache"
-    first = ExtractionCache(root, "0123456789abcdef")
+    first = Journal(root, "0123456789abcdef")
     first.put("a.txt", "sha-a", "a", pack(Extraction({"article_id": "a"}), "text a"))
     first.put("b.txt", "sha-b", "b", pack(Extraction({"article_id": "b"}), "text b"))
     first.close()
     journal = next(root.glob("*/*.journal"))
     journal.write_bytes(journal.read_bytes()[:-3])  # a run killed while writing its second entry
 
-    second = ExtractionCache(root, "0123456789abcdef")
+    second = Journal(root, "0123456789abcdef")
     extraction, text = second.get("a.txt", "sha-a", "a")
     assert (extraction.article, text) == ({"article_id": "a"}, "text a")
     assert not second.has("b.txt", "sha-b", "b") and second.get("b.txt", "sha-b", "b") is None
@@ -301,21 +301,21 @@ def test_the_extraction_cache_reads_whole_entries_and_clears_only_its_own_folder
     second.put("b.txt", "sha-b", "b", pack(Extraction({"article_id": "b"}), "text b"))  # in a journal of its own
     second.close()
     assert len(list(root.glob("*/*.journal"))) == 2
-    assert ExtractionCache(root, "0123456789abcdef").get("b.txt", "sha-b", "b")[1] == "text b"
-    assert not ExtractionCache(root, "fedcba9876543210").has("a.txt", "sha-a", "a"), "another extractor version"
+    assert Journal(root, "0123456789abcdef").get("b.txt", "sha-b", "b")[1] == "text b"
+    assert not Journal(root, "fedcba9876543210").has("a.txt", "sha-a", "a"), "another extractor version"
     (root / "notes").mkdir()  # not ours: kept
     second.clear()
     assert [p.name for p in root.iterdir()] == ["notes"]
     (root / "notes").rmdir()
-    ExtractionCache(root, "0123456789abcdef").clear()
+    Journal(root, "0123456789abcdef").clear()
     assert not root.exists()
 
 
 def test_an_unreadable_journal_entry_is_a_miss(tmp_path: Path):
-    from etl.cache import ExtractionCache
+    from etl.journal import Journal
 
-    cache = ExtractionCache(tmp_path, "0123456789abcdef")
+    cache = Journal(tmp_path, "0123456789abcdef")
     cache.put("a.txt", "sha-a", "a", b"\x80\x05not a pickle")
     cache.close()
-    again = ExtractionCache(tmp_path, "0123456789abcdef")
+    again = Journal(tmp_path, "0123456789abcdef")
     assert again.has("a.txt", "sha-a", "a") and again.get("a.txt", "sha-a", "a") is None

@@ -134,7 +134,7 @@ DATE_TEXT = st.lists(st.one_of(st.sampled_from([
 @given(text=DATE_TEXT)
 def test_dates_and_years_are_what_their_patterns_find_in_the_whole_text(lang, text):
     """Dates are tried only where one can open, years come from the runs of digits: the same matches."""
-    from etl.context import _YEAR, find_dates, year_spans
+    from etl.periods import _YEAR, find_dates, year_spans
 
     lex, view = load(lang), make_view(text)
     assert [m.span() for m in find_dates(view, lex)] == [m.span() for m in lex.patterns["date"].finditer(view.folded)]
@@ -145,7 +145,7 @@ def test_dates_and_years_are_what_their_patterns_find_in_the_whole_text(lang, te
 @SETTINGS
 @given(text=DATE_TEXT, before=st.integers(0, 9), after=st.integers(0, 9))
 def test_windows_around_known_spans_are_the_windows_of_their_pattern(text, before, after):
-    from etl.phrases import around, windows
+    from etl.scanner import around, windows
 
     digits = re.compile(r"\d+")
     spans = [m.span() for m in digits.finditer(text)]

@@ -23,7 +23,7 @@ from types import MappingProxyType
 from typing import Any
 
 from etl.lexicon.model import Common, Language, LexiconError, WordTable, folded, load_sections
-from etl.phrases import Scan, Scanner
+from etl.scanner import Scan, Scanner
 from etl.text import TextView, fold
 
 __all__ = ["Common", "Language", "Lexicon", "LexiconError", "WordTable", "available_languages", "folded",

@@ -1,11 +1,7 @@
-"""What a sentence says around a figure: the years it covers, and whether it is a goal.
-
-Periods come from expressions in the sentence (``from 2015``, ``de 2015 à
-aujourd'hui``, ``between 2018 and 2022``, ``in 2022``, ``1979-1989``, a range of
-two dates); each figure takes the nearest one. A figure is a target when a goal
-word (``aim to``, ``determined to``, ``objectif``, ``viser``) or a deadline
-(``by 2030``, ``d'ici 2030``) stands before it in the same clause.
-All offsets are in the normalised view (``TextView.norm``).
+"""The years a figure covers: period expressions in its sentence ("from 2015", "de 2015 à
+aujourd'hui", "between 2018 and 2022", "in 2022", "1979-1989", "until 2030", a range of two
+dates); each figure takes the nearest one. All offsets are in the normalised view
+(``TextView.norm``). Whether a figure is a goal is ``etl.targets``.
 """
 
 from __future__ import annotations
@@ -15,9 +11,9 @@ import itertools
 import re
 from typing import NamedTuple
 
-from etl.lexicon import Lexicon, folded
-from etl.phrases import around, finditer_at, finditer_in
-from etl.text import TextView, fold
+from etl.lexicon import Lexicon
+from etl.scanner import around, finditer_at, finditer_in
+from etl.text import TextView
 
 #: Pattern name -> how its years become (first, last).
 _PERIOD_PATTERNS = ("period_range", "period_open_now", "period_dash", "period_deadline",
@@ -31,22 +27,8 @@ _YEAR = re.compile(r"(1[89]\d\d|20\d\d|2100)(?<!\d\d{4})(?!\d)")
 #: characters; after one, "to the present day", 19). The patterns are costly to try, and the fewer
 #: characters they are tried on the better.
 YEAR_CONTEXT = 40
-#: A goal word applies to figures at most this far after it (characters).
-TARGET_REACH = 100
-#: A goal word right after a figure ("a $20 billion target") applies to it within this distance.
-TARGET_TRAIL = 25
-#: A verb of a goal ("to raise", "porter") applies to a figure at most this far after it, and at most
-#: this many words after it unless a goal preposition comes right before the figure.
-NEAR_TARGET_REACH = 45
-NEAR_TARGET_WORDS = 2
-#: A future or conditional verb ("will", "pourrait") applies to the figures after it in its clause,
-#: at most this far.
-MODAL_REACH = 160
-_CLAUSE_END = re.compile(r"[,;:]")
-_WORDS = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 #: Characters added to the distance of an expression after a figure: a tie goes to the one before.
 TRAILING_PENALTY = 0.5
-_CLAUSE_BREAK = re.compile(r"[;]")
 
 
 
@@ -181,71 +163,3 @@ def period_for(periods: list[Period], start: int, end: int, others: list[tuple[i
         if best is None or gap < best[0]:
             best = (gap, period)
     return (best[1].first, best[1].last) if best else (None, None)
-
-
-class TargetCue(NamedTuple):
-    """The word that makes a figure a target, and whether the years before it are left to the figures
-    achieved before the goal ("reached $10 billion in 2023 and aims at $20 billion"); a future verb
-    leaves them to its own figures ("Until 2030, the nation may import 14 GW")."""
-
-    start: int
-    splits_periods: bool = True
-
-
-def target_cue(view: TextView, lex: Lexicon, sentence_start: int, start: int, end: int,
-               previous_end: int) -> TargetCue | None:
-    """The goal word that makes the figure at ``start:end`` a target, if any.
-
-    A goal word must be in the same clause, after the previous figure (``previous_end``), at
-    most ``TARGET_REACH`` characters before (``NEAR_TARGET_REACH`` for a verb of a goal), or
-    right after the figure; a future or conditional verb reaches every figure after it in its
-    clause (``_modal_cue``).
-    """
-    p = lex.patterns
-    lo = max(sentence_start, previous_end, start - TARGET_REACH)
-    clause = _CLAUSE_BREAK.search(view.folded[lo:start][::-1])
-    if clause:
-        lo = start - clause.start()
-    cues = list(p["target_cue"].finditer(view.folded, lo, start))
-    cues += [m for m in p["near_target_cue"].finditer(view.folded, max(lo, start - NEAR_TARGET_REACH), start)
-             if _governs(view, lex, m.end(), start)]
-    if cues:
-        return TargetCue(max(c.start() for c in cues))
-    modal = _modal_cue(view, lex, max(sentence_start, start - MODAL_REACH), start)
-    if modal is not None:
-        return TargetCue(modal, splits_periods=False)
-    trail = p["trailing_target_cue"].search(view.folded, end, end + TARGET_TRAIL)
-    if trail and not re.search(r"[.;,]", view.folded[end:trail.start()]):
-        return TargetCue(trail.start())
-    return None
-
-
-def _governs(view: TextView, lex: Lexicon, cue_end: int, start: int) -> bool:
-    """Whether the figure at ``start`` is the object of the goal verb ending at ``cue_end``: right after
-    it ("to create 500 jobs"), or after a goal preposition ("to raise trade to $20 billion"), not a
-    figure of another phrase ("to raise awareness ... for 9,000 residents")."""
-    words = [m.group(0).lower() for m in _WORDS.finditer(view.norm, cue_end, start)]
-    prepositions = folded(lex.targets.goal_prepositions)
-    return len(words) <= NEAR_TARGET_WORDS or fold(words[-1]) in prepositions
-
-
-def _modal_cue(view: TextView, lex: Lexicon, lo: int, start: int) -> int | None:
-    """The future or conditional verb before the figure at ``start`` in its clause (from ``lo``, after
-    the last comma), unless a verb in the past stands between them."""
-    # a comma that opens a list item ("14 GW from Laos, 3.8 GW from China") does not end the clause
-    commas = [m.end() for m in _CLAUSE_END.finditer(view.folded, lo, start)
-              if not lex.patterns["list_item"].match(view.folded, m.end())]
-    lo = commas[-1] if commas else lo
-    # written in lower case: "May" is the month
-    cues = [m for m in lex.patterns["modal_cue"].finditer(view.folded, lo, start)
-            if view.norm[m.start()].islower()]
-    if not cues:
-        return None
-    cue = cues[-1]
-    words = folded(lex.targets.achieved_words)
-    suffixes = lex.targets.achieved_suffixes
-    for m in _WORDS.finditer(view.norm, cue.end(), start):
-        written = m.group(0).lower()  # accents kept: "a" (has) is not "à" (to)
-        if written in words or (suffixes and written.endswith(suffixes) and len(written) > 4):
-            return None
-    return cue.start()

@@ -47,7 +47,7 @@ def unpack(payload: bytes) -> tuple[Extraction, str]:
     return pickle.loads(payload)
 
 
-class ExtractionCache:
+class Journal:
     def __init__(self, root: Path, version: str) -> None:
         self.root = root
         self.version = version
