@@ -38,6 +38,8 @@ if subset.empty:
     st.stop()
 
 ui.chart(charts.aid_chart(subset, page.source), key="aid_chart")
+if left_out := charts.left_out_note(subset):
+    st.caption(left_out)
 
 st.subheader("Figures")
 table = facts.labelled(subset).sort_values(["kind", "value"], ascending=[True, False])[TABLE_COLUMNS]

@@ -37,6 +37,8 @@ if len(undated):
     st.caption(
         f"{len(undated)} figures have no period and no publication date, so they are in the table only."
     )
+if left_out := charts.left_out_note(money):
+    st.caption(left_out)
 
 st.subheader("Money figures")
 table = charts.trade_table(money)

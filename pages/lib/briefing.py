@@ -85,7 +85,7 @@ def _sources(articles: pd.DataFrame, claims: pd.DataFrame) -> str:
     ]
     money = (
         facts.labelled(facts.money_claims(claims))
-        .sort_values("value", ascending=False)
+        .sort_values("value", ascending=False, key=facts.drawable_values)  # infinite or missing ones last
         .head(MAX_MONEY_QUOTES)
     )
     quotes = [

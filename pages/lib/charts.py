@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import math
+import sys
 from collections.abc import Sequence
 
 import numpy as np
@@ -18,6 +19,8 @@ from plotly.subplots import make_subplots
 from pages.lib import theme
 from pages.lib.facts import (
     QUALIFIER_WORDS,
+    drawable,
+    drawable_values,
     format_amount,
     hover_quote,
     hover_source,
@@ -30,6 +33,10 @@ from pages.lib.facts import (
 TRADE_HEIGHT = 560
 #: Decades of padding around the data on log axes, so labels are not clipped.
 LOG_PAD = 0.35
+#: Powers of ten labelled on a log axis at most: figures may span hundreds of decades.
+MAX_LOG_TICKS = 12
+#: The largest power of ten a float holds (1e308): no tick goes beyond it.
+MAX_DECADE = math.floor(math.log10(sys.float_info.max))
 STATUSES = (
     ("Achieved", False, theme.ACHIEVED_COLOUR, theme.ACHIEVED_SYMBOL),
     ("Target", True, theme.TARGET_COLOUR, theme.TARGET_SYMBOL),
@@ -84,15 +91,20 @@ def _customdata(df: pd.DataFrame) -> np.ndarray:
 
 
 def _log_ticks(low: float, high: float, unit: str) -> tuple[list[float], list[str], list[float]]:
-    """Tick values and labels at powers of ten, and the axis range (log10 units)."""
-    lo, hi = math.floor(math.log10(max(low, 1))), math.ceil(math.log10(max(high, 1)))
-    hi = max(hi, lo + 1)
-    values = [10.0**k for k in range(lo, hi + 1)]
-    return (
-        values,
-        [format_amount(v, unit) for v in values],
-        [math.log10(max(low, 1)) - LOG_PAD, math.log10(max(high, 1)) + LOG_PAD],
-    )
+    """Tick values and labels at powers of ten (every few powers when they are many), and the axis
+    range (log10 units), for positive finite ``low`` and ``high``.
+
+    >>> _log_ticks(13e6, 10e9, "USD")[1]
+    ['$10M', '$100M', '$1B', '$10B']
+    >>> values, labels, _ = _log_ticks(1, 1e300, "USD"); len(values) <= MAX_LOG_TICKS, labels[-1]
+    (True, '$1e+280')
+    """
+    low_log, high_log = math.log10(max(low, 1)), math.log10(max(high, 1))
+    lo = min(math.floor(low_log), MAX_DECADE - 1)
+    hi = min(max(math.ceil(high_log), lo + 1), MAX_DECADE)
+    step = math.ceil((hi - lo) / (MAX_LOG_TICKS - 1))
+    values = [10.0**k for k in range(lo, hi + 1, step)]
+    return values, [format_amount(v, unit) for v in values], [low_log - LOG_PAD, high_log + LOG_PAD]
 
 
 def _with_spans(money: pd.DataFrame) -> pd.DataFrame:
@@ -111,7 +123,7 @@ def trade_chart(claims: pd.DataFrame, currency: str = "USD", source: str = "") -
     in colour and marker; a line spans each figure's period; ranges get error bars;
     labels keep the hedge (``> $548M``). Other currencies never enter the figure.
     """
-    money = _with_spans(labelled(money_claims(claims, currency)))
+    money = _with_spans(labelled(drawable(money_claims(claims, currency), log=True)))
     fig = go.Figure()
     for status, is_target, colour, symbol in STATUSES:
         group = money[money["target"].fillna(False).astype(bool) == is_target]
@@ -137,8 +149,9 @@ def trade_chart(claims: pd.DataFrame, currency: str = "USD", source: str = "") -
                     meta={"role": "span"},
                 )
             )
-        is_range = group["qualifier"].eq("range") & group["low"].notna() & group["high"].notna()
         value = group["value"].astype(float)
+        low, high = drawable_values(group["low"], log=True), drawable_values(group["high"], log=True)
+        is_range = group["qualifier"].eq("range") & low.notna() & high.notna()
         fig.add_trace(
             go.Scatter(
                 x=group["x1"],
@@ -159,8 +172,9 @@ def trade_chart(claims: pd.DataFrame, currency: str = "USD", source: str = "") -
                     "visible": True,
                     "color": colour,
                     "thickness": 2,
-                    "array": np.where(is_range, group["high"].astype(float) - value, 0),
-                    "arrayminus": np.where(is_range, value - group["low"].astype(float), 0),
+                    # an end on the wrong side of the value (a range upside down) draws no bar
+                    "array": np.where(is_range, (high - value).clip(lower=0), 0),
+                    "arrayminus": np.where(is_range, (value - low).clip(lower=0), 0),
                 },
                 customdata=_customdata(group),
                 hovertemplate=HOVER_FIGURE,
@@ -183,12 +197,22 @@ def trade_chart(claims: pd.DataFrame, currency: str = "USD", source: str = "") -
     )
     fig.update_yaxes(type="log", title=f"Amount ({currency}, log scale)")
     if not money.empty:
-        low = float(money["low"].fillna(money["value"]).astype(float).min())
-        high = float(money["high"].fillna(money["value"]).astype(float).max())
-        values, labels, span = _log_ticks(low, high, currency)
+        ends = pd.concat([drawable_values(money[c], log=True) for c in ("value", "low", "high")])
+        values, labels, span = _log_ticks(ends.min(), ends.max(), currency)
         fig.update_yaxes(tickvals=values, ticktext=labels, range=span)
         fig.update_xaxes(range=[money["x0"].min() - 1, money["x1"].max() + 1])
     return fig
+
+
+def left_out_note(claims: pd.DataFrame) -> str:
+    """Words saying how many figures the log-scale charts leave out (no amount above zero: missing,
+    infinite, zero or negative), or ``""`` when they draw every one.
+
+    >>> left_out_note(pd.DataFrame({"value": [5.0, 0.0, float("inf")]}))
+    '2 figures are not an amount above zero, so they are in the table only.'
+    """
+    n = len(claims) - len(drawable(claims, log=True))
+    return f"{n} figures are not an amount above zero, so they are in the table only." if n else ""
 
 
 def trade_table(claims: pd.DataFrame) -> pd.DataFrame:
@@ -231,7 +255,7 @@ def _bar_label(row) -> str:
 def aid_chart(claims: pd.DataFrame, source: str = "") -> go.Figure:
     """Small multiples of what was given, one panel per kind and unit, each bar labelled
     with what was given and when. Log axes: a few dozen students and thousands of patients."""
-    panels = _aid_panels(labelled(claims))
+    panels = _aid_panels(labelled(drawable(claims, log=True)))
     if not panels:
         return theme.empty_figure("Aid and people-to-people figures, Vietnam–Cambodia", "No figure to show.")
     sizes = [len(group) for _, _, group in panels]
@@ -475,7 +499,7 @@ def key_figures(claims: pd.DataFrame) -> pd.DataFrame:
     rows = []
     table = claims
     for category, name in KEY_CATEGORIES:
-        of_category = table[table["category"] == category]
+        of_category = drawable(table[table["category"] == category])
         candidates = money_claims(of_category, KEY_CURRENCY)
         if candidates.empty:
             candidates = of_category[of_category["kind"].isin(KEY_FALLBACK_KINDS)]

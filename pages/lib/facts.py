@@ -12,6 +12,7 @@ import math
 import textwrap
 from collections.abc import Callable, Iterable
 
+import numpy as np
 import pandas as pd
 
 #: How a qualifier is written in front of a figure.
@@ -37,6 +38,10 @@ QUALIFIER_WORDS = {
 _SCALES = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K"))
 #: Significant digits shown in compact numbers.
 SIGNIFICANT = 3
+#: Magnitudes written in scientific notation ("1e+18", "1e-300") rather than with dozens of digits.
+SCIENTIFIC_FROM, SCIENTIFIC_BELOW = 1e15, 1e-3
+#: How a value that is missing, not a number or infinite is written: the tables may hold any float.
+UNKNOWN_AMOUNT = "?"
 #: Hover texts remembered (see ``hover_quote``).
 HOVER_CACHE_SIZE = 100_000
 #: Counts below this are written in full ("25,000"), above it compactly ("3M").
@@ -53,16 +58,21 @@ def compact(value: float) -> str:
 
     >>> compact(548e6), compact(2.76e9), compact(13e6), compact(950), compact(1500), compact(0.5)
     ('548M', '2.76B', '13M', '950', '1.5K', '0.5')
+    >>> compact(1e18), compact(-2.5e300), compact(1e-300)
+    ('1e+18', '-2.5e+300', '1e-300')
     """
-    for scale, suffix in _SCALES:
-        if abs(value) >= scale:
-            return f"{_significant(value / scale)}{suffix}"
+    if abs(value) < SCIENTIFIC_FROM:
+        for scale, suffix in _SCALES:
+            if abs(value) >= scale:
+                return f"{_significant(value / scale)}{suffix}"
     return _significant(value)
 
 
 def _significant(value: float) -> str:
     if value == 0:
         return "0"
+    if not SCIENTIFIC_BELOW <= abs(value) < SCIENTIFIC_FROM:  # also inf and NaN, which have no digits
+        return f"{value:.{SIGNIFICANT}g}"
     digits = max(SIGNIFICANT - 1 - math.floor(math.log10(abs(value))), 0)
     text = f"{round(value, digits):.{digits}f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
@@ -75,9 +85,11 @@ def format_amount(value: float, unit: str) -> str:
     ('$548M', '1.2T VND', '25')
     >>> format_amount(84, "percent"), format_amount(41, "year"), format_amount(160e6, "kWh")
     ('84%', '41 years', '160M kWh')
+    >>> format_amount(float("inf"), "USD"), format_amount(pd.NA, "count"), format_amount(1e300, "USD")
+    ('?', '?', '$1e+300')
     """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "?"
+    if not is_number(value):
+        return UNKNOWN_AMOUNT
     if unit in CURRENCY_SYMBOLS:
         return f"{CURRENCY_SYMBOLS[unit]}{compact(value)}"
     if unit == "percent":
@@ -100,14 +112,43 @@ def claim_label(
     '$30M–$70M'
     >>> claim_label("approx", 200, "count")
     '≈ 200'
+    >>> claim_label("range", 50e6, "USD", float("-inf"), 70e6)  # an end that is no number: the midpoint
+    '$50M'
     """
-    if qualifier == "range" and _present(low) and _present(high):
+    if qualifier == "range" and is_number(low) and is_number(high):
         return f"{format_amount(low, unit)}–{format_amount(high, unit)}"
     return QUALIFIER_PREFIX.get(qualifier, "") + format_amount(value, unit)
 
 
 def _present(value: object) -> bool:
     return value is not None and not pd.isna(value)
+
+
+def is_number(value: object) -> bool:
+    """Whether a value cell holds a finite number: one that can be written and drawn.
+
+    >>> is_number(548e6), is_number(0), is_number(float("inf")), is_number(float("nan")), is_number(pd.NA)
+    (True, True, False, False, False)
+    """
+    return _present(value) and math.isfinite(value)
+
+
+def drawable_values(values: pd.Series, log: bool = False) -> pd.Series:
+    """Values as floats, NaN where a chart cannot place them: missing, not a number, infinite, or (on
+    a ``log`` axis) not above zero.
+
+    >>> drawable_values(pd.Series([5.0, float("inf"), None, 0.0, -1.0]), log=True).tolist()
+    [5.0, nan, nan, nan, nan]
+    """
+    numbers = values.astype(float)
+    keep = np.isfinite(numbers) & (numbers > 0 if log else True)
+    return numbers.where(keep)
+
+
+def drawable(claims: pd.DataFrame, log: bool = False) -> pd.DataFrame:
+    """The claims whose ``value`` a chart can place (see ``drawable_values``); the others stay in the
+    tables, labelled ``UNKNOWN_AMOUNT`` when they are no number."""
+    return claims[drawable_values(claims["value"], log).notna()]
 
 
 def is_target(value: object) -> bool:
@@ -135,20 +176,25 @@ def period_span(start: object, end: object, year_published: int | None) -> tuple
 
     >>> period_span(2015, None, 2023), period_span(2022, 2022, 2024), period_span(None, None, 2020)
     ((2015, 2023), (2022, 2022), (2020, 2020))
-    >>> period_span(None, 2030, 2024), period_span(None, None, None)
-    ((2030, 2030), None)
+    >>> period_span(None, 2030, 2024), period_span(None, None, None), period_span(2030, 2020, None)
+    ((2030, 2030), None, (2020, 2030))
     """
-    first = int(start) if _present(start) else None
-    last = int(end) if _present(end) else None
+    first, last, published = _year(start), _year(end), _year(year_published)
     if first is not None and last is not None:
-        return first, last
+        return min(first, last), max(first, last)  # a period written the wrong way round
     if first is not None:
-        return first, max(first, year_published) if year_published is not None else first
+        return first, max(first, published) if published is not None else first
     if last is not None:
         return last, last
-    if year_published is not None:
-        return year_published, year_published
+    if published is not None:
+        return published, published
     return None
+
+
+def _year(value: object) -> int | None:
+    """A year cell as an int, ``None`` when it is empty (``None`` or ``pd.NA``: the tables' integers
+    are nullable)."""
+    return int(value) if _present(value) else None
 
 
 def period_label(start: object, end: object, year_published: int | None = None) -> str:
@@ -156,15 +202,14 @@ def period_label(start: object, end: object, year_published: int | None = None) 
 
     >>> period_label(1979, 1989), period_label(2022, 2022), period_label(2015, None, 2023)
     ('1979–1989', '2022', '2015 onwards (to 2023)')
-    >>> period_label(None, 2030), period_label(None, None)
-    ('by 2030', '')
+    >>> period_label(None, 2030), period_label(None, None), period_label(2015, None, pd.NA)
+    ('by 2030', '', '2015 onwards')
     """
-    first = int(start) if _present(start) else None
-    last = int(end) if _present(end) else None
+    first, last, published = _year(start), _year(end), _year(year_published)
     if first is not None and last is not None:
         return str(first) if first == last else f"{first}–{last}"
     if first is not None:
-        return f"{first} onwards" + (f" (to {year_published})" if year_published else "")
+        return f"{first} onwards" + (f" (to {published})" if published is not None else "")
     if last is not None:
         return f"by {last}"
     return ""

@@ -25,6 +25,9 @@ BODY, RELATED = "body", "related"
 TRUE_WORDS = ("1", "true", "yes", "on")
 #: The claims explorer's choices for the ``target`` column.
 TARGET_ALL, TARGET_ACHIEVED, TARGET_ONLY = "all", "achieved", "target"
+#: Publication dates outside these are slips (no news article is that old or that new), and the
+#: article counts as undated: Streamlit's date slider refuses days before 1684-07-29 or after 2255-06-04.
+EARLIEST_PUBLISHED, LATEST_PUBLISHED = date(1700, 1, 1), date(2199, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,8 @@ def published_interval(published: object) -> tuple[date, date] | None:
     (datetime.date(2020, 2, 1), datetime.date(2020, 2, 29))
     >>> published_interval("2018"), published_interval(None)
     ((datetime.date(2018, 1, 1), datetime.date(2018, 12, 31)), None)
+    >>> published_interval("0001-01-01"), published_interval("9999"), published_interval("2024-13")
+    (None, None, None)
     """
     if not isinstance(published, str):
         return None
@@ -125,14 +130,15 @@ def published_interval(published: object) -> tuple[date, date] | None:
     try:
         year = int(parts[0])
         if len(parts) == 1:
-            return date(year, 1, 1), date(year, 12, 31)
-        month = int(parts[1])
-        if len(parts) == 2:
-            return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
-        day = date(year, month, int(parts[2]))
-        return day, day
+            first, last = date(year, 1, 1), date(year, 12, 31)
+        elif len(parts) == 2:
+            month = int(parts[1])
+            first, last = date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+        else:
+            first = last = date(year, int(parts[1]), int(parts[2]))
     except (ValueError, IndexError):
         return None
+    return (first, last) if first >= EARLIEST_PUBLISHED and last <= LATEST_PUBLISHED else None
 
 
 def date_bounds(articles: pd.DataFrame) -> tuple[date, date] | None:
