@@ -37,7 +37,7 @@ _YEAR = re.compile(r"^(19[5-9]\d|20[0-4]\d)$")
 def seed_sentences(seeds: Path) -> dict[str, list[str]]:
     """Body sentences of the seed articles, by language."""
     lexicons = all_lexicons()
-    abbreviations = frozenset(a for lx in lexicons for a in lx.get("sentences", "abbreviations", []))
+    abbreviations = frozenset(a for lx in lexicons for a in lx.sentences.abbreviations)
     by_language: dict[str, list[str]] = defaultdict(list)
     for path in sorted(seeds.glob("*.txt")):
         text = path.read_text(encoding="utf-8")
