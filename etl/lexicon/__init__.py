@@ -108,6 +108,11 @@ class Lexicon(Language):
     common: Common
     patterns: Mapping[str, re.Pattern[str]]
 
+    # one lexicon per language (``load`` is cached): compared and hashed by identity, not by the
+    # thousands of words in its sections (cached functions key on it for every figure)
+    __hash__ = object.__hash__
+    __eq__ = object.__eq__
+
     def scan(self, view: TextView, scanner: Scanner | None = None) -> Scan:
         """What the lexicon's scanned word lists (``SCANNED_PHRASES``, ``SCANNED_STARTS``) find in an
         article, all in one pass; kept with the view, for every step that asks.
