@@ -27,17 +27,8 @@ from pages.lib import data, filters, theme, ui
 REPO = Path(__file__).resolve().parents[1]
 APP = REPO / "dashboard.py"
 TIMEOUT = 60  # seconds: the first run imports plotly, geopandas and duckdb
-PAGES = {
-    "overview": "Overview",
-    "trade": "Trade & investment",
-    "aid": "Aid & people",
-    "cooperation": "Cooperation",
-    "map": "Map",
-    "claims": "Claims explorer",
-    "articles": "Articles",
-    "data": "Data",
-    "briefing": "Briefing",
-}
+#: url path -> title, from the app's own list of pages (one source: pages/lib/app.py)
+PAGES = {url_path: title for _, title, url_path in dashboard_app.PAGES}
 
 
 class RecordingStorage(MemoryMediaFileStorage):
