@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 import tests.test_browser as tb
@@ -24,6 +24,7 @@ from tests.test_browser import (
     Tab,
     assert_renders,
     describe,
+    explained,
     running_app,
     save_screenshot,
     visit,
@@ -55,6 +56,7 @@ ARTICLE_PICK = ".st-key-article_pick"
 ARTICLE_TEXT = ".vnkh-article"
 OPTION = '[role="option"]'
 BRIEFING_PREVIOUS = ".st-key-briefing_prev button"
+SOURCES_SLIDE = "Sources"  # the last slide's heading (pages/briefing.py SLIDES)
 CLAIM_ARTICLE_FACET = ".st-key-ce_article"
 CLAIMS_GRID = ".st-key-claims_table"
 #: The claims table is drawn on a canvas: a row is clicked by position (Streamlit's default row height).
@@ -96,31 +98,50 @@ def assert_inert(tab: Tab, name: str) -> None:
 def pick_article(tab: Tab, words: str) -> None:
     """Choose an article in the Articles page's picker by typing words of its title."""
     tab.page.locator(ARTICLE_PICK).click()
+    # typed anywhere else, the words would be the app's shortcuts ("r" reruns)
+    expect(tab.page.locator(ARTICLE_PICK).get_by_role("combobox")).to_be_focused(timeout=tb.ELEMENT_TIMEOUT_MS)
     tab.page.keyboard.type(words)
     tab.page.locator(OPTION).filter(has_text=words).first.click()
+    # The picker shows the choice at once; the article's own heading comes with the run it starts.
+    with explained(tab, "articles (article chosen)", f"the article titled with {words!r} is not shown"):
+        expect(tab.page.get_by_role("heading").filter(has_text=words).first).to_be_visible(
+            timeout=tb.SCRIPT_RUN_TIMEOUT_MS)
     wait_for_app(tab, "articles (article chosen)")
 
 
 def read_hostile_claim(tab: Tab) -> None:
     """Narrow the claims explorer to the hostile article and tick its first claim, so its sentence is drawn."""
+    count = tab.page.get_by_text(tb.CLAIM_COUNT).first
+    with explained(tab, "claims", "no count of the claims shown"):
+        expect(count).to_be_visible(timeout=tb.ELEMENT_TIMEOUT_MS)
+    every_article = count.inner_text()
     tab.page.locator(CLAIM_ARTICLE_FACET).click()
+    expect(tab.page.locator(CLAIM_ARTICLE_FACET).get_by_role("combobox")).to_be_focused(
+        timeout=tb.ELEMENT_TIMEOUT_MS)
     tab.page.keyboard.type(TITLE_WORDS)
     tab.page.locator(OPTION).filter(has_text=TITLE_WORDS).first.click()
     tab.page.keyboard.press("Escape")
+    # Only the run the choice starts changes the count; the table is drawn in that run too, so the row
+    # clicked below is the hostile article's.
+    with explained(tab, "claims (article chosen)", "choosing the article did not narrow the claims"):
+        expect(count).not_to_have_text(every_article, timeout=tb.SCRIPT_RUN_TIMEOUT_MS)
     wait_for_app(tab, "claims (article chosen)")
     grid = tab.page.locator(CLAIMS_GRID).bounding_box()
     assert grid, f"no claims table\n{describe(tab, 'claims')}"
     tab.page.mouse.click(grid["x"] + ROW_MARKER_X, grid["y"] + GRID_ROW_PX * 1.5)  # first row under the header
+    # The sentence comes with the run the tick starts.
+    with explained(tab, "claims (row ticked)", "the ticked claim's sentence is not shown"):
+        expect(tab.page.locator("blockquote").filter(has_text=SCRIPT_TEXT)).to_be_visible(
+            timeout=tb.SCRIPT_RUN_TIMEOUT_MS)
     wait_for_app(tab, "claims (row ticked)")
-    try:
-        tab.page.locator("blockquote").filter(has_text=SCRIPT_TEXT).wait_for(state="visible")
-    except PlaywrightTimeoutError:
-        pytest.fail(f"the ticked claim's sentence is not shown\n{describe(tab, 'claims')}")
 
 
 def open_briefing_sources(tab: Tab) -> None:
     """The Sources slide (the last one) lists every article's title."""
     tab.page.locator(BRIEFING_PREVIOUS).click()
+    with explained(tab, "briefing (sources)", "the Sources slide is not shown"):
+        expect(tab.page.get_by_role("heading", name=SOURCES_SLIDE, exact=True)).to_be_visible(
+            timeout=tb.SCRIPT_RUN_TIMEOUT_MS)
     wait_for_app(tab, "briefing (sources)")
 
 
@@ -150,11 +171,13 @@ def test_hostile_article_is_shown_literally(hostile_url: str, tab: Tab) -> None:
     page = PAGE_BY_PATH["articles"]
     visit(tab, hostile_url, page)
     pick_article(tab, TITLE_WORDS)
-    heading = tab.page.get_by_role("heading", name=HOSTILE_TITLE, exact=True)
-    assert heading.is_visible(), f"the title is shown as it is written\n{describe(tab, 'articles')}"
-    body = tab.page.locator(ARTICLE_TEXT)
-    assert body.is_visible() and SCRIPT_TEXT in body.inner_text(), describe(tab, "articles")
-    assert HOSTILE_ID in tab.page.locator("body").inner_text(), "the file name is shown as text"
+    with explained(tab, "articles", "the title is not shown as it is written"):
+        expect(tab.page.get_by_role("heading", name=HOSTILE_TITLE, exact=True)).to_be_visible(
+            timeout=tb.ELEMENT_TIMEOUT_MS)
+    with explained(tab, "articles", "the article's text is not shown as it is written"):
+        expect(tab.page.locator(ARTICLE_TEXT)).to_contain_text(SCRIPT_TEXT, timeout=tb.ELEMENT_TIMEOUT_MS)
+    with explained(tab, "articles", "the file name is not shown as text"):
+        expect(tab.page.locator("body")).to_contain_text(HOSTILE_ID, timeout=tb.ELEMENT_TIMEOUT_MS)
     assert_inert(tab, "articles")
 
 
@@ -170,7 +193,8 @@ def test_hostile_briefing_download_is_inert_offline(
     download_info.value.save_as(briefing)
     offline_tab.page.goto(briefing.as_uri(), wait_until="load", timeout=tb.PAGE_LOAD_TIMEOUT_MS)
     offline_tab.page.locator(tb.PLOTLY_SVG).first.wait_for(state="attached", timeout=tb.CHART_DRAW_TIMEOUT_MS)
-    assert SCRIPT_TEXT in offline_tab.page.locator("body").inner_text(), "the quote is listed, as text"
+    with explained(offline_tab, "downloaded hostile briefing", "the quote is not listed, as text"):
+        expect(offline_tab.page.locator("body")).to_contain_text(SCRIPT_TEXT, timeout=tb.ELEMENT_TIMEOUT_MS)
     assert_inert(offline_tab, "downloaded hostile briefing")
     save_screenshot(offline_tab.page, "hostile_briefing_download")
 
@@ -197,6 +221,10 @@ def test_adding_an_article_in_the_browser(private_corpus: Corpus, tab: Tab, tmp_
         tab.page.get_by_text("Add articles", exact=True).click()
         choose_files(tab, [(NEW_FILE, NEW_ARTICLE)])
         tab.page.get_by_text(NEW_FILE).first.wait_for(state="visible")
+        # The button is drawn enabled by the run the finished upload starts: clicked sooner, it would
+        # add nothing.
+        with explained(tab, "articles (file chosen)", "the chosen file does not enable the button"):
+            expect(tab.page.locator(ADD_BUTTON)).to_be_enabled(timeout=tb.SCRIPT_RUN_TIMEOUT_MS)
         wait_for_app(tab, "articles (file chosen)")
         tab.page.locator(ADD_BUTTON).click()
         try:
@@ -205,15 +233,17 @@ def test_adding_an_article_in_the_browser(private_corpus: Corpus, tab: Tab, tmp_
             save_screenshot(tab.page, "upload_failed")
             pytest.fail(f"no success message after adding a file\n{describe(tab, 'articles')}")
         wait_for_app(tab, "articles (added)")
-        report = tab.page.locator("body").inner_text()
-        assert "Added 1 file" in tab.page.locator(SUCCESS).inner_text()
-        assert re.search(rf"{re.escape(NEW_FILE)}: “{NEW_TITLE}”, \d+ claims? and \d+ place mentions? found", report), (
-            describe(tab, "articles")
-        )
+        with explained(tab, "articles (added)", "no report of the file added"):
+            expect(tab.page.locator(SUCCESS)).to_contain_text("Added 1 file", timeout=tb.ELEMENT_TIMEOUT_MS)
+            expect(tab.page.locator("body")).to_contain_text(
+                re.compile(rf"{re.escape(NEW_FILE)}: “{NEW_TITLE}”, \d+ claims? and \d+ place mentions? found"),
+                timeout=tb.ELEMENT_TIMEOUT_MS,
+            )
         assert (private_corpus.seeds / NEW_FILE).read_bytes() == NEW_ARTICLE
 
         tab.page.locator(ARTICLE_PICK).click()
-        assert tab.page.locator(OPTION).filter(has_text=NEW_TITLE).count() == 1, "the new article is listed"
+        with explained(tab, "articles (picker open)", "the new article is not listed"):
+            expect(tab.page.locator(OPTION).filter(has_text=NEW_TITLE)).to_have_count(1, timeout=tb.ELEMENT_TIMEOUT_MS)
         tab.page.keyboard.press("Escape")
         save_screenshot(tab.page, "upload_added")
 
