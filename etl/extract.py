@@ -14,13 +14,17 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from etl.categories import KeywordHits, categorise, measure_words, refers_back
+from etl.duplicates import signature
+from etl.facts import with_fact_ids
 from etl.lexicon import Lexicon, available_languages, folded, load, load_common
+from etl.measures import claim_measures
 from etl.metadata import detect_language, find_author, find_outlet, find_published, find_title
 from etl.periods import Period, find_dates, find_periods, period_for
 from etl.places import Gazetteer, Mention, find_mentions, place_finders
 from etl.quantities import Quantity, find_quantities
 from etl.reading import Document
 from etl.scanner import Scanner
+from etl.scope import with_scope
 from etl.sections import Line, lines_of, related_spans, section_at
 from etl.targets import target_cue
 from etl.text import FORMAT_CHARACTERS, Sentence, TextView, make_view, split_sentences
@@ -77,6 +81,7 @@ class Extraction:
     mentions: list[dict] = field(default_factory=list)
     links: list[dict] = field(default_factory=list)
     problems: list[dict] = field(default_factory=list)
+    signature: bytes | None = None  # of the body, to find republished copies (etl.duplicates)
 
 
 def all_lexicons() -> list[Lexicon]:
@@ -147,6 +152,10 @@ def extract(doc: Document, gazetteer: Gazetteer, language: str | None = None) ->
                                        keywords, KeywordHits(view, link_lex, "links"))
     with TIMER.stage("metadata"):
         article = _article_row(reading, gazetteer, body_periods, completed_years, claim_rows, mention_rows)
+    with TIMER.stage("categories"):  # what each figure is about, the fact it reports (etl.scope, etl.facts)
+        claim_rows = with_scope(claim_rows, mention_rows, reading, lex, gazetteer)
+        found = claim_measures(claim_rows, reading, lex, mention_rows, gazetteer)
+        claim_rows = with_fact_ids(claim_rows, found, article, gazetteer)
     problems = [{"file": doc.file, "problem": p} for p in doc.problems]
     if too_large:
         problems.append({"file": doc.file, "problem": f"{_plural(too_large, 'unreadable figure')} "
@@ -158,7 +167,8 @@ def extract(doc: Document, gazetteer: Gazetteer, language: str | None = None) ->
     if lex is None and language != "und":
         problems.append({"file": doc.file, "problem": f"language '{language}' has no lexicon: "
                                                       "places found, no claims extracted"})
-    return Extraction(article, claim_rows, mention_rows, link_rows, problems)
+    return Extraction(article, claim_rows, mention_rows, link_rows, problems,
+                      signature(line.folded for line in body_lines))
 
 
 def _article_row(reading: Reading, gazetteer: Gazetteer, body_periods: list[Period],

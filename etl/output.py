@@ -25,7 +25,7 @@ from pyarrow import csv
 from etl.outdir import BUILD_FILE, CSV_INDEX_FILE, DATAPACKAGE_FILE, OutputFolder
 from etl.reuse import CsvCopy, CsvIndexBuilder
 from etl.rows import ARTICLE_TABLES, DICTIONARY_COLUMNS, arrow_schema, compact_dictionaries
-from etl.schema import BOOLEAN, CONTRACT_VERSION, INTEGER, NUMBER, TABLES, TEXTS, Table
+from etl.schema import ARTICLES, BOOLEAN, CONTRACT_VERSION, INTEGER, NUMBER, TABLES, TEXTS, Table
 
 if TYPE_CHECKING:  # pandas is for callers that use it; the ETL itself writes from Arrow
     import pandas as pd
@@ -38,6 +38,10 @@ ROW_GROUP_ROWS = 131_072
 TEXT_GROUP_ROWS = 64
 #: Rows formatted as CSV at a time (bounds the text held before it is written).
 CSV_SLICE_ROWS = 4_096
+#: Article tables with a column decided at save time over all articles (``articles.duplicate_of``): their
+#: rows stream to Parquet only, and the whole table is written again at save (it is small: one row per
+#: article), so their CSV rows are never copied from a previous build.
+WRITTEN_AT_SAVE = (ARTICLES,)
 _PANDAS_TYPES = {INTEGER: "Int64", NUMBER: "Float64", BOOLEAN: "boolean"}
 _FORMULA_STARTS = pa.array(FORMULA_STARTS)
 #: Arrow quotes every text value (and only text values) and writes booleans as true/false.
@@ -293,19 +297,24 @@ class TableWriter:
 
     Rows and texts are written as articles stream in, so neither the corpus nor its rows are
     held in memory: the article tables and the texts through a ``TableStream`` each (``write``,
-    ``add_text``). Leaving the ``with`` block without committing removes the half-built folder.
+    ``add_text``). Once every article is in, ``close_streams`` finishes those files and ``read`` reads
+    them back, for what is computed over all articles (republished copies, the facts table) before
+    ``commit``. Leaving the ``with`` block without committing removes the half-built folder.
     """
 
     def __init__(self, folder: OutputFolder) -> None:
         self.folder = folder
         self.tmp: Path | None = None
         self._streams: dict[str, TableStream] = {}
-        self._texts: tuple[list[str], list[str]] = ([], [])  # ids and texts not yet written
+        self._closed = False
+        # ids, texts and signatures not yet written
+        self._texts: tuple[list[str], list[str], list[bytes | None]] = ([], [], [])
 
     def __enter__(self) -> TableWriter:
         self.folder.recover()
         self.tmp = self.folder.staging()
-        self._streams = {t.name: TableStream(t, self.tmp) for t in ARTICLE_TABLES}
+        self._streams = {t.name: TableStream(t, self.tmp, csv=t not in WRITTEN_AT_SAVE)
+                         for t in ARTICLE_TABLES}
         # the texts: Parquet only, in small groups (reading one text reads little more than it),
         # compressed harder, neither dictionary-encoded nor given statistics but for the ids
         self._streams[TEXTS.name] = TableStream(
@@ -316,14 +325,18 @@ class TableWriter:
 
     def __exit__(self, *exc: object) -> None:
         with contextlib.suppress(Exception):  # the error that stopped the run is the one to see
-            self._close_streams()
+            self.close_streams()
         if self.tmp is not None:
             shutil.rmtree(self.tmp, ignore_errors=True)
 
-    def _close_streams(self) -> None:
+    def close_streams(self) -> None:
+        """Finish the files of the streamed tables (after the last article's rows); ``read`` reads them."""
+        if self._closed:
+            return
+        self._closed = True
         if self._streams:
             self._flush_texts()
-        streams, self._streams = self._streams, {}
+        streams = self._streams
         for stream in streams.values():
             stream.flush_group()  # every table's last rows are written side by side
         errors = []
@@ -349,28 +362,36 @@ class TableWriter:
     def n_rows(self, table: Table) -> int:
         return self._streams[table.name].n_rows
 
-    def add_text(self, article_id: str, text: str) -> None:
-        """The next article's text (in article order)."""
-        ids, texts = self._texts
+    def add_text(self, article_id: str, text: str, signature: bytes | None = None) -> None:
+        """The next article's text (in article order), and its body's signature (``etl.duplicates``)."""
+        ids, texts, signatures = self._texts
         ids.append(article_id)
         texts.append(text)
+        signatures.append(signature)
         if len(ids) >= TEXT_GROUP_ROWS:
             self._flush_texts()
 
     def _flush_texts(self) -> None:
-        ids, texts = self._texts
+        ids, texts, signatures = self._texts
         if ids:
-            self._texts = ([], [])
-            columns = [pa.array(ids, pa.string()), pa.array(texts, pa.string())]
+            self._texts = ([], [], [])
+            columns = [pa.array(ids, pa.string()), pa.array(texts, pa.string()),
+                       pa.array(signatures, pa.binary())]
             self._streams[TEXTS.name].write(pa.table(columns, names=TEXTS.column_names))
 
+    def read(self, table: Table, columns: list[str] | None = None) -> pa.Table:
+        """Rows of a streamed table (or the texts) as written so far (``close_streams`` first), the
+        ``columns`` asked for only."""
+        assert self.tmp is not None and self._closed, "close_streams first"
+        return pq.read_table(self.tmp / f"{table.name}.parquet", columns=columns)
+
     def commit(self, tables: dict[str, pa.Table], build: dict) -> None:
-        """Finish the streamed tables, write the others (``tables``: places and problems) and the
-        build record, then swap the folder in for ``out``."""
+        """Finish the streamed tables, write the others (``tables``: places, facts, problems, and the
+        tables ``WRITTEN_AT_SAVE`` again, whole) and the build record, then swap the folder in for ``out``."""
         assert self.tmp is not None
         tmp = self.tmp
         csv_files = [s.csv for s in self._streams.values() if s.csv is not None]
-        self._close_streams()
+        self.close_streams()
         indexes = [f.index.index_rows() for f in csv_files]
         if all(index is not None for index in indexes):
             pq.write_table(pa.concat_tables(indexes), tmp / CSV_INDEX_FILE)

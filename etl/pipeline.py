@@ -6,8 +6,10 @@
     process - keep the previous build's rows of every unchanged article (``etl.reuse``);
               ``extract`` the others, from the journal when it holds them (in worker processes,
               or on a Dask cluster, when asked: ``etl.engines``); derive places from the mentions
-    save    - write all tables into a new folder and swap it in (``etl.output``), under a lock so
-              two runs never interleave (``etl.outdir``)
+    save    - decide over all articles which are republished copies (``etl.duplicates``) and which
+              claims report the same fact (``etl.facts``), from what was written; write all tables
+              into a new folder and swap it in (``etl.output``), under a lock so two runs never
+              interleave (``etl.outdir``)
 
 Rows are Arrow tables from the moment they leave ``extract`` (see ``etl.rows``), and are
 written as the articles stream in, in article order: neither the corpus nor its rows are held.
@@ -29,15 +31,17 @@ from pathlib import Path
 from filelock import Timeout
 
 from etl.discover import Source, corpus_fingerprint, files_record, find_articles, hash_sources
+from etl.duplicates import with_duplicates
 from etl.engines import ENGINES, ArticleOutcome, Prefetched, extract_all, start_pool
 from etl.errors import EtlError
+from etl.facts import ARTICLE_COLUMNS, CLAIM_COLUMNS, facts_table
 from etl.journal import Journal, pack
 from etl.outdir import SIGNATURE, OutputFolder, Refused
 from etl.output import TableWriter
 from etl.places import load_gazetteer
 from etl.reuse import KeptRows, PreviousBuild, PreviousUnreadable
 from etl.rows import RowStream, to_arrow
-from etl.schema import CLAIMS, MENTIONS, PLACES, PROBLEMS
+from etl.schema import ARTICLES, CLAIMS, FACTS, MENTIONS, PLACES, PROBLEMS, TEXTS
 from etl.timing import TIMER
 from etl.version import extractor_version
 
@@ -247,7 +251,7 @@ def _process(sources: list[Source], problems: list[dict], kept: KeptRows, extrac
             continue
         with TIMER.stage("writing"):
             done.rows.add(item.extraction)
-            writer.add_text(item.extraction.article["article_id"], item.text)
+            writer.add_text(item.extraction.article["article_id"], item.text, item.extraction.signature)
         done.problems += item.extraction.problems
         done.files_read.add(source.relative)
         if not item.cached:
@@ -262,11 +266,16 @@ def _process(sources: list[Source], problems: list[dict], kept: KeptRows, extrac
 
 def _save(done: Processed, writer: TableWriter, sources: list[Source], *, corpus: str, version: str,
           scanned_ns: int, seeds: Path) -> dict:
-    """Write the last rows, the places and problems tables and the build record, then swap the new
-    folder in; returns the build record."""
+    """Write the last rows; decide, over all articles, the republished copies and the facts, from the
+    rows written (the columns needed only); write them with the places and problems tables and the
+    build record, then swap the new folder in; returns the build record."""
     with TIMER.stage("writing"):
         done.rows.flush()
-        tables = {PLACES.name: done.rows.places.table(load_gazetteer()),
+        writer.close_streams()
+        articles = with_duplicates(writer.read(ARTICLES), writer.read(TEXTS, ["article_id", "signature"]))
+        facts = facts_table(writer.read(CLAIMS, list(CLAIM_COLUMNS)), articles.select(list(ARTICLE_COLUMNS)))
+        tables = {ARTICLES.name: articles, FACTS.name: facts,
+                  PLACES.name: done.rows.places.table(load_gazetteer()),
                   PROBLEMS.name: to_arrow(PROBLEMS, _sorted_problems(done.problems))}
         build = {
             "generator": SIGNATURE,

@@ -18,9 +18,9 @@ import pyarrow.compute as pc
 
 from etl.extract import BODY, Extraction
 from etl.places import Gazetteer
-from etl.schema import ARTICLES, BOOLEAN, CLAIMS, INTEGER, LINKS, MENTIONS, NUMBER, PLACES, Table
+from etl.schema import ARTICLES, BINARY, BOOLEAN, CLAIMS, INTEGER, LINKS, MENTIONS, NUMBER, PLACES, Table
 
-ARROW_TYPES = {INTEGER: pa.int64(), NUMBER: pa.float64(), BOOLEAN: pa.bool_()}
+ARROW_TYPES = {INTEGER: pa.int64(), NUMBER: pa.float64(), BOOLEAN: pa.bool_(), BINARY: pa.binary()}
 #: The tables holding rows of one article each (their rows carry ``article_id``).
 ARTICLE_TABLES: tuple[Table, ...] = (ARTICLES, CLAIMS, MENTIONS, LINKS)
 #: Articles whose rows are kept as dicts before they are turned into Arrow.

@@ -16,6 +16,8 @@ CONTRACT_VERSION = 1
 
 #: Frictionless Table Schema field types used by the tables.
 STRING, INTEGER, NUMBER, BOOLEAN = "string", "integer", "number", "boolean"
+#: Raw bytes: only in ``texts.parquet`` (not one of the tables, not in the data package).
+BINARY = "binary"
 
 #: Values allowed in the categorical columns; the datapackage declares them as enums.
 KINDS = ("currency", "percent", "energy", "count", "duration", "length", "area", "mass", "power", "volume")
@@ -27,6 +29,10 @@ CATEGORIES = (
 SECTIONS = ("body", "related")
 LEVELS = ("country", "province", "district", "city", "border_gate", "landmark", "region", "river")
 RELATIONS = ("agreement", "aid", "trade", "visit", "other")
+#: Where a claim's scope came from (``etl.scope``).
+SCOPE_BASES = ("sentence", "paragraph", "article")
+#: Whether the sources of a fact agree (``etl.facts``).
+AGREEMENTS = ("single", "agree", "differ")
 
 
 @dataclass(frozen=True)
@@ -92,6 +98,9 @@ ARTICLES = Table(
         _c("n_sentences", INTEGER, "Sentences in the article body."),
         _c("n_claims", INTEGER, "Quantitative claims in the article body."),
         _c("n_mentions", INTEGER, "Place mentions in the article body."),
+        _c("duplicate_of", STRING, "The article_id of an earlier article with (nearly) the same body text: "
+           "this one is a republished or syndicated copy of it (found by MinHash over the body's word "
+           "shingles; earlier: by publication date, else by article_id).", False),
     ),
 )
 
@@ -122,6 +131,14 @@ CLAIMS = Table(
         _c("quote", STRING, "The whole sentence (a run of over 1,000 characters without sentence "
                             "punctuation is quoted in part: 300 characters around the figure, "
                             "marked with …)."),
+        _c("fact_id", STRING, "The fact the claim reports (see facts.fact_id): claims of one or several "
+           "articles that give the same measure (unit, category, target, period, scope, and what is "
+           "measured: exports or imports, which way, of what) share it."),
+        _c("scope_place_ids", STRING, "`;`-joined ids of the places the figure is about: the sentence's "
+           "(and the place a phrase such as 'the province' refers to), else those named before it in "
+           "its paragraph, else the article's main places.", False),
+        _c("scope_basis", STRING, "Where `scope_place_ids` came from: `sentence`, `paragraph` or `article`.",
+           False, enum=SCOPE_BASES),
     ),
 )
 
@@ -177,6 +194,40 @@ LINKS = Table(
     ),
 )
 
+FACTS = Table(
+    "facts", "Facts",
+    "One row per reported figure: the claims, in one or several articles, that report the same measure. "
+    "Republished copies of an article count once.",
+    key=("fact_id",),
+    columns=(
+        _c("fact_id", STRING, "Stable id: `{measure}.{hash}`, the measure reported (from the lexicon's "
+           "[fact_measures], with its direction, e.g. `exports-vn-kh`; else the category), then a hash of "
+           "the whole fact key."),
+        _c("category", STRING, "What the figure is about (as in claims).", enum=CATEGORIES),
+        _c("unit", STRING, "Unit of value, low and high (as in claims)."),
+        _c("kind", STRING, "What sort of quantity it is (as in claims).", enum=KINDS),
+        _c("target", BOOLEAN, "True for a goal or plan rather than an achieved figure."),
+        _c("period_start", INTEGER, "First year the figure covers (as in claims).", False),
+        _c("period_end", INTEGER, "Last year the figure covers (as in claims).", False),
+        _c("scope_place_ids", STRING, "`;`-joined ids of the places the figure is about (as in claims).",
+           False),
+        _c("what", STRING, "What is measured, in the words of the fact's most precise claim.", False),
+        _c("value", NUMBER, "Median of the values the sources give (each article once)."),
+        _c("low", NUMBER, "Smallest value reported (the low end of a range included)."),
+        _c("high", NUMBER, "Largest value reported (the high end of a range included)."),
+        _c("n_claims", INTEGER, "Claims that report it."),
+        _c("n_articles", INTEGER, "Articles that report it, republished copies not counted."),
+        _c("n_outlets", INTEGER, "Outlets of those articles (an article whose outlet is not known counts "
+           "as one)."),
+        _c("first_published", STRING, "Publication date of the earliest article that reports it.", False),
+        _c("last_published", STRING, "Publication date of the latest article that reports it.", False),
+        _c("agreement", STRING, "`single` (one article), `agree` (one value is consistent with every "
+           "claim, hedges and rounding considered: 'more than $10B' agrees with $10.6B) or `differ`.",
+           enum=AGREEMENTS),
+        _c("claim_ids", STRING, "`;`-joined ids of its claims, in article and text order."),
+    ),
+)
+
 PROBLEMS = Table(
     "problems", "Problems",
     "One row per file that could not be read, or was read only in part or with an assumption.",
@@ -187,7 +238,7 @@ PROBLEMS = Table(
     ),
 )
 
-TABLES: tuple[Table, ...] = (ARTICLES, CLAIMS, PLACES, MENTIONS, LINKS, PROBLEMS)
+TABLES: tuple[Table, ...] = (ARTICLES, CLAIMS, PLACES, MENTIONS, LINKS, FACTS, PROBLEMS)
 TABLES_BY_NAME = {t.name: t for t in TABLES}
 
 #: The text every offset counts in, one row per article. Written as Parquet only (``texts.parquet``),
@@ -199,5 +250,7 @@ TEXTS = Table(
     columns=(
         _c("article_id", STRING, "The article (see articles.article_id)."),
         _c("text", STRING, "The text that char_start and char_end count in (Python string offsets)."),
+        _c("signature", BINARY, "MinHash signature of the body's word shingles (``etl.duplicates``), "
+           "kept so that republished copies are found without reading the texts again.", False),
     ),
 )

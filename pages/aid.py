@@ -1,4 +1,4 @@
-"""Aid & people: what was given — people trained, patients treated, electricity, money."""
+"""Aid & people: what was given — people trained, patients treated, electricity, money — each figure once."""
 
 from __future__ import annotations
 
@@ -18,12 +18,15 @@ TABLE_COLUMNS = [
     "target",
     "quote",
     "source",
-    "claim_id",
+    "sources",
+    "dissent",
+    "claim_ids",
 ]
 
 st.title("Aid & people")
 page = ui.page_data()
-claims = page.claims
+# one row per fact: "25 students" in the lead and the body, or in three outlets, is one bar
+claims = page.facts
 claims = claims[claims["kind"].isin([kind for kind, _ in charts.AID_KINDS])]
 
 available = sorted(claims["category"].dropna().unique())
@@ -38,6 +41,9 @@ if subset.empty:
     st.stop()
 
 ui.chart(charts.aid_chart(subset, page.source), key="aid_chart")
+n_claims = int(subset["n_claims"].sum())
+st.caption(f"{len(subset):,} figures from {n_claims:,} claims: each figure once, however many times and "
+           "places it is reported (its hover says its sources).")
 if left_out := charts.left_out_note(subset):
     st.caption(left_out)
 

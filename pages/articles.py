@@ -19,7 +19,12 @@ if articles.empty:
     ui.nothing_to_show("article")
     st.stop()
 
-labels = {a: f"{title} ({a})" for a, title in zip(articles["article_id"], articles["title"], strict=True)}
+every_title = dict(zip(page.all.articles["article_id"], page.all.articles["title"], strict=True))
+labels = {
+    a: f"{title} ({a})" + (f" · republished from {original}" if isinstance(original, str) else "")
+    for a, title, original in zip(articles["article_id"], articles["title"], articles["duplicate_of"],
+                                  strict=True)
+}
 current = st.session_state.get(K_PICK)
 every_text = ui.article_texts(page.all)
 searched = {a: every_text[a] for a in labels}  # the view's articles, newest first
@@ -30,6 +35,14 @@ article_id = st.selectbox("Article", choices, format_func=labels.get, key=K_PICK
 article = articles[articles["article_id"] == article_id].iloc[0]
 
 st.subheader(ui.plain_markdown(article["title"]), anchor=False)
+original = article.get("duplicate_of")
+if isinstance(original, str):
+    st.info(ui.plain_markdown(f"Republished from “{every_title.get(original, original)}” ({original}): the "
+                              "same story, so its figures count once, as the original's."),
+            icon=":material/content_copy:")
+copies = page.all.articles.loc[page.all.articles["duplicate_of"] == article_id, "article_id"].tolist()
+if copies:
+    ui.note(f"Republished as {', '.join(copies)}.")
 ui.fields({name.replace("_", " ").capitalize(): article[name] for name in META_FIELDS})
 
 claims = facts.labelled(page.claims[page.claims["article_id"] == article_id])

@@ -76,7 +76,7 @@ def sources_slide() -> None:
 st.markdown(CSS, unsafe_allow_html=True)
 st.title("Briefing")
 page = ui.page_data()
-view, claims = page.view, page.claims
+view, claims = page.view, page.facts  # one row per fact: each figure once, with its sources
 slide = st.session_state.setdefault(SLIDE_KEY, 0) % len(SLIDES)
 
 nav = st.columns([1.4, 1.2, 3, 2.4])

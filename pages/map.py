@@ -7,7 +7,7 @@ import streamlit as st
 from pages.lib import data, facts, filters, maps, theme, ui
 
 MAP_KEY, PROVINCE_KEY, LAST_CLICK_KEY = "province_map", "map_province", "_map_last_click"
-CLAIM_COLUMNS = ["label", "what", "period", "category", "quote", "source", "claim_id"]
+CLAIM_COLUMNS = ["label", "found", "what", "period", "category", "quote", "source", "claim_id"]
 
 
 def clicked_province() -> str | None:
@@ -72,17 +72,23 @@ figure = ui.province_map(
 ui.chart(figure, key=MAP_KEY, on_select="rerun", selection_mode="points")
 
 if province:
-    st.subheader(f"Claims naming {names[province]}")
+    st.subheader(f"Claims about {names[province]}")
     claims = filters.claims_in_province(page.claims, view.places, province)
     if claims.empty:
-        st.info("No claim's sentence names this province or a place in it, in the selected articles.")
+        st.info("No claim is about this province or a place in it, in the selected articles.")
     else:
+        from_context = int((claims["found"] != filters.FOUND_NAMED).sum())
+        named = len(claims) - from_context
+        ui.note(f"{len(claims)} claims whose figure is about it: {named} name it in their sentence, "
+                f"{from_context} were found from their context (the paragraph before them, the article's "
+                "main place, or 'the province' standing for it): see the column Found.")
         table = facts.labelled(claims)[CLAIM_COLUMNS]
         st.dataframe(
             table,
             hide_index=True,
             key="map_claims",
-            column_config={"label": "Figure", "quote": st.column_config.TextColumn("Quote", width="large")},
+            column_config={"label": "Figure", "found": "Found",
+                           "quote": st.column_config.TextColumn("Quote", width="large")},
         )
         ui.frame_download(
             "Download these claims (CSV)", table, f"claims_{province}.csv", key="download_map_claims"

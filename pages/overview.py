@@ -13,7 +13,7 @@ LATEST_ARTICLES = 200
 
 st.title("Overview")
 page = ui.page_data()
-view, claims = page.view, page.claims
+view = page.view
 
 counts = facts.summary(view.articles, view.claims, view.places)
 columns = [*st.columns(METRICS_PER_ROW), *st.columns(METRICS_PER_ROW)]
@@ -21,7 +21,8 @@ for column, (label, value) in zip(columns, counts.items(), strict=False):
     column.metric(label.capitalize(), value, border=True)
 
 st.subheader("Key figures")
-figures = charts.key_figures(claims)
+# one row per fact: a figure repeated in a headline, a lead and three outlets counts once
+figures = charts.key_figures(page.facts)
 if figures.empty:
     ui.nothing_to_show("trade, investment or aid figure")
 else:
@@ -30,8 +31,8 @@ else:
             st.metric(row.heading, row.amount, help=f"Qualifier: {row.qualifier}")
             ui.note(" · ".join(part for part in (row.what, row.period, row.status) if part))
             ui.note(row.source)
-            with st.expander("Quote"):
-                ui.quote(row.quote)
+            with st.expander("Quotes" if row.n_articles > 1 else "Quote"):
+                ui.fact_sources(page, row.fact_id)
 
 left, right = st.columns([3, 2])
 with left:
@@ -51,7 +52,7 @@ with right:
     if view.articles.empty:
         ui.nothing_to_show("article")
     else:
-        columns = ["published", "title", "outlet", "language", "n_claims", "n_mentions"]
+        columns = ["published", "title", "outlet", "language", "n_claims", "n_mentions", "duplicate_of"]
         latest = view.articles[columns].sort_values("published", ascending=False)
         st.dataframe(
             ui.shown_rows(latest, "articles, the latest first", limit=LATEST_ARTICLES),
@@ -61,6 +62,7 @@ with right:
                 "n_claims": "Claims",
                 "n_mentions": "Mentions",
                 "published": "Published",
+                "duplicate_of": "Republished from",
                 "title": st.column_config.TextColumn("Title", width="large"),
             },
         )

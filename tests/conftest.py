@@ -107,6 +107,55 @@ def seed_corpus(seed_tables: Path, tmp_path: Path) -> Corpus:
     return copy_corpus(SEEDS, seed_tables, tmp_path / "corpus")
 
 
+# --- one figure, many claims: a corpus of our own for facts and republished copies ----------------
+
+#: An agency story whose trade figure is in its headline, its lead and a closing recap; the same story
+#: republished by another outlet under a new header; two outlets that report the same measure, one with
+#: another value; and a provincial story with the same kind of figure.
+FACT_ARTICLES = {
+    "agency.txt": """Vietnam-Cambodia trade hits $10.6 billion in 2022
+HANOI, January 5, 2023 (VNA) - Two-way trade between Vietnam and Cambodia reached $10.6 billion in 2022, up 15% year-on-year, according to the Ministry of Industry and Trade.
+Vietnam's exports to Cambodia were valued at $7.4 billion, while imports from Cambodia reached $3.2 billion.
+The ministry said the two countries aim to raise bilateral trade to $20 billion by 2025.
+Trade between the two neighbours has grown steadily for a decade, and the $10.6 billion recorded last year is a record.
+""",
+    "republished.txt": """Record year for trade with Cambodia
+By Viet Nam News (VNS)
+HANOI, January 5, 2023 (VNA) - Two-way trade between Vietnam and Cambodia reached $10.6 billion in 2022, up 15% year-on-year, according to the Ministry of Industry and Trade.
+Vietnam's exports to Cambodia were valued at $7.4 billion, while imports from Cambodia reached $3.2 billion.
+The ministry said the two countries aim to raise bilateral trade to $20 billion by 2025.
+Trade between the two neighbours has grown steadily for a decade, and the $10.6 billion recorded last year is a record.
+""",
+    "customs.txt": """Cambodia-Vietnam trade figures for 2022
+PHNOM PENH, January 10, 2023 (Khmer Times) - Bilateral trade between Cambodia and Vietnam reached $9.2 billion in 2022, the General Department of Customs said.
+Cambodia's exports to Vietnam amounted to $3.2 billion in 2022.
+""",
+    "courrier.txt": """Vietnam-Cambodge : un commerce record
+Hanoi, 12 janvier 2023 (VNA) - Les échanges commerciaux entre le Vietnam et le Cambodge ont atteint plus de 10 milliards de dollars en 2022.
+Les exportations du Vietnam vers le Cambodge se sont élevées à 7,4 milliards de dollars en 2022.
+""",
+    "province.txt": """Kien Giang and Kampot boost border trade
+Kien Giang (VNA) - Trade between Kien Giang province and Kampot province reached $548 million in 2022.
+The province also granted 25 scholarships to Cambodian students in 2022.
+""",
+}
+
+
+@pytest.fixture(scope="session")
+def fact_corpus(tmp_path_factory) -> Corpus:
+    """``FACT_ARTICLES`` and their tables (built once; read-only)."""
+    from etl.pipeline import run
+
+    root = tmp_path_factory.mktemp("facts")
+    seeds = root / "seeds"
+    seeds.mkdir()
+    for name, text in FACT_ARTICLES.items():
+        (seeds / name).write_text(text, encoding="utf-8")
+    tables = root / "processed"
+    run(seeds, tables, progress=False)
+    return Corpus(seeds, tables)
+
+
 # --- the browser, shared by the browser test modules ------------------------------------------------
 
 

@@ -237,9 +237,15 @@ def test_choosing_a_province_lists_its_claims(app: AppTest, seed_tables: Path):
     inside = set(places.loc[places["province_id"] == "kien-giang", "place_id"]) | {"kien-giang"}
     claims = table(seed_tables, "claims")
     body = claims[claims["section"] == "body"]
-    expected = body[body["place_ids"].fillna("").map(lambda ids: bool(inside & set(ids.split(";"))))]
-    assert len(expected) > 0
-    assert sorted(listed["claim_id"]) == sorted(expected["claim_id"])
+    about = body[body["scope_place_ids"].fillna("").map(lambda ids: bool(inside & set(ids.split(";"))))]
+    named = body[body["place_ids"].fillna("").map(lambda ids: bool(inside & set(ids.split(";"))))]
+    assert set(named["claim_id"]) < set(about["claim_id"])  # more than the sentences that name it
+    assert sorted(listed["claim_id"]) == sorted(about["claim_id"])
+    found = dict(zip(listed["claim_id"], listed["found"], strict=True))
+    # its own $548M (the article's main place) and 25 students ('La province'), found from their context
+    assert found["000_1e6461ddf1f46a2e#c3"] == filters.FOUND_FROM["article"]
+    assert found["000_1e6461ddf1f46a2e#c7"] == filters.FOUND_FROM["sentence"]
+    assert {found[c] for c in named["claim_id"]} == {filters.FOUND_NAMED}
 
 
 def test_map_switches_between_mentions_and_claims(app: AppTest):
@@ -263,7 +269,8 @@ def test_trade_page_shows_one_chart_per_currency_and_a_csv(app: AppTest, seed_ta
     claims = table(seed_tables, "claims")
     money = claims[(claims["kind"] == "currency") & (claims["section"] == "body")]
     offered = pd.read_csv(io.BytesIO(download(at, "download_trade")))
-    assert sorted(offered["claim_id"]) == sorted(money["claim_id"])
+    # one row per figure; together they hold every money claim once
+    assert sorted(c for ids in offered["claim_ids"] for c in ids.split(";")) == sorted(money["claim_id"])
 
 
 def test_articles_page_highlights_claims_and_places(app: AppTest):
@@ -404,3 +411,78 @@ def test_long_tables_show_their_first_rows_and_say_so(app: AppTest, seed_tables,
     assert any(f"first 2 of {len(body_links)} links" in h.proto.body for h in at.get("html"))
     # the download still offers every link of the view
     assert len(pd.read_csv(io.BytesIO(download(at, "download_links")))) == len(body_links) > 2
+
+
+# --- one figure, once: a corpus of our own (conftest.FACT_ARTICLES) -------------------------------
+
+
+@pytest.fixture
+def fact_app(fact_corpus, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv(data.DATA_ENV, str(fact_corpus.tables))
+    monkeypatch.setenv(data.SEEDS_ENV, str(fact_corpus.seeds))
+    monkeypatch.setattr("streamlit.testing.v1.app_test.MemoryMediaFileStorage", RecordingStorage)
+    return AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+
+
+def page_text(at: AppTest) -> str:
+    """Every text, note and quote a page shows."""
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    return "\n".join(parts + [str(h.proto.body) for h in at.get("html")])
+
+
+def test_cross_check_lists_the_figures_several_outlets_report_with_their_quotes(fact_app: AppTest):
+    at = open_page(fact_app, "crosscheck")
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Cross-check"]
+    text = page_text(at)
+    assert "· Sources differ" in text and "· Sources agree" in text
+    assert text.index("· Sources differ") < text.index("· Sources agree")  # the differing first
+    assert "one outlet says $9.2B" in text and "Republished as republished" in text
+    assert "Khmer Times" in text and "Vietnam-Cambodia trade hits $10.6 billion in 2022" in text  # quotes
+    at.toggle(key="cc_differ").set_value(True).run()
+    assert not at.exception and "· Sources agree" not in page_text(at)
+
+
+def test_key_figures_say_their_sources_and_count_a_copy_once(fact_app: AppTest):
+    at = fact_app.run()
+    assert not at.exception
+    text = page_text(at)
+    assert "3 articles, 2 outlets" in text and "one outlet says $9.2B" in text
+    listed = at.dataframe[0].value
+    assert listed.set_index("title").loc["Record year for trade with Cambodia", "duplicate_of"] == "agency"
+
+
+def test_trade_page_draws_each_figure_once_and_reads_its_sources(fact_app: AppTest, fact_corpus):
+    at = open_page(fact_app, "trade")
+    assert not at.exception
+    offered = pd.read_csv(io.BytesIO(download(at, "download_trade")))
+    assert offered["fact_id"].is_unique and (offered["label"] == "$10.6B").sum() == 1
+    national = offered.index[offered["label"] == "$10.6B"][0]
+    assert offered.loc[national, "sources"] == "3 articles, 2 outlets"
+    at.session_state["trade_table"] = {"selection": {"rows": [int(national)], "columns": []}}  # ticked
+    at.run()
+    assert not at.exception
+    assert any("what the sources say" in h.value for h in at.subheader)
+    at.button_group(key="trade_view").set_value("series").run()
+    assert not at.exception and any(c.key and c.key.startswith("trade_series") for c in at.get("plotly_chart"))
+
+
+def test_aid_page_counts_facts_and_the_map_lists_a_province_s_figures_found_from_context(fact_app: AppTest):
+    at = open_page(fact_app, "aid")
+    assert not at.exception
+    assert any("figures from" in c.value for c in at.caption)
+    at = open_page(fact_app, "map")
+    widget(at, "selectbox", "map_province").set_value("kien-giang").run()
+    assert not at.exception
+    listed = at.dataframe[0].value.set_index("claim_id")["found"].to_dict()
+    # "Trade between Kien Giang province and Kampot..."; "The province also granted 25 scholarships..."
+    assert listed == {"province#c1": filters.FOUND_NAMED, "province#c2": filters.FOUND_FROM["sentence"]}
+
+
+def test_the_reader_marks_a_republished_copy(fact_app: AppTest):
+    at = open_page(fact_app, "articles")
+    widget(at, "selectbox", "article_pick").set_value("republished").run()
+    assert not at.exception
+    assert any(i.value.startswith("Republished from") and "\\(agency\\)" in i.value for i in at.info)
+    widget(at, "selectbox", "article_pick").set_value("agency").run()
+    assert "Republished as republished" in page_text(at)

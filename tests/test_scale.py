@@ -50,23 +50,44 @@ def mixed_corpus(tmp_path: Path) -> Path:
     return seeds
 
 
+def republish(original: Path, copy: Path) -> None:
+    """``original``'s story under a new header, as another outlet republishes it."""
+    body = original.read_text(encoding="utf-8").split("\n", 1)[1]
+    copy.write_text("A new headline for the same story\nBy Another Outlet\n" + body, encoding="utf-8")
+
+
+def duplicates(out: Path) -> dict[str, str]:
+    articles = pq.read_table(out / "articles.parquet", columns=["article_id", "duplicate_of"]).to_pylist()
+    return {a["article_id"]: a["duplicate_of"] for a in articles if a["duplicate_of"]}
+
+
 def test_an_incremental_build_equals_a_full_build(mixed_corpus, tmp_path):
     out, cache = tmp_path / "out", tmp_path / "cache"
+    original, other = mixed_corpus / "003_952f03fc20e26940.txt", mixed_corpus / "002_1bc91b7b4a1688c3.txt"
+    republish(original, mixed_corpus / "sub" / "copy-of-003.txt")
     first = pipeline.run(mixed_corpus, out, progress=False, cache=cache)
     assert not cache.exists()  # what is not extracted again comes from the previous tables
-    changed = sorted((mixed_corpus / "sub").glob("*.txt"))[3]
+    assert duplicates(out) == {"sub/copy-of-003": "003_952f03fc20e26940"}
+    changed = sorted((mixed_corpus / "sub").glob("synthetic-*.txt"))[3]
     changed.write_text(changed.read_text(encoding="utf-8") + "\nKampot a reçu 12 tonnes de riz.\n",
                        encoding="utf-8")
-    sorted((mixed_corpus / "sub").glob("*.txt"))[7].unlink()
+    sorted((mixed_corpus / "sub").glob("synthetic-*.txt"))[7].unlink()
     (mixed_corpus / "sub" / "synthetic-00004b.txt").write_text(
         "Trade between Kien Giang and Kampot reached $40 million in 2023.", encoding="utf-8")
     (mixed_corpus / "broken.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(200))
+    # the copy kept from the previous build is no copy once its original is gone; a new one is
+    original.unlink()
+    republish(other, mixed_corpus / "sub" / "copy-of-002.txt")
 
     result = pipeline.run(mixed_corpus, out, progress=False, cache=cache)
-    assert result.n_extracted == 2 and result.n_articles == first.n_articles
+    assert result.n_extracted == 3 and result.n_articles == first.n_articles
+    assert duplicates(out) == {"sub/copy-of-002": "002_1bc91b7b4a1688c3"}
     pipeline.run(mixed_corpus, tmp_path / "fresh", progress=False, cache=tmp_path / "fresh-cache")
-    same_output(out, tmp_path / "fresh")
+    same_output(out, tmp_path / "fresh")  # every table, facts.csv and articles.duplicate_of included
     assert "broken.txt" in (out / "problems.csv").read_text(encoding="utf-8")
+    facts = pq.read_table(out / "facts.parquet").to_pylist()
+    copied = [f for f in facts if "sub/copy-of-002#c1" in f["claim_ids"].split(";")]
+    assert len(copied) == 1 and copied[0]["n_articles"] == 1  # the copy's figures count for its original
 
 
 def formatted_articles(monkeypatch) -> dict[str, set[str]]:
@@ -86,7 +107,10 @@ def test_a_rerun_copies_the_csv_rows_of_unchanged_articles(mixed_corpus, tmp_pat
     out = tmp_path / "out"
     pipeline.run(mixed_corpus, out, progress=False)
     index = pq.read_table(out / output.CSV_INDEX_FILE).to_pylist()
-    for table in ("articles", "claims", "mentions", "links"):  # each offset is the start of a row of its article
+    # each offset is the start of a row of its article; the articles table is written whole at save
+    # (its duplicate_of is decided over all articles), so its rows are not copied
+    assert not [e for e in index if e["table"] == "articles"]
+    for table in ("claims", "mentions", "links"):
         text = (out / f"{table}.csv").read_bytes()
         entries = [e for e in index if e["table"] == table]
         assert entries

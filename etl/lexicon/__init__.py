@@ -93,7 +93,8 @@ def _bounded(words: list[str] | tuple[str, ...], **kw: Any) -> str:
 
 
 #: Sections whose word lists an article is scanned for: phrases (``Scan.phrases(section)``)...
-SCANNED_PHRASES = ("categories", "measures", "links")
+SCANNED_PHRASES = ("categories", "measures", "links", "fact_measures", "fact_goods", "fact_aspects",
+                   "fact_direction", "scope")
 #: ... and words that open patterns: ``Scan.starts(name)`` says where the words of each list (or the
 #: keys of each table) of a section may start. Name -> (section, lists).
 SCANNED_STARTS = {"numbers": ("numbers", ("number_words", "vague")), "months": ("dates", ("months",))}

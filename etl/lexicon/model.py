@@ -18,7 +18,7 @@ from functools import cache, cached_property
 from types import MappingProxyType
 from typing import Any, TypeVar, get_type_hints
 
-from etl.schema import CATEGORIES, KINDS, RELATIONS
+from etl.schema import CATEGORIES, KINDS, LEVELS, RELATIONS
 from etl.text import fold
 
 T = TypeVar("T")
@@ -282,6 +282,101 @@ class Links:
         return {f.name: list(getattr(self, f.name)) for f in dataclasses.fields(self)}
 
 
+class WordGroups:
+    """A section whose fields are named groups of words (a measure's words, a role's cues), found in
+    an article's one scan (``Lexicon.scan``): ``as_table`` gives them to a ``Scanner``."""
+
+    def as_table(self) -> dict[str, list[str]]:
+        return {f.name: list(getattr(self, f.name)) for f in dataclasses.fields(self)}  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class FactMeasures(WordGroups):
+    """What a figure reports, to tell one fact from another (``etl.measures``): one field per measure,
+    the same measures in every language ("exports", "exportations"). No measure is named like a
+    category (``schema.CATEGORIES``): a fact id names its measure, or its category when none was found."""
+
+    turnover: WordList
+    exports: WordList
+    imports: WordList
+    balance: WordList
+    capital: WordList
+    projects: WordList
+    assistance: WordList
+    scholarships: WordList
+    students: WordList
+    teachers: WordList
+    patients: WordList
+    visitors: WordList
+    electricity: WordList
+    houses: WordList
+    border_markers: WordList
+    border_length: WordList
+    officials: WordList
+    soldiers: WordList
+
+
+@dataclass(frozen=True)
+class FactGoods(WordGroups):
+    """Goods a trade figure can be about: two figures of exports of different goods are two facts."""
+
+    rice: WordList
+    cassava: WordList
+    cashew: WordList
+    rubber: WordList
+    maize: WordList
+    sugar: WordList
+    fruit: WordList
+    vegetables: WordList
+    fish: WordList
+    livestock: WordList
+    steel: WordList
+    fuel: WordList
+    fertiliser: WordList
+    textiles: WordList
+    cement: WordList
+    wood: WordList
+    machinery: WordList
+    vehicles: WordList
+
+
+@dataclass(frozen=True)
+class FactAspects(WordGroups):
+    """What a percentage says of its measure: a change ("up 15%") or a share ("30% of the total")."""
+
+    change: WordList
+    share: WordList
+
+
+@dataclass(frozen=True)
+class FactDirection(WordGroups):
+    """Which way a flow goes: words before a place that make it the flow's destination ("to
+    Cambodia") or origin ("from Vietnam"), and words that name a side without a place ("Cambodian
+    exports")."""
+
+    destination: WordList
+    origin: WordList
+    vietnam: WordList
+    cambodia: WordList
+
+
+@dataclass(frozen=True)
+class Scope(WordGroups):
+    """Words that refer to a place named before ("the province", "la province"): phrase -> the level
+    of the place they refer to (``etl.scope``)."""
+
+    anaphors: WordTable
+    #: between such a phrase and a place name, they make it part of the name ("the province of Kampot")
+    name_links: WordList
+
+    def as_table(self) -> dict[str, list[str]]:
+        """Level -> its phrases, for a ``Scanner``."""
+        table: dict[str, list[str]] = {}
+        for phrase, level in self.anaphors.items():
+            table.setdefault(level, []).append(phrase)
+        return table
+
+
 @dataclass(frozen=True)
 class Sections:
     related_headers: WordList
@@ -331,6 +426,11 @@ class Language:
     metadata: Metadata
     people: People
     places: Places
+    fact_measures: FactMeasures
+    fact_goods: FactGoods
+    fact_aspects: FactAspects
+    fact_direction: FactDirection
+    scope: Scope
 
 
 # --- common.toml: what no language owns -----------------------------------------------------------
@@ -385,6 +485,21 @@ class Words:
 
 
 @dataclass(frozen=True)
+class FactRoles:
+    """Measures that flow from one side to the other: measure -> what the side doing it is, the
+    flow's ``origin`` (who exports, invests, gives) or ``destination`` (who imports)."""
+
+    actor: WordTable
+    #: measures that are things counted: inside a count's span they name what it counts before any other
+    #: measure word there ("184 investment projects", "184 projets d'investissement")
+    counted: WordList
+
+
+#: What a side doing a measure can be (``FactRoles.actor``).
+FLOW_ROLES = ("origin", "destination")
+
+
+@dataclass(frozen=True)
 class Common:
     """Every section of ``common.toml``."""
 
@@ -402,6 +517,7 @@ class Common:
     places: CommonPlaces
     people: CommonPeople
     words: Words
+    fact_roles: FactRoles
 
 
 def load_sections(cls: type[T], source: str, raw: dict) -> T:
@@ -429,13 +545,28 @@ def _check_values(value: object, source: str) -> None:
                 if kind not in KINDS:
                     raise LexiconError(f"{source} [units] words {word!r}: kind {kind!r} is not one of "
                                        f"{KINDS}")
+        if {f.name for f in dataclasses.fields(FactMeasures)} & set(CATEGORIES):
+            raise LexiconError(f"{source} [fact_measures]: a measure is named like a category")
         for name, categories in (("categories", value.categories), ("measures", value.measures)):
             names = {f.name for f in dataclasses.fields(categories)}
             if names != set(CATEGORIES):
                 raise LexiconError(f"{source} [{name}]: the categories are not the schema's")
         if {f.name for f in dataclasses.fields(value.links)} != set(RELATIONS):
             raise LexiconError(f"{source} [links]: the relations are not the schema's")
+        for phrase, level in value.scope.anaphors.items():
+            if level not in LEVELS:
+                raise LexiconError(f"{source} [scope] anaphors {phrase!r}: level {level!r} is not one of "
+                                   f"{LEVELS}")
     if isinstance(value, Common):
         for symbol, (_, kind, _factor) in value.units.items():
             if kind not in KINDS:
                 raise LexiconError(f"{source} [units] {symbol!r}: kind {kind!r} is not one of {KINDS}")
+        measures = {f.name for f in dataclasses.fields(FactMeasures)}
+        for measure, role in value.fact_roles.actor.items():
+            if measure not in measures or role not in FLOW_ROLES:
+                raise LexiconError(f"{source} [fact_roles] actor {measure!r} = {role!r}: a measure of "
+                                   f"[fact_measures] and one of {FLOW_ROLES}")
+        for measure in value.fact_roles.counted:
+            if measure not in measures:
+                raise LexiconError(f"{source} [fact_roles] counted {measure!r}: not a measure of "
+                                   "[fact_measures]")

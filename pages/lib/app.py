@@ -27,6 +27,7 @@ PAGES = (
     ("pages/cooperation.py", "Cooperation", "cooperation"),
     ("pages/map.py", "Map", "map"),
     ("pages/claims.py", "Claims explorer", "claims"),
+    ("pages/crosscheck.py", "Cross-check", "crosscheck"),
     ("pages/articles.py", "Articles", "articles"),
     ("pages/data.py", "Data", "data"),
     ("pages/briefing.py", "Briefing", "briefing"),

@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.offline
 
-from pages.lib import charts, facts, theme
+from pages.lib import charts, crosscheck, facts, theme
 from pages.lib.maps import MapGeometry, province_map
 from pages.lib.tables import Tables
 
@@ -115,8 +115,10 @@ def briefing_html(
     plotlyjs: str | None = None,
     generated: datetime | None = None,
 ) -> str:
-    """The whole briefing — key figures, trade chart, map, cooperation, sources — as one HTML page."""
-    claims = facts.with_sources(view.claims, view.articles)
+    """The whole briefing — key figures, trade chart, map, cooperation, sources — as one HTML page.
+    Each figure counts once, however many claims and articles report it (``crosscheck.fact_rows``)."""
+    labelled = facts.labelled(facts.with_sources(view.claims, view.articles))
+    claims = crosscheck.fact_rows(labelled, view.articles)
     source = theme.source_line(view.articles)
     built = view.build.get("built_at", "unknown")
     generated = generated or datetime.now(UTC)

@@ -119,9 +119,12 @@ def _with_spans(money: pd.DataFrame) -> pd.DataFrame:
 def trade_chart(claims: pd.DataFrame, currency: str = "USD", source: str = "") -> go.Figure:
     """Money figures in one currency on a log axis against the years they cover.
 
-    ``claims`` carry sources (``facts.with_sources``). Achieved figures and targets differ
-    in colour and marker; a line spans each figure's period; ranges get error bars;
-    labels keep the hedge (``> $548M``). Other currencies never enter the figure.
+    ``claims`` carry sources (``facts.with_sources``); the pages give one row per fact
+    (``crosscheck.fact_rows``), so a figure repeated in a headline, a lead and three outlets is one
+    point, whose hover says its sources. Achieved figures and targets differ in colour and marker; a
+    line spans each figure's period; ranges, and the spread of what several sources say (a row's
+    ``spread``), get error bars; labels keep the hedge (``> $548M``). Other currencies never enter the
+    figure.
     """
     money = _with_spans(labelled(drawable(money_claims(claims, currency), log=True)))
     fig = go.Figure()
@@ -151,7 +154,8 @@ def trade_chart(claims: pd.DataFrame, currency: str = "USD", source: str = "") -
             )
         value = group["value"].astype(float)
         low, high = drawable_values(group["low"], log=True), drawable_values(group["high"], log=True)
-        is_range = group["qualifier"].eq("range") & low.notna() & high.notna()
+        spread = group["spread"].fillna(False).astype(bool) if "spread" in group else False
+        is_range = (group["qualifier"].eq("range") | spread) & low.notna() & high.notna()
         fig.add_trace(
             go.Scatter(
                 x=group["x1"],
@@ -186,7 +190,8 @@ def trade_chart(claims: pd.DataFrame, currency: str = "USD", source: str = "") -
         fig,
         f"Money figures reported in Vietnam–Cambodia news ({currency})",
         f"Log scale, so {symbol} millions and billions both read · labels keep the hedge: "
-        "> more than, ≥ at least, ≈ about, ≤ up to, < less than; bars show ranges",
+        "> more than, ≥ at least, ≈ about, ≤ up to, < less than; bars show ranges, or what several "
+        "sources say",
         source,
         TRADE_HEIGHT,
     )
@@ -215,8 +220,13 @@ def left_out_note(claims: pd.DataFrame) -> str:
     return f"{n} figures are not an amount above zero, so they are in the table only." if n else ""
 
 
+#: Columns of a fact row (``crosscheck.fact_rows``) the trade table keeps when it is given facts.
+TABLE_FACT_COLUMNS = ("sources", "agreement", "dissent", "fact_id", "claim_ids")
+
+
 def trade_table(claims: pd.DataFrame) -> pd.DataFrame:
-    """Money claims as the trade page lists them (all currencies, each in its own unit)."""
+    """Money claims as the trade page lists them (all currencies, each in its own unit); given one row
+    per fact, with its sources."""
     money = labelled(money_claims(claims))
     columns = [
         "label",
@@ -231,6 +241,7 @@ def trade_table(claims: pd.DataFrame) -> pd.DataFrame:
         "outlet",
         "published",
         "claim_id",
+        *[c for c in TABLE_FACT_COLUMNS if c in money.columns],
     ]
     return money.sort_values(["unit", "value"], ascending=[True, False])[columns].reset_index(drop=True)
 
@@ -493,9 +504,15 @@ def agreement_sentences(links: pd.DataFrame, places: pd.DataFrame, articles: pd.
     return grouped.merge(meta, on="article_id", how="left")[columns]
 
 
+#: Columns of a fact row (``crosscheck.fact_rows``) the key figures keep when they are given facts.
+KEY_FACT_COLUMNS = ("fact_id", "sources", "dissent", "n_articles")
+
+
 def key_figures(claims: pd.DataFrame) -> pd.DataFrame:
     """The largest trade, investment and aid figures (achieved, and targets apart), with
-    qualifier, period and source. ``claims`` carry sources (``facts.with_sources``)."""
+    qualifier, period and source. ``claims`` carry sources (``facts.with_sources``); given one row
+    per fact (``crosscheck.fact_rows``), each figure counts once and says its sources."""
+    extra = [c for c in KEY_FACT_COLUMNS if c in claims.columns]
     rows = []
     table = claims
     for category, name in KEY_CATEGORIES:
@@ -519,9 +536,56 @@ def key_figures(claims: pd.DataFrame) -> pd.DataFrame:
                     "source": best["source"],
                     "quote": best["quote"],
                     "claim_id": best["claim_id"],
+                    **{c: best[c] for c in extra},
                 }
             )
     return pd.DataFrame(
         rows,
-        columns=["heading", "amount", "what", "period", "qualifier", "status", "source", "quote", "claim_id"],
+        columns=["heading", "amount", "what", "period", "qualifier", "status", "source", "quote", "claim_id",
+                 *extra],
     )
+
+
+#: The yearly series: marker size per source reporting a figure, and its bounds.
+SERIES_MARKER_PER_SOURCE, SERIES_MARKER_MAX = 3, 24
+SERIES_HEIGHT = 480
+
+
+def yearly_chart(series: pd.DataFrame, currency: str = "USD", source: str = "") -> go.Figure:
+    """A yearly series built from facts (``crosscheck.yearly_series``): one line per measure, one point
+    per year at the figure its sources give, sized by how many articles report it, with a bar from the
+    smallest to the largest value reported."""
+    title = f"Yearly figures from the facts, Vietnam–Cambodia ({currency})"
+    points = series[drawable_values(series["value"], log=True).notna()] if not series.empty else series
+    if points.empty:
+        return theme.empty_figure(title, "No national figure of one year to draw.")
+    fig = go.Figure()
+    for measure, group in points.groupby("measure", sort=True):
+        value = group["value"].astype(float)
+        low, high = drawable_values(group["low"], log=True), drawable_values(group["high"], log=True)
+        sizes = (MARKER_SIZE + SERIES_MARKER_PER_SOURCE * (group["n_articles"].astype(int) - 1)).clip(
+            upper=SERIES_MARKER_MAX)
+        fig.add_trace(
+            go.Scatter(
+                x=group["year"].astype(int),
+                y=value,
+                mode="lines+markers",
+                name=html.escape(str(measure)),
+                marker={"size": sizes.tolist()},
+                error_y={"type": "data", "visible": True, "thickness": 1.5,
+                         "array": (high - value).clip(lower=0).fillna(0),
+                         "arrayminus": (value - low).clip(lower=0).fillna(0)},
+                customdata=_customdata(group),
+                hovertemplate=HOVER_FIGURE,
+                meta={"role": "series", "measure": str(measure)},
+            )
+        )
+    subtitle = ("One point per year and measure (national figures): the figure its sources give; larger "
+                "when more articles report it; bars: smallest to largest reported")
+    theme.style_figure(fig, title, subtitle, source, SERIES_HEIGHT)
+    fig.update_xaxes(title="Year", tickformat="d", dtick=1)
+    ends = pd.concat([drawable_values(points[c], log=True) for c in ("value", "low", "high")])
+    values, labels, span = _log_ticks(ends.min(), ends.max(), currency)
+    fig.update_yaxes(type="log", title=f"Amount ({currency}, log scale)", tickvals=values, ticktext=labels,
+                     range=span)
+    return fig

@@ -34,7 +34,7 @@ from etl import pipeline
 from etl.outdir import BUILD_FILE, TEXTS_FILE, OutputFolder
 from etl.output import frame_to_csv
 from etl.rows import dictionary_encoded
-from etl.schema import ARTICLES, CLAIMS, LINKS, MENTIONS, PLACES, PROBLEMS, TABLES, TABLES_BY_NAME, Table
+from etl.schema import TABLES, TABLES_BY_NAME, Table
 from etl.text import BIDI_CONTROLS, NEUTRAL_BIDI
 from pages.lib import filters
 from pages.lib.briefing import briefing_html
@@ -270,15 +270,7 @@ def _all_tables(out_dir: str, version: str) -> Tables:
     with ThreadPoolExecutor(max_workers=len(TABLES)) as pool:
         loading = {t.name: pool.submit(_load_table, out_dir, version, t.name) for t in TABLES}
         frames = {name: future.result() for name, future in loading.items()}
-    return Tables(
-        articles=frames[ARTICLES.name],
-        claims=frames[CLAIMS.name],
-        places=frames[PLACES.name],
-        mentions=frames[MENTIONS.name],
-        links=frames[LINKS.name],
-        problems=frames[PROBLEMS.name],
-        build=build_summary(out),
-    )
+    return Tables(**frames, build=build_summary(out))
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)

@@ -306,15 +306,36 @@ def province_of(places: pd.DataFrame) -> dict[str, str]:
     return dict(zip(known["place_id"], known["province_id"], strict=True))
 
 
+#: How a claim about a province was found to be about it (see ``claims_in_province``), by ``scope_basis``.
+FOUND_NAMED = "named in the sentence"
+FOUND_FROM = {
+    "sentence": "the sentence refers to it ('the province')",
+    "paragraph": "named before it in the paragraph",
+    "article": "the article's main place",
+}
+
+
+def scope_ids(claims: pd.DataFrame) -> pd.Series:
+    """Each claim's scope (the places its figure is about); the places its sentence names for tables
+    written before scopes were."""
+    if "scope_place_ids" not in claims:
+        return claims["place_ids"]
+    return claims["scope_place_ids"].fillna(claims["place_ids"])
+
+
 def claims_in_province(claims: pd.DataFrame, places: pd.DataFrame, province_id: str) -> pd.DataFrame:
-    """Claims whose sentence names the province or a place inside it."""
+    """Claims about the province or a place inside it (their scope), with ``found``: whether their
+    sentence names it (``FOUND_NAMED``) or it was found from their context (``FOUND_FROM``)."""
     province = province_of(places)
-    inside = (
-        claims["place_ids"]
-        .map(lambda ids: any(province.get(p) == province_id or p == province_id for p in split_ids(ids)))
-        .astype(bool)
-    )
-    return claims[inside].reset_index(drop=True)
+
+    def inside(ids: object) -> bool:
+        return any(province.get(p) == province_id or p == province_id for p in split_ids(ids))
+
+    about = claims[scope_ids(claims).map(inside).astype(bool)].reset_index(drop=True)
+    named = about["place_ids"].map(inside).astype(bool)
+    basis = about["scope_basis"] if "scope_basis" in about else pd.Series(pd.NA, index=about.index)
+    context = basis.map(lambda b: FOUND_FROM.get(b, FOUND_NAMED) if isinstance(b, str) else FOUND_NAMED)
+    return about.assign(found=named.map({True: FOUND_NAMED, False: None}).fillna(context).astype(str))
 
 
 def links_in_province(links: pd.DataFrame, places: pd.DataFrame, province_id: str) -> pd.DataFrame:

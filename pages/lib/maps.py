@@ -24,7 +24,7 @@ import plotly.graph_objects as go
 import shapely
 
 from pages.lib import facts, theme
-from pages.lib.filters import province_of
+from pages.lib.filters import province_of, scope_ids
 
 #: Simplification tolerance for drawing (degrees, about 1 km): fewer points, same look.
 DRAW_TOLERANCE = 0.01
@@ -143,10 +143,11 @@ def province_geometry(
 
 
 def province_counts(places: pd.DataFrame, mentions: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
-    """Mentions of places in each province and claims whose sentence names one, by province id."""
+    """Mentions of places in each province and claims about one (their scope: named in their sentence or
+    found from its context, ``claims.scope_place_ids``), by province id."""
     province = province_of(places)
     mention_counts = mentions["place_id"].map(province).value_counts()
-    ids = claims["place_ids"].dropna().astype(str).str.split(";").explode()
+    ids = scope_ids(claims).dropna().astype(str).str.split(";").explode()
     pairs = pd.DataFrame({"claim": ids.index, "province": ids.map(province)}).dropna().drop_duplicates()
     claim_counts = pairs["province"].value_counts()
     out = pd.DataFrame({"mentions": mention_counts, "claims": claim_counts}).fillna(0).astype(int)

@@ -1,4 +1,4 @@
-"""The six output tables as one value, with the ETL's column types (no Streamlit here)."""
+"""The output tables as one value, with the ETL's column types (no Streamlit here)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import TypeVar
 
 import pandas as pd
 
-from etl.schema import BOOLEAN, INTEGER, NUMBER, Table
+from etl.schema import BOOLEAN, FACTS, INTEGER, NUMBER, Table
 
 T = TypeVar("T")
 
@@ -29,6 +29,9 @@ class Tables:
     links: pd.DataFrame
     problems: pd.DataFrame
     build: dict
+    #: The facts table as the ETL wrote it (the Data page offers it; the pages count the facts of their
+    #: view from its claims: ``pages.lib.crosscheck``). Tables made by hand may leave it out.
+    facts: pd.DataFrame = field(default_factory=lambda: coerce(FACTS, pd.DataFrame()))
     #: Values derived from these tables (see ``derived``); never copied by ``dataclasses.replace``.
     memo: dict = field(default_factory=dict, init=False, compare=False, repr=False)
     _computing: dict = field(default_factory=dict, init=False, compare=False, repr=False)

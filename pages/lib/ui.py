@@ -23,7 +23,7 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 from etl.output import frame_to_csv, protect
 from etl.pipeline import EtlError
 from etl.schema import Table
-from pages.lib import data, facts, filters, maps, svgmap, theme, upload
+from pages.lib import crosscheck, data, facts, filters, maps, svgmap, theme, upload
 from pages.lib.tables import Tables
 
 #: Session-state key under which dashboard.py leaves the global filters for the pages.
@@ -81,6 +81,13 @@ class PageData:
             return filters.filter_evidence(every, self.view.articles["article_id"], self.filters.sections)
 
         return self.view.derived("claims", in_view)
+
+    @property
+    def facts(self) -> pd.DataFrame:
+        """One row per fact of the view (``crosscheck.fact_rows``): each figure once, with its sources.
+
+        Counted over the view's claims and articles, once per view (and once for the unfiltered one)."""
+        return self.view.derived("fact_rows", lambda: crosscheck.fact_rows(self.claims, self.view.articles))
 
     @property
     def source(self) -> str:
@@ -212,6 +219,29 @@ def shown_rows(df: pd.DataFrame, what: str, limit: int | None = None) -> pd.Data
     return df.head(limit)
 
 
+#: Sources of a fact shown side by side in one row (more go on the next).
+SOURCES_PER_ROW = 3
+
+
+def fact_sources(page: PageData, fact_id: str) -> None:
+    """The sources of one fact side by side: each article's figure (marked when it differs), its quote,
+    its source line, and the copies republished from it."""
+    sources = crosscheck.fact_sources(page.claims, page.view.articles, fact_id)
+    if sources.empty:
+        note("No claim of this figure in the selected articles.")
+        return
+    for start in range(0, len(sources), SOURCES_PER_ROW):
+        chunk = sources.iloc[start:start + SOURCES_PER_ROW]
+        for column, source in zip(st.columns(SOURCES_PER_ROW), chunk.itertuples(), strict=False):
+            with column.container(border=True):
+                differs = "" if source.agrees else " · differs"
+                st.markdown(f"**{plain_markdown(source.label)}**{differs}")
+                quote(source.quote)
+                note(source.source)
+                if source.copies:
+                    note(f"Republished as {source.copies.replace(';', ', ')}")
+
+
 def nothing_to_show(what: str) -> None:
     st.info(
         f"No {what} matches the current filters. Widen the filters in the sidebar "
@@ -325,7 +355,7 @@ def warm_view(seeds: Path, out: Path) -> PageData | None:
     if not data.build_gate(str(seeds), str(out)).pass_if_current(lambda: data.staleness(seeds, out) is None):
         return None
     page = page_for(out, filters.Filters())
-    _ = page.claims
+    _ = page.claims, page.facts
     province_svg(page)
     return page
 

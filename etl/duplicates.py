@@ -1,0 +1,287 @@
+"""Republished copies: articles whose body text is (nearly) that of an earlier article.
+
+An agency story is republished by several outlets, under another headline, with another outlet line
+and other page furniture around it; counted once per copy, each of its figures would count several
+times. Two steps find the copies, the first while each article is extracted, the second over all
+articles when the tables are saved:
+
+1. ``signature``: the body (page furniture left out) is folded and cut into shingles, every run of
+   ``SHINGLE_WORDS`` words, and its set of shingles is summarised in ``SKETCH_BINS`` numbers by
+   one-permutation MinHash (Li, Owen and Zhang 2012): each shingle is hashed once (a polynomial hash
+   of its characters, computed for all shingles at once from prefix sums, then mixed), the hash's top
+   bits choose a bin and each bin keeps the smallest hash it gets; an empty bin borrows the value of
+   the next full bin, shifted (densification by rotation, Shrivastava and Li 2014). Two articles then
+   hold the same value in a bin with probability equal to the Jaccard similarity of their shingle sets,
+   as with ``SKETCH_BINS`` independent permutations, at the cost of one hash per shingle (the
+   ``datasketch`` library's MinHash with 128 permutations takes about twice as long as the whole
+   extraction of the article, and importing it takes a second). The signature is kept with the
+   article's text (``texts.parquet``) and carried over for an unchanged article like its rows, so an
+   incremental build reads no text again.
+2. ``duplicate_of``: locality-sensitive hashing finds candidate pairs in time linear in the corpus:
+   each signature is cut into ``BANDS`` bands of ``ROWS`` values, and two articles are candidates when
+   they are equal on a whole band (with 16 bands of 8, a pair of similarity 0.8 is a candidate with
+   probability 0.95, one of 0.9 with 0.9996, one of 0.5 with 0.06). A candidate pair is a copy when
+   the share of equal values over the whole signature, the estimate of the pair's similarity, is at
+   least ``MIN_SIMILARITY``. Copies are grouped (a copy of a copy is a copy of the same story), and
+   each group's original is its earliest article: by publication date when both dates are known and
+   do not overlap (``2023`` and ``2023-05-02`` overlap), else by article id. Every other article of the
+   group has the original's id as ``duplicate_of``. All of it is deterministic.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable
+from functools import cache
+
+import numpy as np
+import pyarrow as pa
+
+from etl.text import boundary_view
+
+#: Words per shingle: long enough that two different articles share few shingles, short enough that
+#: a changed headline or outlet line changes few of them.
+SHINGLE_WORDS = 5
+#: Values in a signature (a power of two: a hash's top bits choose its bin).
+SKETCH_BINS = 128
+#: LSH bands and the values in each (``BANDS * ROWS == SKETCH_BINS``).
+BANDS, ROWS = 16, 8
+#: Estimated Jaccard similarity of the shingle sets from which two articles are one story.
+MIN_SIMILARITY = 0.8
+#: Characters of a body that its signature reads at most: a copy is a copy from its start, and a
+#: 50 MB file must not become a gigabyte of hashes.
+MAX_SIGNATURE_CHARS = 200_000
+#: A bucket of more candidates than this pairs each with its first only, not each with each (a bucket
+#: is small unless many articles are one text; then every one is still compared with one of them).
+MAX_BUCKET_PAIRS = 32
+
+_BIN_BITS = SKETCH_BINS.bit_length() - 1
+_VALUE_MASK = np.uint64(0xFFFFFFFF)
+#: The polynomial hash's base (odd, so invertible modulo 2**64) and its inverse.
+_BASE = 0x100000001B3
+_BASE_INVERSE = pow(_BASE, -1, 1 << 64)
+#: What an empty bin adds to the value it borrows, per bin it borrows across.
+_ROTATION = np.uint32(0x9E3779B1)
+_U64 = np.uint64
+
+
+def signature(folded_lines: Iterable[str]) -> bytes | None:
+    """The MinHash signature of a body given as its folded lines (``SKETCH_BINS`` unsigned 32-bit values,
+    little-endian), or ``None`` when it has no word.
+
+    >>> a = signature(["the two sides signed eleven agreements on trade and rice exports"])
+    >>> len(a), a == signature(["the two sides signed eleven agreements, on trade and rice exports."])
+    (512, True)
+    >>> signature([" ", ""]) is None
+    True
+    """
+    words = _words(folded_lines)
+    if not words:
+        return None
+    return sketch(shingle_hashes(words)).astype("<u4").tobytes()
+
+
+def _words(folded_lines: Iterable[str]) -> list[str]:
+    """The words of the lines (letters and digits; punctuation is a space), up to ``MAX_SIGNATURE_CHARS``."""
+    kept, size = [], 0
+    for line in folded_lines:
+        kept.append(line[:MAX_SIGNATURE_CHARS - size])
+        size += len(kept[-1])
+        if size >= MAX_SIGNATURE_CHARS:
+            break
+    return boundary_view(" ".join(kept)).split()
+
+
+def shingle_hashes(words: list[str]) -> np.ndarray:
+    """A 64-bit hash of every run of ``SHINGLE_WORDS`` words (one run of them all when there are fewer).
+
+    Each is the polynomial hash of the run's characters (words joined by one space), computed for all
+    runs at once from prefix sums, then mixed (``_mix``): the same run gives the same hash in any text.
+
+    >>> h = shingle_hashes("a b c d e f a b c d e".split())
+    >>> len(h), bool(h[0] == h[6]), bool(h[0] == h[1])
+    (7, True, False)
+    """
+    text = " ".join(words)
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(_U64) + _U64(1)
+    n = len(codes)
+    spaces = np.flatnonzero(codes == _U64(ord(" ") + 1))
+    starts = np.concatenate(([0], spaces + 1))
+    ends = np.concatenate((spaces, [n]))
+    if len(starts) < SHINGLE_WORDS:
+        lo, hi = np.array([0]), np.array([n])
+    else:
+        lo, hi = starts[:len(starts) - SHINGLE_WORDS + 1], ends[SHINGLE_WORDS - 1:]
+    powers, inverse_powers = _powers(n)
+    with np.errstate(over="ignore"):  # arithmetic modulo 2**64 is what is meant
+        prefix = np.concatenate(([_U64(0)], np.cumsum(codes * inverse_powers[:n], dtype=_U64)))
+        hashes = (prefix[hi] - prefix[lo]) * powers[hi - 1]
+    return _mix(hashes)
+
+
+@cache
+def _powers_up_to(size: int) -> tuple[np.ndarray, np.ndarray]:
+    with np.errstate(over="ignore"):
+        base = np.full(size, _BASE, dtype=_U64)
+        base[0] = 1
+        inverse = np.full(size, _BASE_INVERSE, dtype=_U64)
+        inverse[0] = 1
+        return np.cumprod(base, dtype=_U64), np.cumprod(inverse, dtype=_U64)
+
+
+def _powers(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """``_BASE`` and its inverse to the powers 0 to ``n - 1`` (modulo 2**64), or further."""
+    return _powers_up_to(1 << max(n - 1, 1).bit_length())
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """SplitMix64's finaliser: every bit of the result depends on every bit of ``x``."""
+    with np.errstate(over="ignore"):
+        x = (x ^ (x >> _U64(30))) * _U64(0xBF58476D1CE4E5B9)
+        x = (x ^ (x >> _U64(27))) * _U64(0x94D049BB133111EB)
+        return x ^ (x >> _U64(31))
+
+
+def sketch(hashes: np.ndarray) -> np.ndarray:
+    """The one-permutation MinHash of a non-empty set of 64-bit hashes: ``SKETCH_BINS`` 32-bit values.
+
+    >>> s = sketch(np.array([5, 7], dtype=np.uint64) | (np.array([8, 24], dtype=np.uint64) << np.uint64(57)))
+    >>> int(s[8]), int(s[7]) == int(s[8] + _ROTATION), int(s[24]) == int(s[9])  # bins 8 and 24 are full
+    (0, True, False)
+    """
+    h = np.sort(hashes)  # a hash met twice changes no bin's smallest
+    bins = (h >> _U64(64 - _BIN_BITS)).astype(np.int64)
+    every = np.arange(SKETCH_BINS)
+    first = np.minimum(np.searchsorted(bins, every), len(h) - 1)  # the bin's smallest hash, if it has one
+    full = np.flatnonzero(bins[first] == every)
+    values = ((h[first] >> _U64(64 - _BIN_BITS - 32)) & _VALUE_MASK).astype(np.uint32)
+    donor = full[np.searchsorted(full, every) % len(full)]  # the next full bin, round the end
+    with np.errstate(over="ignore"):
+        return values[donor] + ((donor - every) % SKETCH_BINS).astype(np.uint32) * _ROTATION
+
+
+def similarity(a: bytes, b: bytes) -> float:
+    """The estimated Jaccard similarity of two signatures' shingle sets.
+
+    >>> s = signature(["one two three four five six seven"])
+    >>> similarity(s, s)
+    1.0
+    """
+    return float(np.mean(_matrix([a]) == _matrix([b])))
+
+
+def _matrix(signatures: list[bytes]) -> np.ndarray:
+    return np.frombuffer(b"".join(signatures), dtype="<u4").reshape(len(signatures), SKETCH_BINS)
+
+
+def candidate_pairs(matrix: np.ndarray) -> np.ndarray:
+    """Pairs of rows (i < j) equal on at least one band of ``ROWS`` values, as an array of shape (n, 2)."""
+    pairs: set[tuple[int, int]] = set()
+    weights = _U64(_BASE) ** np.arange(ROWS, dtype=_U64)
+    for band in range(BANDS):
+        values = matrix[:, band * ROWS:(band + 1) * ROWS].astype(_U64)
+        with np.errstate(over="ignore"):
+            keys = _mix((values * weights).sum(axis=1, dtype=_U64))
+        order = np.argsort(keys, kind="stable")
+        starts = np.flatnonzero(np.r_[True, np.diff(keys[order]) != 0])
+        ends = np.r_[starts[1:], len(order)]
+        for lo, hi in zip(starts[ends - starts > 1].tolist(), ends[ends - starts > 1].tolist(), strict=True):
+            members = sorted(order[lo:hi].tolist())  # the articles equal on this band
+            if len(members) > MAX_BUCKET_PAIRS:
+                pairs.update((members[0], m) for m in members[1:])
+            else:
+                pairs.update(itertools.combinations(members, 2))
+    return np.array(sorted(pairs), dtype=np.int64).reshape(-1, 2)
+
+
+def copies(signatures: list[bytes | None]) -> list[tuple[int, int]]:
+    """The pairs of articles (by position, i < j) whose signatures make them one story."""
+    held = [i for i, s in enumerate(signatures) if s is not None]
+    if len(held) < 2:
+        return []
+    matrix = _matrix([signatures[i] for i in held])  # type: ignore[misc]
+    pairs = candidate_pairs(matrix)
+    if not len(pairs):
+        return []
+    same = np.mean(matrix[pairs[:, 0]] == matrix[pairs[:, 1]], axis=1) >= MIN_SIMILARITY
+    return [(held[i], held[j]) for i, j in pairs[same].tolist()]
+
+
+def _date_bounds(published: str | None) -> tuple[str, str] | None:
+    """The first and last day an ISO date of any precision may stand for, as comparable strings.
+
+    >>> _date_bounds("2023"), _date_bounds("2023-05"), _date_bounds(None)
+    (('2023-00-00', '2023-99-99'), ('2023-05-00', '2023-05-99'), None)
+    """
+    if not published:
+        return None
+    padded = published[:10]
+    return padded + "-00-00"[len(padded) - 4:], padded + "-99-99"[len(padded) - 4:]
+
+
+def earlier(a: tuple[str, str | None], b: tuple[str, str | None]) -> bool:
+    """Whether article ``a`` (id, publication date) comes before ``b``: by date when both are known and
+    cannot be the same day, else by id.
+
+    >>> earlier(("b", "2020-01-02"), ("a", "2021")), earlier(("b", "2021-03"), ("a", "2021"))
+    (True, False)
+    >>> earlier(("a", None), ("b", "1999"))
+    True
+    """
+    da, db = _date_bounds(a[1]), _date_bounds(b[1])
+    if da is not None and db is not None:
+        if da[1] < db[0]:
+            return True
+        if db[1] < da[0]:
+            return False
+    return a[0] < b[0]
+
+
+def duplicate_of(article_ids: list[str], published: list[str | None],
+                 signatures: list[bytes | None]) -> list[str | None]:
+    """For each article, the id of the original it is a copy of, or ``None`` (see the module docstring).
+
+    The original of a group of copies is found by going through its articles in id order and keeping
+    the one no later article comes before, so the result does not depend on the order given.
+    """
+    parent = list(range(len(article_ids)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, j in copies(signatures):
+        a, b = root(i), root(j)
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+    groups: dict[int, list[int]] = {}
+    for i in range(len(article_ids)):
+        groups.setdefault(root(i), []).append(i)
+    result: list[str | None] = [None] * len(article_ids)
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        members.sort(key=lambda i: article_ids[i])
+        original = members[0]
+        for m in members[1:]:
+            if earlier((article_ids[m], published[m]), (article_ids[original], published[original])):
+                original = m
+        for m in members:
+            if m != original:
+                result[m] = article_ids[original]
+    return result
+
+
+def with_duplicates(articles: pa.Table, signatures: pa.Table) -> pa.Table:
+    """``articles`` (the articles table, any ``duplicate_of`` it holds ignored) with ``duplicate_of``
+    decided over all of them; ``signatures``: ``article_id`` and ``signature`` (``texts.parquet``)."""
+    by_id = dict(zip(signatures.column("article_id").to_pylist(), signatures.column("signature").to_pylist(),
+                     strict=True))
+    ids = articles.column("article_id").to_pylist()
+    found = duplicate_of(ids, articles.column("published").to_pylist(), [by_id.get(a) for a in ids])
+    column = pa.array(found, pa.string())
+    if "duplicate_of" in articles.column_names:
+        return articles.set_column(articles.column_names.index("duplicate_of"), "duplicate_of", column)
+    return articles.append_column("duplicate_of", column)

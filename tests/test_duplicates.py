@@ -1,0 +1,105 @@
+"""Republished copies (``etl.duplicates``): MinHash signatures of the body, LSH, and which copy is the original."""
+
+from __future__ import annotations
+
+import random
+
+import pyarrow as pa
+import pytest
+
+from etl.duplicates import (
+    MIN_SIMILARITY,
+    copies,
+    duplicate_of,
+    earlier,
+    signature,
+    similarity,
+    with_duplicates,
+)
+from etl.text import fold
+from tests.conftest import SEEDS
+
+STORY = (SEEDS / "003_952f03fc20e26940.txt").read_text(encoding="utf-8")
+OTHER = (SEEDS / "002_1bc91b7b4a1688c3.txt").read_text(encoding="utf-8")
+
+
+def lines(text: str) -> list[str]:
+    return [fold(line) for line in text.splitlines()]
+
+
+def body(text: str) -> str:
+    return text.split("\n", 1)[1]  # without the headline
+
+
+# A copy as outlets republish it: another headline, an outlet line, a credit at the end.
+COPIES = [
+    ("new headline", "Viet Nam, Cambodia ties grow stronger\n" + body(STORY)),
+    ("outlet line", "Vietnam treasures ties with Cambodia\nBy Viet Nam News (VNS)\n" + body(STORY)),
+    ("credit at the end", STORY + "\nSource: VNA. Photo: Tran Viet / VNA\n"),
+    ("line breaks changed", STORY.replace("\n", "\n\n")),
+]
+
+
+@pytest.mark.parametrize(("what", "copy"), COPIES, ids=[w for w, _ in COPIES])
+def test_a_republished_copy_has_nearly_the_same_signature(what: str, copy: str):
+    assert similarity(signature(lines(STORY)), signature(lines(copy))) >= MIN_SIMILARITY
+
+
+def test_different_articles_have_different_signatures():
+    assert similarity(signature(lines(STORY)), signature(lines(OTHER))) < 0.2
+
+
+def test_a_signature_is_the_same_for_the_same_words_and_none_for_no_words():
+    assert signature(lines("Trade grew 15%.")) == signature(["trade grew  15%"])  # punctuation, spaces aside
+    assert signature(["", "  ", "!"]) is None
+
+
+#: (id, published) of two articles, and whether the first comes before the second.
+EARLIER = [
+    (("b", "2020-01-02"), ("a", "2021"), True),  # by date, whatever the ids
+    (("b", "2021-03"), ("a", "2021"), False),  # the dates overlap: by id
+    (("a", "2021-03"), ("b", "2021"), True),
+    (("a", None), ("b", "1999"), True),  # a date unknown: by id
+    (("b", "2023-01-05"), ("a", "2023-01-05"), False),  # the same day: by id
+]
+
+
+@pytest.mark.parametrize(("a", "b", "first"), EARLIER, ids=[f"{a} {b}" for a, b, _ in EARLIER])
+def test_earlier_is_by_date_when_both_are_known_else_by_id(a, b, first):
+    assert earlier(a, b) == first
+
+
+def test_every_copy_names_the_original_of_its_group():
+    """A group is read in id order, keeping the article no other comes before: here the undated
+    "a-copy" cannot be compared by date, so it comes before the others by id, and is the original."""
+    copy, original = signature(lines(COPIES[0][1])), signature(lines(STORY))
+    ids = ["z-agency", "m-copy", "a-copy", "other"]
+    published = ["2023-01-05", "2023-01-06", None, "2023-01-01"]
+    found = duplicate_of(ids, published, [original, copy, copy, signature(lines(OTHER))])
+    assert found == ["a-copy", "a-copy", None, None]
+
+
+def test_the_original_is_the_earliest_dated():
+    s = signature(lines(STORY))
+    assert duplicate_of(["b", "a", "c"], ["2023-01-05", "2023-01-07", "2023-02"], [s, s, s]) == [None, "b", "b"]
+
+
+def random_article(rng: random.Random, words: list[str]) -> str:
+    return "\n".join(" ".join(rng.choice(words) for _ in range(rng.randint(15, 40))) for _ in range(6))
+
+
+def test_lsh_finds_the_copies_among_many_articles():
+    rng = random.Random(7)
+    words = sorted({w for w in (STORY + OTHER).lower().split() if w.isalpha()})
+    texts = [random_article(rng, words) for _ in range(300)]
+    texts += ["A new headline\n" + texts[10], texts[200] + "\nShare this article", texts[10]]
+    found = copies([signature(lines(t)) for t in texts])
+    assert sorted(found) == [(10, 300), (10, 302), (200, 301), (300, 302)]
+
+
+def test_the_articles_table_gets_its_duplicate_of():
+    s, t = signature(lines(STORY)), signature(lines(OTHER))
+    articles = pa.table({"article_id": ["a", "b", "c"], "published": ["2023", None, "2024"],
+                         "duplicate_of": ["stale", None, None]})
+    signatures = pa.table({"article_id": ["c", "a", "b"], "signature": pa.array([s, s, t], pa.binary())})
+    assert with_duplicates(articles, signatures).column("duplicate_of").to_pylist() == [None, None, "a"]
