@@ -110,6 +110,40 @@ def fold_key(text: str) -> str:
     return re.sub(r"[\s\-'.]+", "", fold(text))
 
 
+# --- ASCII names and place ids ----------------------------------------------------------------
+
+_UNDECOMPOSABLE = str.maketrans({
+    "Đ": "D", "đ": "d", "Ð": "D", "ð": "d", "Ø": "O", "ø": "o", "Ł": "L", "ł": "l", "ß": "ss",
+    "Æ": "AE", "æ": "ae",
+    "Œ": "OE", "œ": "oe", "ı": "i", "’": "'", "‘": "'", "ʻ": "'", "ʼ": "'", "‐": "-", "–": "-",
+})
+
+
+def fold_ascii(text: str) -> str:
+    """ASCII spelling of a name, without diacritics: the gazetteer's names and ids are made from it.
+
+    >>> fold_ascii("Thành phố Hồ Chí Minh")
+    'Thanh pho Ho Chi Minh'
+    >>> fold_ascii("Đắk Lắk")
+    'Dak Lak'
+    """
+    decomposed = unicodedata.normalize("NFKD", text.translate(_UNDECOMPOSABLE))
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return plain.encode("ascii", "ignore").decode()
+
+
+def slugify(text: str) -> str:
+    """Lower-case ASCII slug with hyphens: a place id. The gazetteer builder and the map both make
+    ids with it, so a province of the boundary file and its gazetteer row share one.
+
+    >>> slugify("Ba Ria-Vung Tau")
+    'ba-ria-vung-tau'
+    >>> slugify("Vietnam-Cambodia Friendship Monument (Kampong Cham)")
+    'vietnam-cambodia-friendship-monument-kampong-cham'
+    """
+    return re.sub(r"[^a-z0-9]+", "-", fold_ascii(text).lower()).strip("-")
+
+
 # --- line-break hyphenation ----------------------------------------------------------------
 
 #: A hyphen inside a word whose second part starts in lower case: "Vi-etnam", "be-tween".

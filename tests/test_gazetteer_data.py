@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from etl.text import slugify
+
 ROOT = Path(__file__).resolve().parents[1]
 GAZETTEER_CSV = ROOT / "data" / "gazetteer.csv"
 CURATED_CSV = ROOT / "data" / "gazetteer_curated.csv"
@@ -48,14 +50,10 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def _slug(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-
-
 ROWS = _read_csv(GAZETTEER_CSV)
 BY_ID = {row["place_id"]: row for row in ROWS}
 PROVINCES = [feature["properties"] for feature in json.loads(PROVINCES_GEOJSON.read_text())["features"]]
-FLAG_BY_PROVINCE = {_slug(p["name"]): p["borders_other_country"] for p in PROVINCES}
+FLAG_BY_PROVINCE = {slugify(p["name"]): p["borders_other_country"] for p in PROVINCES}
 
 
 def _aliases(row: dict[str, str], column: str = "aliases") -> list[str]:
@@ -146,7 +144,7 @@ def test_province_ids_only_in_vietnam_and_cambodia():
 
 @pytest.mark.parametrize("province", PROVINCES, ids=lambda p: p["name"])
 def test_every_province_of_the_geojson_is_present(province):
-    row = BY_ID.get(_slug(province["name"]))
+    row = BY_ID.get(slugify(province["name"]))
     assert row is not None
     assert (row["name"], row["country"]) == (province["name"], province["country"])
     assert row["province_id"] == row["place_id"]
@@ -155,7 +153,7 @@ def test_every_province_of_the_geojson_is_present(province):
 
 @pytest.mark.parametrize("province", PROVINCES, ids=lambda p: p["name"])
 def test_border_province_computed_from_geometry_matches_the_shipped_flag(province):
-    row = BY_ID[_slug(province["name"])]
+    row = BY_ID[slugify(province["name"])]
     assert (row["border_province"] == "true") == province["borders_other_country"]
 
 
@@ -166,7 +164,7 @@ def test_border_province_follows_the_row_province():
 
 
 def test_merged_into_2025_follows_the_geojson():
-    merged = {_slug(p["name"]): p["merged_into_2025"] or "" for p in PROVINCES}
+    merged = {slugify(p["name"]): p["merged_into_2025"] or "" for p in PROVINCES}
     bad = [r["place_id"] for r in ROWS
            if r["merged_into_2025"] != (merged.get(r["province_id"], "") if r["country"] == "VN" else "")]
     assert bad == []

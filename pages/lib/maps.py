@@ -12,8 +12,6 @@ caller); ``province_map`` is a pure function of those lists and the filtered tab
 from __future__ import annotations
 
 import math
-import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -23,6 +21,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import shapely
 
+from etl.text import slugify
 from pages.lib import facts, theme
 from pages.lib.filters import province_of, scope_ids
 
@@ -51,21 +50,6 @@ HANDLE_SIZE = 6
 MAP_TOP_MARGIN = 80
 HANDLE_OPACITY = 0.6
 ROLE_PROVINCE, ROLE_HANDLE, ROLE_POINTS, ROLE_LINK = "province", "province_handle", "places", "link"
-
-
-_UNDECOMPOSABLE = str.maketrans({"Đ": "D", "đ": "d"})
-
-
-def slugify(name: str) -> str:
-    """The place id of a boundary name, as the gazetteer makes it.
-
-    >>> slugify("Kien Giang"), slugify("Ba Ria-Vung Tau"), slugify("Đồng Tháp")
-    ('kien-giang', 'ba-ria-vung-tau', 'dong-thap')
-    """
-    ascii_name = (
-        unicodedata.normalize("NFKD", name.translate(_UNDECOMPOSABLE)).encode("ascii", "ignore").decode()
-    )
-    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
 
 
 @dataclass(frozen=True)
