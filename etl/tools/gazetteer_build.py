@@ -38,8 +38,10 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cache
 from pathlib import Path
 
+from etl.lexicon import load_common
 from etl.text import fold_ascii, slugify
 
 try:
@@ -113,12 +115,8 @@ NAME_PREFIXES = (
 )
 VN_PROVINCE_WORD = "Tỉnh"
 VN_CITY_WORDS = "Thành phố"
-# Khmer romanisations differ by system (UNGEGN, French, GDCC): the same word is written several ways.
-KH_SPELLING_VARIANTS = (
-    ("Kampong", "Kompong"), ("Kaoh", "Koh"), ("Stueng", "Stung"), ("Preaek", "Prek"), ("Phnum", "Phnom"),
-    ("Srei", "Srey"), ("Tuek", "Teuk"),
-)
 KH_MAX_WORDS_TO_CLOSE_UP = 2  # "Kampong Trach" is also written "Kompongtrach"
+MIN_SPELLING_CHARS = 2  # shorter forms are abbreviations ("Kg"), not spellings
 
 # A Cambodian district merged with a GeoNames place this large is a town (level city).
 TOWN_MIN_POPULATION = 10_000
@@ -281,14 +279,28 @@ def natural_order(name: str, adjective_follows_noun: bool) -> str | None:
     return f"{tail} {head}"
 
 
+@cache
+def kh_spelling_variants() -> tuple[tuple[str, str], ...]:
+    """The one-word romanisation swaps of the lexicon (``common.toml``, ``[romanisation] pairs``),
+    capitalised as in names: Khmer romanisations differ by system (UNGEGN, French, GDCC).
+    Abbreviations ("Kg" for "Kampong") are left to the matcher, which swaps every pair.
+
+    >>> ("Kampong", "Kompong") in kh_spelling_variants()
+    True
+    """
+    pairs = load_common().romanisation.pairs
+    return tuple((a.capitalize(), b.capitalize()) for a, b in pairs
+                 if a.isalpha() and b.isalpha() and min(len(a), len(b)) > MIN_SPELLING_CHARS)
+
+
 def kh_spellings(name: str) -> list[str]:
     """Other ways Cambodian names are romanised, including the closed-up form.
 
     >>> kh_spellings("Kampong Trach")
-    ['Kampong Trach', 'Kompong Trach', 'Kampongtrach', 'Kompongtrach']
+    ['Kampong Trach', 'Kompong Trach', 'Kompung Trach', 'Kampongtrach', 'Kompongtrach', 'Kompungtrach']
     """
     forms = [name]
-    for first, second in KH_SPELLING_VARIANTS:
+    for first, second in kh_spelling_variants():
         for form in list(forms):
             for old, new in ((first, second), (second, first)):
                 variant = re.sub(rf"\b{old}\b", new, form)
