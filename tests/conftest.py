@@ -38,6 +38,26 @@ def seed_tables(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    """A copy of the seed articles in ``tmp_path/seeds``, free to change."""
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    return seeds
+
+
+@pytest.fixture(scope="session")
+def geometry():
+    """The shipped province and country outlines, ready for the maps."""
+    import geopandas as gpd
+
+    from pages.lib import maps
+
+    boundaries = ROOT / "data" / "boundaries"
+    return maps.province_geometry(gpd.read_file(boundaries / "provinces.geojson"),
+                                  gpd.read_file(boundaries / "countries.geojson"))
+
+
 # --- hostile corpus: the seed articles plus articles written to attack the dashboard ----------------
 
 #: Script, event-handler, Markdown-link and remote-image tricks, in the title line and the body.

@@ -20,6 +20,7 @@ SECRET = "root:x:0:0:the secret line:/root:/bin/bash\n"
 
 @pytest.fixture
 def corpus(tmp_path: Path) -> Path:
+    """Two seed articles (the folder checks need few; conftest's ``corpus`` has all five)."""
     seeds = tmp_path / "seeds"
     seeds.mkdir()
     for path in sorted(SEEDS.iterdir())[:2]:

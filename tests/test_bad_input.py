@@ -7,7 +7,6 @@ asserted: the benchmark measures speed).
 from __future__ import annotations
 
 import csv
-import shutil
 from pathlib import Path
 
 import pytest
@@ -24,13 +23,6 @@ def problems_of(out: Path) -> dict[str, str]:
 def articles_of(out: Path) -> dict[str, dict]:
     with (out / "articles.csv").open(encoding="utf-8") as f:
         return {r["file"]: r for r in csv.DictReader(f)}
-
-
-@pytest.fixture
-def corpus(tmp_path: Path) -> Path:
-    seeds = tmp_path / "seeds"
-    shutil.copytree(SEEDS, seeds)
-    return seeds
 
 
 FILES = {

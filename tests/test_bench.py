@@ -37,4 +37,8 @@ def test_the_benchmark_reports_cpu_memory_and_rate_for_both_corpora(tmp_path):
         assert run["cpu_s"] > 0 and run["wall_s"] > 0 and run["peak_tree_mb"] > 0, run
         assert run["mb_per_cpu_s"] > 0 and run["cpu_ms_per_article"] > 0, run
         assert size["incremental"]["one_changed_s"] > 0
+        assert abs(sum(run["stage_share"].values()) - 1) < 0.01
+    assert sorted(p.name for p in (tmp_path / "work" / "corpus-synthetic-8").glob("*.txt")) == [
+        f"synthetic-{i:05d}.txt" for i in range(1, 9)
+    ]  # the article changed for the incremental run is put back as it was
     assert "| real | 8 |" in done.stdout and "| synthetic | 8 |" in done.stdout

@@ -1,171 +1,27 @@
-"""Chart, map and briefing builders: pure functions tested on their traces, titles and units.
-
-Rows are made with the ETL's own ``frame`` so they have exactly the app's column types.
-"""
+"""Chart builders (trade, aid, cooperation, key figures, theme) and the view's memo: pure functions
+tested on their traces, titles and units."""
 
 from __future__ import annotations
 
-import re
 import threading
-import xml.etree.ElementTree as ET
 from dataclasses import replace
-from pathlib import Path
 
-import geopandas as gpd
 import pandas as pd
-import plotly.offline
 import pytest
 
 from etl.output import frame
-from etl.schema import ARTICLES, CLAIMS, LINKS, MENTIONS, PLACES, PROBLEMS
-from pages.lib import briefing, charts, facts, maps, svgmap, theme
-from pages.lib.tables import Tables
-
-REPO = Path(__file__).resolve().parents[1]
-BOUNDARIES = REPO / "data" / "boundaries"
-N_PROVINCES = 88  # 63 Vietnamese (before July 2025) + 25 Cambodian, see data/boundaries/README.md
-N_BORDER_PROVINCES = 19
-
-
-# --- small tables ------------------------------------------------------------------------------
-
-ARTICLE = {
-    "article_id": "a1",
-    "file": "a1.txt",
-    "title": "Trade grows",
-    "outlet": "VNA",
-    "author": None,
-    "published": "2023-05-02",
-    "published_basis": "dateline",
-    "language": "en",
-    "sha256": "0" * 64,
-    "n_sentences": 10,
-    "n_claims": 3,
-    "n_mentions": 4,
-}
-
-
-def claim(n: int, **fields) -> dict:
-    """A claims row: a body, exact, achieved USD trade figure unless told otherwise."""
-    row = {
-        "claim_id": f"a1#c{n}",
-        "article_id": "a1",
-        "sentence_id": n,
-        "section": "body",
-        "text": "$1 million",
-        "char_start": 0,
-        "char_end": 10,
-        "value": 1e6,
-        "low": None,
-        "high": None,
-        "unit": "USD",
-        "kind": "currency",
-        "qualifier": "exact",
-        "what": "trade",
-        "category": "trade",
-        "period_start": None,
-        "period_end": None,
-        "target": False,
-        "place_ids": None,
-        "quote": f"Sentence {n} says $1 million.",
-    }
-    return row | fields
-
-
-def place(place_id: str, **fields) -> dict:
-    row = {
-        "place_id": place_id,
-        "name": place_id.replace("-", " ").title(),
-        "name_local": None,
-        "country": "KH",
-        "level": "province",
-        "province_id": place_id,
-        "lat": 10.6,
-        "lon": 104.2,
-        "border_province": False,
-        "merged_into_2025": None,
-        "source": "test",
-        "n_mentions": 1,
-        "n_articles": 1,
-    }
-    return row | fields
-
-
-def link(sentence: int, place_b: str, sector: str = "trade", relation: str = "agreement") -> dict:
-    return {
-        "article_id": "a1",
-        "sentence_id": sentence,
-        "section": "body",
-        "place_a": "kien-giang",
-        "place_b": place_b,
-        "sector": sector,
-        "relation": relation,
-        "quote": f"Kien Giang and {place_b} agree.",
-    }
-
-
-def with_sources(rows: list[dict]) -> pd.DataFrame:
-    return facts.with_sources(frame(CLAIMS, rows), frame(ARTICLES, [ARTICLE]))
-
-
-PLACES_ROWS = [
-    place("kien-giang", name="Kien Giang", country="VN", lat=10.0, lon=105.1, border_province=True),
-    place("kampot", name="Kampot", border_province=True, lat=10.8, lon=104.3),
-    place("kep", name="Kep", lat=10.5, lon=104.3),
-    place(
-        "kampong-trach", name="Kampong Trach", level="district", province_id="kampot", lat=10.56, lon=104.47
-    ),
-    place("cambodia", name="Cambodia", level="country", province_id=None, lat=12.5, lon=105.0),
-]
-LINK_ROWS = [
-    link(1, "kampot"),
-    link(1, "kep"),
-    link(2, "kampong-trach", "energy", "aid"),
-    link(3, "cambodia"),
-]
-
-
-@pytest.fixture(scope="module")
-def geometry() -> maps.MapGeometry:
-    return maps.province_geometry(
-        gpd.read_file(BOUNDARIES / "provinces.geojson"), gpd.read_file(BOUNDARIES / "countries.geojson")
-    )
-
-
-def small_view() -> Tables:
-    claims = [
-        claim(1, value=548e6, qualifier="more_than", period_start=2015, quote="Trade hit <b>$548M</b>."),
-        claim(2, value=20e9, target=True, place_ids="kien-giang;kampot"),
-        claim(3, value=2.5e12, unit="VND", category="investment"),
-    ]
-    mentions = [
-        {
-            "mention_id": "a1#m1",
-            "article_id": "a1",
-            "sentence_id": 1,
-            "section": "body",
-            "place_id": "kampong-trach",
-            "surface": "Kampong Trach",
-            "char_start": 0,
-            "char_end": 13,
-        }
-    ]
-    return Tables(
-        articles=frame(ARTICLES, [ARTICLE]),
-        claims=frame(CLAIMS, claims),
-        places=frame(PLACES, PLACES_ROWS),
-        mentions=frame(MENTIONS, mentions),
-        links=frame(LINKS, LINK_ROWS),
-        problems=frame(PROBLEMS, []),
-        build={"built_at": "2024-01-01T00:00:00+00:00"},
-    )
-
-
-# --- trade chart ---------------------------------------------------------------------------------
-
-
-def figure_traces(fig, role: str) -> list:
-    return [t for t in fig.data if isinstance(t.meta, dict) and t.meta.get("role") == role]
+from etl.schema import ARTICLES, LINKS, PLACES
+from pages.lib import charts, facts, theme
+from tests.views import (
+    ARTICLE,
+    LINK_ROWS,
+    PLACES_ROWS,
+    claim,
+    figure_traces,
+    many_links,
+    small_view,
+    with_sources,
+)
 
 
 def test_trade_chart_y_axis_is_log_and_in_usd():
@@ -255,9 +111,6 @@ def test_currencies_lists_usd_first():
     ]
 
 
-# --- aid chart -------------------------------------------------------------------------------------
-
-
 def aid_claims() -> pd.DataFrame:
     return with_sources(
         [
@@ -301,9 +154,6 @@ def test_aid_chart_copes_with_no_claims():
     assert "No figure" in fig.layout.annotations[0].text
 
 
-# --- cooperation ---------------------------------------------------------------------------------
-
-
 def test_cooperation_matrix_counts_sectors_by_partner_province():
     fig = charts.cooperation_matrix(frame(LINKS, LINK_ROWS), frame(PLACES, PLACES_ROWS))
     (heatmap,) = fig.data
@@ -339,9 +189,6 @@ def test_agreement_sentences_are_one_row_per_sentence():
     assert "Kampot" in table.iloc[0]["places"] and "Kep" in table.iloc[0]["places"]
 
 
-# --- key figures -----------------------------------------------------------------------------------
-
-
 def test_key_figures_are_the_largest_with_qualifier_period_and_source():
     claims = with_sources(
         [
@@ -366,131 +213,6 @@ def test_key_figures_of_nothing_is_an_empty_table():
     assert charts.key_figures(with_sources([claim(1)]).iloc[0:0]).empty
 
 
-# --- map -------------------------------------------------------------------------------------------
-
-
-def province_figure(geometry, view: Tables | None = None, **kwargs):
-    view = view or small_view()
-    return maps.province_map(
-        geometry, view.places, view.mentions, view.claims, view.links, "Source: test", **kwargs
-    )
-
-
-def test_map_has_one_filled_polygon_trace_per_province(geometry):
-    fig = province_figure(geometry)
-    provinces = figure_traces(fig, maps.ROLE_PROVINCE)
-    assert len(provinces) == N_PROVINCES
-    assert all(t.fill == "toself" for t in provinces)
-    assert len({t.meta["id"] for t in provinces}) == N_PROVINCES
-
-
-def test_map_uses_plain_axes_with_an_equal_scale_and_no_web_traces(geometry):
-    fig = province_figure(geometry)
-    assert {t.type for t in fig.data} == {"scatter"}  # no geo, mapbox or map traces: they fetch from the web
-    assert fig.layout.yaxis.scaleanchor == "x"
-
-
-def test_map_province_ids_are_the_gazetteer_slugs(geometry):
-    ids = set(geometry.provinces["place_id"])
-    assert {"kien-giang", "ba-ria-vung-tau", "ho-chi-minh-city", "phnom-penh", "tbong-khmum"} <= ids
-    gazetteer = REPO / "data" / "gazetteer.csv"
-    if gazetteer.exists():
-        known = set(pd.read_csv(gazetteer, usecols=["place_id"])["place_id"])
-        assert ids <= known
-
-
-def test_map_draws_the_land_border_and_outlines_border_provinces(geometry):
-    assert int(geometry.provinces["border"].sum()) == N_BORDER_PROVINCES
-    assert len([x for x in geometry.border_xs if x is not None]) > 100
-    fig = province_figure(geometry)
-    names = {t.name for t in fig.data}
-    assert "Vietnam–Cambodia land border" in names and "Province on the land border (outlined)" in names
-
-
-def test_map_colours_provinces_by_mentions_or_claims(geometry):
-    by_mentions = {t.meta["id"]: t.fillcolor for t in figure_traces(province_figure(geometry), "province")}
-    assert by_mentions["kampot"] == theme.KH_RAMP[1]  # one mention, of Kampong Trach in Kampot
-    assert by_mentions["kep"] == theme.KH_RAMP[0]
-    by_claims = {
-        t.meta["id"]: t.fillcolor
-        for t in figure_traces(province_figure(geometry, metric="claims"), "province")
-    }
-    assert by_claims["kien-giang"] == theme.VN_RAMP[1] and by_claims["kampot"] == theme.KH_RAMP[1]
-
-
-def test_map_points_and_links_and_clickable_province_handles(geometry):
-    fig = province_figure(geometry)
-    (handles,) = figure_traces(fig, maps.ROLE_HANDLE)
-    assert len(handles.customdata) == N_PROVINCES and "kien-giang" in {row[0] for row in handles.customdata}
-    points = figure_traces(fig, maps.ROLE_POINTS)
-    assert [t.name for t in points] == ["District (size: mentions)"]
-    links = figure_traces(fig, maps.ROLE_LINK)
-    assert len(links) == 3  # to Kampot, Kep and Kampong Trach; none to "Cambodia" as a whole
-    assert any(theme.BOUNDARY_ATTRIBUTION in a.text for a in fig.layout.annotations)
-
-
-def empty_view() -> Tables:
-    """The small view with every row filtered out."""
-    view = small_view()
-    return Tables(view.articles.iloc[0:0], view.claims.iloc[0:0], view.places.iloc[0:0],
-                  view.mentions.iloc[0:0], view.links.iloc[0:0], view.problems, {})
-
-
-def test_map_copes_with_no_data(geometry):
-    empty = empty_view()
-    fig = province_figure(geometry, empty)
-    assert len(figure_traces(fig, "province")) == N_PROVINCES
-    assert not figure_traces(fig, maps.ROLE_POINTS) and not figure_traces(fig, maps.ROLE_LINK)
-
-
-def test_province_counts_count_a_town_for_its_province():
-    view = small_view()
-    counts = maps.province_counts(view.places, view.mentions, view.claims).set_index("province_id")
-    assert counts.loc["kampot", "mentions"] == 1
-    assert counts.loc["kien-giang", "claims"] == 1 and counts.loc["kampot", "claims"] == 1
-
-
-# --- briefing --------------------------------------------------------------------------------------
-
-EXTERNAL_ATTRIBUTE = re.compile(r"""\b(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", re.IGNORECASE)
-SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.DOTALL | re.IGNORECASE)
-
-
-@pytest.fixture(scope="module")
-def briefing_page(geometry) -> str:
-    return briefing.briefing_html(small_view(), geometry)
-
-
-def test_briefing_carries_plotly_inline(briefing_page: str):
-    assert plotly.offline.get_plotlyjs()[:500] in briefing_page
-    assert briefing_page.count(plotly.offline.get_plotlyjs()[:500]) == 1
-    assert not re.search(r"<script[^>]*\bsrc=", briefing_page, re.IGNORECASE)
-
-
-def test_briefing_makes_no_external_request(briefing_page: str):
-    markup = SCRIPT.sub("<script></script>", briefing_page)  # plotly.js holds link text for its own UI
-    assert not EXTERNAL_ATTRIBUTE.search(markup)
-    assert "@import" not in markup and "fonts.googleapis" not in briefing_page
-    assert "cdn.plot.ly" not in SCRIPT.sub("", briefing_page)
-
-
-def test_briefing_has_key_figures_charts_and_escaped_sources(briefing_page: str):
-    assert "Key figures" in briefing_page and "&gt; $548M" in briefing_page
-    assert briefing_page.count('class="plotly-graph-div"') == 5  # USD, VND, map, matrix, network
-    assert "Trade hit &lt;b&gt;$548M&lt;/b&gt;." in briefing_page
-    assert "<b>$20B</b> (trade, target)" in briefing_page
-    assert "<b>$548M</b>" not in SCRIPT.sub("", briefing_page)
-
-
-def test_briefing_copes_with_an_empty_view(geometry):
-    empty = empty_view()
-    page = briefing.briefing_html(empty, geometry, plotlyjs="")
-    assert "No money figure" in page and "No trade, investment or aid figure" in page
-
-
-# --- theme -----------------------------------------------------------------------------------------
-
-
 def test_vietnam_and_cambodia_keep_their_colours_everywhere():
     assert theme.COUNTRY_COLOURS == {"VN": theme.VN_COLOUR, "KH": theme.KH_COLOUR}
     assert theme.VN_RAMP[4] == theme.VN_COLOUR and theme.KH_RAMP[4] == theme.KH_COLOUR
@@ -502,35 +224,6 @@ def test_vietnam_and_cambodia_keep_their_colours_everywhere():
 def test_source_line_is_escaped_in_figures():
     fig = theme.style_figure(charts.go.Figure(), "t", "s", "Source: <script>x</script>", 300)
     assert "&lt;script&gt;" in fig.layout.annotations[0].text
-
-
-def test_compact_map_has_a_short_title_and_no_legend(geometry):
-    fig = province_figure(geometry, compact=True)
-    assert fig.layout.showlegend is False
-    assert fig.layout.title.text == "Place mentions by province, southern Vietnam and Cambodia"
-
-
-# --- many links: the strongest are drawn ------------------------------------------------------------
-
-
-def many_links(n_partners: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Kien Giang linked to ``n_partners`` places, partner i by i + 1 sentences."""
-    partners = [f"place-{i:04d}" for i in range(n_partners)]
-    places = [place("kien-giang", country="VN", lon=105.1, lat=10.0)] + [
-        place(p, lon=104.0 + i / n_partners, lat=11.0) for i, p in enumerate(partners)
-    ]
-    rows = [link(s, p) | {"article_id": f"a{i}"} for i, p in enumerate(partners) for s in range(i + 1)]
-    return frame(LINKS, rows), frame(PLACES, places)
-
-
-def test_the_map_draws_only_the_strongest_links(geometry, monkeypatch):
-    monkeypatch.setattr(maps, "MAX_LINKS", 5)
-    links, places = many_links(12)
-    fig = maps.province_map(geometry, places, frame(MENTIONS, []), frame(CLAIMS, []), links, "Source: test")
-    drawn = figure_traces(fig, maps.ROLE_LINK)
-    assert len(drawn) == 5
-    assert all("place-0011" in t.text or "Place 0011" in t.text for t in drawn[:1])  # the strongest first
-    assert "5 strongest of 12" in drawn[0].name
 
 
 def test_the_partner_network_draws_only_the_strongest_pairs(monkeypatch):
@@ -583,105 +276,3 @@ def test_many_partners_are_slanted_and_the_source_line_moves_below_them():
     assert "Source: test" in source.text and source.yshift < theme.SOURCE_OFFSET
     few = charts.cooperation_matrix(*many_links(3), "Source: test")
     assert few.layout.xaxis.tickangle is None and few.layout.annotations[-1].yshift == theme.SOURCE_OFFSET
-
-
-def test_points_and_links_stay_map_sized_with_huge_counts(geometry):
-    links, places = many_links(4)
-    places["n_mentions"] = pd.array([40_000, 10_000, 2_500, 100, 1], dtype="Int64")
-    places["level"] = "city"
-    fig = maps.province_map(geometry, places, frame(MENTIONS, []), frame(CLAIMS, []), links, "Source: test")
-    (points,) = figure_traces(fig, maps.ROLE_POINTS)
-    sizes = sorted(points.marker.size, reverse=True)
-    assert sizes[0] == maps.POINT_MAX_SIZE and sizes[0] / sizes[1] > 1.5  # the order of counts still shows
-    widths = [t.line.width for t in figure_traces(fig, maps.ROLE_LINK)]
-    assert max(widths) <= maps.LINK_MAX_WIDTH
-
-
-# --- the overview's static map ------------------------------------------------------------------
-
-SVG = "{http://www.w3.org/2000/svg}"
-
-
-def overview_svg(geometry, view: Tables | None = None, **kwargs) -> ET.Element:
-    view = view or small_view()
-    counts = maps.province_counts(view.places, view.mentions, view.claims)
-    svg = svgmap.province_svg(
-        svgmap.province_paths(geometry), geometry.provinces, view.places, counts, **kwargs
-    )
-    return ET.fromstring(svg)  # well-formed XML, or this raises
-
-
-def titled(root: ET.Element) -> dict[str, ET.Element]:
-    """Shapes by the first line of their tooltip (``<title>``)."""
-    return {
-        shape.find(f"{SVG}title").text.split("\n")[0]: shape
-        for shape in root.iter()
-        if shape.find(f"{SVG}title") is not None
-    }
-
-
-def test_projection_puts_the_extent_in_the_drawing():
-    projection = svgmap.Projection.of("border")
-    (x0, x1), (y0, y1) = maps.EXTENTS["border"]
-    xs, ys = projection.xy([x0, x1], [y1, y0])
-    assert list(xs) == [0, svgmap.WIDTH] and list(ys) == [0, projection.height]
-    assert projection.height > svgmap.WIDTH * (y1 - y0) / (x1 - x0)  # latitude stretched, as on the Map page
-
-
-def test_overview_map_has_one_shape_per_province_with_its_numbers(geometry):
-    shapes = titled(overview_svg(geometry))
-    provinces = [key for key in shapes if key.endswith(("Vietnam", "Cambodia"))]
-    assert len(provinces) == N_PROVINCES
-    kampot = next(shape for key, shape in shapes.items() if key.startswith("Kampot"))
-    assert kampot.get("fill") == theme.KH_RAMP[1]  # one mention, of Kampong Trach in Kampot
-    tip = kampot.find(f"{SVG}title").text
-    assert "1 place mentions" in tip and "On the Vietnam–Cambodia land border" in tip
-    kep = next(shape for key, shape in shapes.items() if key.startswith("Kep"))
-    assert kep.get("fill") == theme.KH_RAMP[0]
-
-
-def test_overview_map_colours_by_claims_when_asked(geometry):
-    shapes = titled(overview_svg(geometry, metric="claims"))
-    kien_giang = next(shape for key, shape in shapes.items() if key.startswith("Kien Giang"))
-    assert kien_giang.get("fill") == theme.VN_RAMP[1]
-
-
-def test_overview_map_draws_the_land_border_as_an_open_line_on_top(geometry):
-    root = overview_svg(geometry)
-    lines = [p for p in root.iter(f"{SVG}path") if p.get("stroke") == theme.BORDER_LINE]
-    (border,) = lines
-    assert border.get("fill") == "none" and "Z" not in border.get("d")  # a line, never closed back
-    shapes = list(root.iter(f"{SVG}path"))
-    last_province = max(i for i, p in enumerate(shapes) if p.find(f"{SVG}title") is not None
-                        and p.get("fill") in (*theme.VN_RAMP, *theme.KH_RAMP))
-    assert shapes.index(border) > last_province
-
-
-def test_overview_map_points_say_what_they_are(geometry):
-    shapes = titled(overview_svg(geometry))
-    point = shapes["Kampong Trach (district): 1 mentions in 1 articles"]
-    assert point.tag == f"{SVG}rect"  # districts are squares, as on the Map page
-    assert not any(key.startswith("Kampong Trach") for key in titled(overview_svg(geometry, show_points=False)))
-
-
-def test_overview_map_escapes_names(geometry):
-    view = small_view()
-    places = view.places.copy()
-    places.loc[places["place_id"] == "kampong-trach", "name"] = "<script>alert(1)</script> & co"
-    root = overview_svg(geometry, replace(view, places=places))
-    assert "<script>alert(1)</script> & co (district): 1 mentions in 1 articles" in titled(root)
-    assert not list(root.iter(f"{SVG}script")) and not list(root.iter("script"))
-
-
-def test_overview_map_copes_with_no_data(geometry):
-    root = overview_svg(geometry, empty_view())
-    fills = {p.get("fill") for key, p in titled(root).items() if key.endswith(("Vietnam", "Cambodia"))}
-    assert fills == {theme.VN_RAMP[0], theme.KH_RAMP[0]}
-    assert not list(root.iter(f"{SVG}circle")) and not list(root.iter(f"{SVG}rect"))[1:]  # the sea only
-
-
-def test_overview_map_legend_shows_the_bins_in_use():
-    counts = pd.DataFrame({"province_id": ["kampot", "kep"], "mentions": [12, 0], "claims": [0, 0]})
-    legend = svgmap.legend(counts)
-    assert "place mentions: 0 · 1–2 · 3–9 · 10–29" in legend and "30–99" not in legend
-    assert legend.count(theme.VN_RAMP[3]) == 1 and legend.count(theme.KH_RAMP[3]) == 1

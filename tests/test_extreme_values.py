@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -352,13 +351,6 @@ def view(request) -> Tables:
 def claims(view: Tables) -> pd.DataFrame:
     """The view's claims as pages have them: sources joined in, labelled."""
     return facts.labelled(facts.with_sources(view.claims, view.articles))
-
-
-@pytest.fixture(scope="module")
-def geometry() -> maps.MapGeometry:
-    return maps.province_geometry(
-        gpd.read_file(BOUNDARIES / "provinces.geojson"), gpd.read_file(BOUNDARIES / "countries.geojson")
-    )
 
 
 @pytest.fixture(scope="module")

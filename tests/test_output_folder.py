@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import errno
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -28,13 +27,6 @@ SIGTERM_CORPUS = 1000
 def tree(folder: Path) -> dict[str, bytes]:
     """Every file under ``folder`` with its bytes (what a refused build must leave as it was)."""
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-@pytest.fixture
-def corpus(tmp_path: Path) -> Path:
-    seeds = tmp_path / "seeds"
-    shutil.copytree(SEEDS, seeds)
-    return seeds
 
 
 @pytest.fixture

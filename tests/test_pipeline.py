@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import errno
 import json
-import shutil
 import subprocess
 import sys
 import threading
@@ -25,13 +24,6 @@ from tests.conftest import ROOT, SEEDS
 def read_csv(path: Path) -> list[dict]:
     with path.open(newline="", encoding="utf-8") as f:
         return list(csv.DictReader(f))
-
-
-@pytest.fixture
-def corpus(tmp_path: Path) -> Path:
-    seeds = tmp_path / "seeds"
-    shutil.copytree(SEEDS, seeds)
-    return seeds
 
 
 def test_every_option_has_help_text():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 import shutil
 import time
@@ -19,13 +18,6 @@ from etl import discover, output, pipeline, reuse, rows
 from etl.schema import TABLES
 from etl.tools.synth import generate
 from tests.conftest import SEEDS
-
-
-@pytest.fixture
-def corpus(tmp_path: Path) -> Path:
-    seeds = tmp_path / "seeds"
-    shutil.copytree(SEEDS, seeds)
-    return seeds
 
 
 def same_tables(a: Path, b: Path) -> None:
@@ -398,21 +390,3 @@ def test_dask_engine_writes_the_same_tables(corpus, tmp_path):
     pipeline.run(corpus, tmp_path / "local", progress=False, cache=tmp_path / "c1")
     pipeline.run(corpus, tmp_path / "dask", progress=False, engine="dask", workers=2, cache=tmp_path / "c2")
     same_tables(tmp_path / "local", tmp_path / "dask")
-
-
-@pytest.mark.slow
-def test_the_benchmark_runs_and_reports_every_figure(tmp_path):
-    from etl.tools import bench
-
-    report_file = tmp_path / "report.json"
-    assert bench.main(["--sizes", "6", "--workers", "1", "--repeat", "1", "--work", str(tmp_path / "w"),
-                       "--json", str(report_file)]) == 0
-    report = json.loads(report_file.read_text(encoding="utf-8"))
-    (size,) = report["etl"]
-    run = size["runs"]["1"]
-    assert size["articles"] == 6 and run["wall_s"] > 0 and run["peak_rss_mb"] > 0
-    assert set(run["stage_share"]) == set(bench.STAGES) and abs(sum(run["stage_share"].values()) - 1) < 0.01
-    assert size["incremental"]["one_changed_s"] > 0 and size["incremental"]["one_added_s"] > 0
-    assert sorted(p.name for p in (tmp_path / "w" / "corpus-6").glob("*.txt")) == [
-        f"synthetic-{i:05d}.txt" for i in range(1, 7)
-    ]  # the corpus is put back as it was
