@@ -106,6 +106,7 @@ def test_a_language_without_lexicon_invents_no_claims(text, language):
     assert "no lexicon" in result.problems[0]["problem"]
 
 
+@pytest.mark.slow
 def test_one_megabyte_line_without_a_sentence_break():
     text = ("Le Vietnam a envoyé 200 cadres et 30 tonnes de riz à Kampot en 2019 pour aider " * 13000)[:1_000_000]
     result = run_extract(text, language="fr")
@@ -114,6 +115,7 @@ def test_one_megabyte_line_without_a_sentence_break():
         assert text[c["char_start"]:c["char_end"]] == c["text"]
 
 
+@pytest.mark.slow
 def test_a_text_of_ten_thousand_numbers():
     text = " ".join(f"{i} étudiants," for i in range(10_000))
     result = run_extract(text, language="fr")

@@ -42,6 +42,7 @@ def size_of(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "make_part"), LINES, ids=[name for name, _ in LINES])
 def test_a_long_line_gives_tables_in_proportion_to_it(tmp_path, name, make_part):
     seeds = tmp_path / "seeds"
@@ -106,6 +107,7 @@ def test_a_figure_beyond_any_measure_never_reaches_the_tables(tmp_path):
     assert [p["problem"] for p in result.problems] == ["1 unreadable figure (beyond 1e+18) not taken as claims"]
 
 
+@pytest.mark.slow
 def test_an_upload_of_a_long_line_is_built_in_proportion(seed_corpus):
     text = one_line(FIGURES[1], 150_000)
     before = size_of(seed_corpus.tables)

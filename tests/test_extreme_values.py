@@ -419,6 +419,7 @@ def test_key_figures_and_tables_cope(claims: pd.DataFrame):
     assert len(charts.trade_table(claims)) == len(facts.money_claims(claims))
 
 
+@pytest.mark.slow
 def test_briefing_copes(view: Tables, geometry: maps.MapGeometry):
     page = briefing.briefing_html(view, geometry, plotlyjs="")
     assert page.startswith("<!DOCTYPE html>") and "Key figures" in page
