@@ -22,7 +22,7 @@ from etl.lexicon import Lexicon, folded
 from etl.numbers import parse_number, parse_number_words
 from etl.periods import find_dates
 from etl.scanner import finditer_at
-from etl.text import TextView, fold, word_zipf_in
+from etl.text import TextView, boundary_view, fold, word_zipf_in
 
 #: Bare four-digit integers in this range are years, not quantities.
 YEAR_MIN, YEAR_MAX = 1800, 2100
@@ -514,6 +514,16 @@ def _qualifier(view: TextView, lex: Lexicon, left: int, kind: str = "") -> tuple
     "over" in "handed over 50 bicycles" is the verb's particle, and before a duration it means
     "during" ("over 70 years") unless a word before it makes a comparison ("for over 70 years").
     """
+    # one search for every qualifier at once; its match is the one the loop below would choose unless
+    # it is no hedge there (then another qualifier's phrase, further right, may be)
+    m = lex.patterns["qualifier"].search(view.folded, max(0, left - LEFT_WINDOW), left)
+    if m is None:
+        return ("exact", left)
+    hedge = " ".join(view.bounded[m.start():m.end()].split())
+    name = _qualifier_names(lex).get(hedge)
+    if name is not None and not _not_a_hedge(view, lex, m, kind):
+        verb = hedge in folded(lex.qualifier_context.verbs)
+        return (name, left if verb else m.start())
     best: tuple[str, int] = ("exact", left)
     for name, _ in lex.qualifiers.items():
         m = lex.patterns[f"qualifier:{name}"].search(view.folded, max(0, left - LEFT_WINDOW), left)
@@ -522,6 +532,16 @@ def _qualifier(view: TextView, lex: Lexicon, left: int, kind: str = "") -> tuple
             verb = hedge in folded(lex.qualifier_context.verbs)
             best = (name, left if verb else m.start())
     return best
+
+
+@cache
+def _qualifier_names(lex: Lexicon) -> dict[str, str]:
+    """Each qualifier phrase, as the boundary view spells it, and its qualifier (the first that lists it)."""
+    names: dict[str, str] = {}
+    for name, phrases in lex.qualifiers.items():
+        for phrase in phrases:
+            names.setdefault(" ".join(boundary_view(fold(phrase)).split()), name)
+    return names
 
 
 def _not_a_hedge(view: TextView, lex: Lexicon, m: re.Match[str], kind: str) -> bool:

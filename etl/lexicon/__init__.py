@@ -253,6 +253,8 @@ def _compile(lex: Language, common: Common) -> dict[str, re.Pattern[str]]:
     # Qualifiers, range words, exclusions: anchored at the end of the text before a number.
     for name, phrases in lex.qualifiers.items():
         p[f"qualifier:{name}"] = re.compile(rf"{_bounded(phrases)}\s*$")
+    # every qualifier's phrases in one pattern: its leftmost match is the leftmost of theirs
+    p["qualifier"] = re.compile(rf"{_bounded([w for _, ws in lex.qualifiers.items() for w in ws])}\s*$")
     p["range_intro"] = re.compile(rf"{_bounded(lex.ranges.intro)}\s*$")
     p["change_before"] = re.compile(rf"{_bounded(lex.ranges.change_words)}\s*(?:\S+\s+){{0,3}}$")
     seps = lex.ranges.separators
