@@ -11,6 +11,7 @@ matches any word that starts with it ("export*" finds "exportations").
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable
 from functools import cache
@@ -131,6 +132,7 @@ class Scan:
         self.raw_starts: dict[str, dict[str, set[int]]] = {
             name: {group: set() for group in in_groups} for name, in_groups in groups.items()}
         self.raw_keys: dict[str, list[tuple[int, int, str]]] = {name: [] for name in key_names}
+        self.sorted_starts: dict[str, dict[str, list[int] | None]] = {}
 
     def keys(self, name: str) -> list[tuple[int, int, str]]:
         """(start, end, key) of every key of finder ``name`` found, in the order their ends come."""
@@ -156,10 +158,15 @@ class Scan:
 
     def starts(self, name: str) -> dict[str, list[int] | None]:
         """Each group's sorted offsets where one of its words may start (``None``: anywhere, for a
-        text with characters beyond the Basic Multilingual Plane)."""
-        if self.anywhere:
-            return dict.fromkeys(self.raw_starts[name])
-        return {group: sorted(found) for group, found in self.raw_starts[name].items()}
+        text with characters beyond the Basic Multilingual Plane); sorted once per finder."""
+        sorted_starts = self.sorted_starts.get(name)
+        if sorted_starts is None:
+            if self.anywhere:
+                sorted_starts = dict.fromkeys(self.raw_starts[name])
+            else:
+                sorted_starts = {group: sorted(found) for group, found in self.raw_starts[name].items()}
+            self.sorted_starts[name] = sorted_starts
+        return sorted_starts
 
 
 def finditer_at(pattern: re.Pattern[str], text: str, starts: list[int] | None) -> list[re.Match[str]]:
@@ -182,6 +189,29 @@ def finditer_at(pattern: re.Pattern[str], text: str, starts: list[int] | None) -
         if m is not None:
             found.append(m)
             resume = m.end()
+    return found
+
+
+def finditer_between(pattern: re.Pattern[str], text: str, starts: list[int] | None, lo: int, hi: int
+                     ) -> list[re.Match[str]]:
+    """What ``pattern.finditer(text, lo, hi)`` finds, when its matches can only start at ``starts``
+    (sorted; ``None``: anywhere). A look-behind still sees the text before ``lo``.
+
+    >>> [m.span() for m in finditer_between(re.compile(r"a+"), "aaa ba a", [0, 1, 5, 7], 1, 6)]
+    [(1, 3), (5, 6)]
+    """
+    if starts is None:
+        return list(pattern.finditer(text, lo, hi))
+    found: list[re.Match[str]] = []
+    resume = lo
+    for i in range(bisect.bisect_left(starts, lo), bisect.bisect_left(starts, hi)):
+        start = starts[i]
+        if start < resume:
+            continue
+        m = pattern.match(text, start, hi)
+        if m is not None:
+            found.append(m)
+            resume = max(m.end(), start + 1)
     return found
 
 

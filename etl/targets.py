@@ -12,6 +12,7 @@ import re
 from typing import NamedTuple
 
 from etl.lexicon import Lexicon, folded
+from etl.scanner import finditer_between
 from etl.text import TextView, fold
 
 #: A goal word applies to figures at most this far after it (characters).
@@ -49,19 +50,22 @@ def target_cue(view: TextView, lex: Lexicon, sentence_start: int, start: int, en
     clause (``_modal_cue``).
     """
     p = lex.patterns
+    at = lex.scan(view).starts("targets")  # where a cue word may start: each pattern is tried there only
     lo = max(sentence_start, previous_end, start - TARGET_REACH)
     clause = _CLAUSE_BREAK.search(view.folded[lo:start][::-1])
     if clause:
         lo = start - clause.start()
-    cues = list(p["target_cue"].finditer(view.folded, lo, start))
-    cues += [m for m in p["near_target_cue"].finditer(view.folded, max(lo, start - NEAR_TARGET_REACH), start)
+    cues = finditer_between(p["target_cue"], view.folded, at["cues"], lo, start)
+    cues += [m for m in finditer_between(p["near_target_cue"], view.folded, at["near_cues"],
+                                         max(lo, start - NEAR_TARGET_REACH), start)
              if _governs(view, lex, m.end(), start)]
     if cues:
         return TargetCue(max(c.start() for c in cues))
-    modal = _modal_cue(view, lex, max(sentence_start, start - MODAL_REACH), start)
+    modal = _modal_cue(view, lex, at["modal_cues"], max(sentence_start, start - MODAL_REACH), start)
     if modal is not None:
         return TargetCue(modal, splits_periods=False)
-    trail = p["trailing_target_cue"].search(view.folded, end, end + TARGET_TRAIL)
+    trail = next(iter(finditer_between(p["trailing_target_cue"], view.folded, at["trailing_cues"], end,
+                                       end + TARGET_TRAIL)), None)
     if trail and not re.search(r"[.;,]", view.folded[end:trail.start()]):
         return TargetCue(trail.start())
     return None
@@ -76,15 +80,18 @@ def _governs(view: TextView, lex: Lexicon, cue_end: int, start: int) -> bool:
     return len(words) <= NEAR_TARGET_WORDS or fold(words[-1]) in prepositions
 
 
-def _modal_cue(view: TextView, lex: Lexicon, lo: int, start: int) -> int | None:
+def _modal_cue(view: TextView, lex: Lexicon, at: list[int] | None, lo: int, start: int) -> int | None:
     """The future or conditional verb before the figure at ``start`` in its clause (from ``lo``, after
     the last comma), unless a verb in the past stands between them."""
+    pattern = lex.patterns["modal_cue"]
+    if not finditer_between(pattern, view.folded, at, lo, start):
+        return None  # most figures: no such verb before them at all
     # a comma that opens a list item ("14 GW from Laos, 3.8 GW from China") does not end the clause
     commas = [m.end() for m in _CLAUSE_END.finditer(view.folded, lo, start)
               if not lex.patterns["list_item"].match(view.folded, m.end())]
     lo = commas[-1] if commas else lo
     # written in lower case: "May" is the month
-    cues = [m for m in lex.patterns["modal_cue"].finditer(view.folded, lo, start)
+    cues = [m for m in finditer_between(pattern, view.folded, at, lo, start)
             if view.norm[m.start()].islower()]
     if not cues:
         return None

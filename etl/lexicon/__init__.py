@@ -97,7 +97,8 @@ SCANNED_PHRASES = ("categories", "measures", "links", "fact_measures", "fact_goo
                    "fact_direction", "scope")
 #: ... and words that open patterns: ``Scan.starts(name)`` says where the words of each list (or the
 #: keys of each table) of a section may start. Name -> (section, lists).
-SCANNED_STARTS = {"numbers": ("numbers", ("number_words", "vague")), "months": ("dates", ("months",))}
+SCANNED_STARTS = {"numbers": ("numbers", ("number_words", "vague")), "months": ("dates", ("months",)),
+                  "targets": ("targets", ("cues", "near_cues", "modal_cues", "trailing_cues"))}
 
 
 @dataclass(frozen=True, eq=False)
