@@ -149,13 +149,3 @@ def test_the_province_lists_its_figures_found_from_context(view: Tables, claims:
 def test_the_briefing_counts_each_fact_once(view: Tables, geometry):
     page = briefing.briefing_html(view, geometry, plotlyjs="")
     assert "3 articles, 2 outlets" in page and "one outlet says $9.2B" in page
-
-
-@pytest.fixture(scope="module")
-def geometry():
-    import geopandas as gpd
-
-    from tests.test_charts import BOUNDARIES
-
-    return maps.province_geometry(gpd.read_file(BOUNDARIES / "provinces.geojson"),
-                                  gpd.read_file(BOUNDARIES / "countries.geojson"))
