@@ -33,6 +33,7 @@ from etl.schema import ARTICLES, CLAIMS, LINKS, MENTIONS, PLACES, PROBLEMS, Tabl
 from pages.lib import briefing, charts, data, facts, filters, maps, svgmap
 from pages.lib.app import PAGES
 from pages.lib.tables import Tables
+from tests import views
 
 REPO = Path(__file__).resolve().parents[1]
 APP = REPO / "dashboard.py"
@@ -300,20 +301,7 @@ def test_page_copes_with_extreme_claims(injected: Injected, script: str, title: 
 
 # --- the builders ----------------------------------------------------------------------------------
 
-ARTICLE = {
-    "article_id": "a1",
-    "file": "a1.txt",
-    "title": "Trade grows",
-    "outlet": "VNA",
-    "author": None,
-    "published": "2023-05-02",
-    "published_basis": "dateline",
-    "language": "en",
-    "sha256": "0" * 64,
-    "n_sentences": 10,
-    "n_claims": 30,
-    "n_mentions": 1,
-}
+ARTICLE = views.ARTICLE | {"n_claims": 30}
 PLACE = {
     "place_id": PROVINCE, "name": "Kien Giang", "name_local": None, "country": "VN", "level": "province",
     "province_id": PROVINCE, "lat": 10.0, "lon": 105.1, "border_province": True, "merged_into_2025": None,
