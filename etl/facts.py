@@ -466,9 +466,7 @@ def facts_table(claims: pa.Table, articles: pa.Table) -> pa.Table:
 
 def summarise(claims: pa.Table, articles: pa.Table) -> Summary:
     """``facts_table``, with which fact each claim reports and each fact's most precise claim."""
-    from etl.rows import arrow_schema  # rows imports extract, which imports this module
-
-    schema = arrow_schema(FACTS)
+    schema = FACTS.arrow_schema
     if claims.num_rows == 0:
         return Summary(schema.empty_table(), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
     claims = claims.combine_chunks()

@@ -24,8 +24,8 @@ from pyarrow import csv
 
 from etl.outdir import BUILD_FILE, CSV_INDEX_FILE, DATAPACKAGE_FILE, OutputFolder
 from etl.reuse import CsvCopy, CsvIndexBuilder
-from etl.rows import ARTICLE_TABLES, DICTIONARY_COLUMNS, arrow_schema, compact_dictionaries
-from etl.schema import ARTICLES, BOOLEAN, CONTRACT_VERSION, INTEGER, NUMBER, TABLES, TEXTS, Table
+from etl.rows import ARTICLE_TABLES, DICTIONARY_COLUMNS, compact_dictionaries
+from etl.schema import ARTICLES, BOOLEAN, CONTRACT_VERSION, TABLES, TEXTS, Table
 
 if TYPE_CHECKING:  # pandas is for callers that use it; the ETL itself writes from Arrow
     import pandas as pd
@@ -42,7 +42,6 @@ CSV_SLICE_ROWS = 4_096
 #: rows stream to Parquet only, and the whole table is written again at save (it is small: one row per
 #: article), so their CSV rows are never copied from a previous build.
 WRITTEN_AT_SAVE = (ARTICLES,)
-_PANDAS_TYPES = {INTEGER: "Int64", NUMBER: "Float64", BOOLEAN: "boolean"}
 _FORMULA_STARTS = pa.array(FORMULA_STARTS)
 #: Arrow quotes every text value (and only text values) and writes booleans as true/false.
 _CSV_OPTIONS = csv.WriteOptions(include_header=False, quoting_style="needed")
@@ -62,17 +61,6 @@ PACKAGE_META = {
 }
 
 
-def protect(value: object) -> object:
-    """Neutralise a text cell that a spreadsheet would run as a formula.
-
-    >>> protect("=HYPERLINK(1)"), protect("Kampot"), protect(None)
-    ("'=HYPERLINK(1)", 'Kampot', None)
-    """
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def frame(table: Table, rows: Iterable[dict]) -> pd.DataFrame:
     """Rows as a pandas DataFrame with the table's columns, order and types (for code that builds
     a table by hand, such as tests)."""
@@ -80,7 +68,7 @@ def frame(table: Table, rows: Iterable[dict]) -> pd.DataFrame:
 
     df = pd.DataFrame(list(rows), columns=table.column_names)
     for col in table.columns:
-        df[col.name] = df[col.name].astype(_PANDAS_TYPES.get(col.type, "string"))
+        df[col.name] = df[col.name].astype(col.pandas_type)
     duplicated = df.duplicated(list(table.key))
     if duplicated.any():
         raise ValueError(f"{table.name}: duplicate key {list(table.key)} in {int(duplicated.sum())} rows")
@@ -88,7 +76,13 @@ def frame(table: Table, rows: Iterable[dict]) -> pd.DataFrame:
 
 
 def _protected(values: pa.ChunkedArray) -> pa.ChunkedArray:
-    """``protect`` over a whole text column (plain or dictionary-encoded)."""
+    """A text column (plain or dictionary-encoded) with every cell that a spreadsheet would run as a
+    formula (one starting with a ``FORMULA_STARTS`` character) prefixed with ``'``: the one place
+    that rule is applied, for the ETL's tables and the dashboard's downloads alike.
+
+    >>> _protected(pa.chunked_array([["=HYPERLINK(1)", "Kampot", None]])).to_pylist()
+    ["'=HYPERLINK(1)", 'Kampot', None]
+    """
     if pa.types.is_dictionary(values.type):
         return pa.chunked_array([pa.DictionaryArray.from_arrays(c.indices, _protected(c.dictionary))
                                  for c in values.chunks], values.type)
@@ -116,11 +110,11 @@ def _write_csv_rows(table: Table, data: pa.Table, out: BinaryIO) -> None:
 
 
 def stream_schema(table: Table) -> pa.Schema:
-    """The schema rows are streamed in: ``arrow_schema`` with the repeated text columns
+    """The schema rows are streamed in: the table's with the repeated text columns
     dictionary-encoded (``etl.rows.DICTIONARY_COLUMNS``)."""
     encoded = pa.dictionary(pa.int32(), pa.string())
-    return pa.schema([pa.field(f.name, encoded) if f.name in DICTIONARY_COLUMNS else f
-                      for f in arrow_schema(table)])
+    return pa.schema([f.with_type(encoded) if f.name in DICTIONARY_COLUMNS else f
+                      for f in table.arrow_schema])
 
 
 class CsvFile:
@@ -202,6 +196,7 @@ class TableStream:
     def write(self, data: pa.Table, csv: bool = True) -> None:
         """The next rows; ``csv=False``: their CSV comes from ``copy_csv``."""
         data = data.select(self.table.column_names)
+        self.table.check(data)
         if data.schema != self.schema:
             data = data.cast(self.schema)
         self.n_rows += data.num_rows
@@ -262,9 +257,46 @@ class TableStream:
 def frame_to_csv(table: Table, df: pd.DataFrame) -> bytes:
     """A DataFrame of ``table`` (such as a filtered view) as the ETL writes its CSV."""
     buffer = io.BytesIO()
-    data = pa.Table.from_pandas(df[table.column_names], schema=arrow_schema(table), preserve_index=False)
+    # a view is written as it is: pandas may hold a NaN the table stored as null (the check is the ETL's)
+    schema = pa.schema([f.with_nullable(True) for f in table.arrow_schema])
+    data = pa.Table.from_pandas(df[table.column_names], schema=schema, preserve_index=False)
     write_csv(table, data, buffer)
     return buffer.getvalue()
+
+
+def any_frame_to_csv(df: pd.DataFrame) -> bytes:
+    r"""Any frame (a view the dashboard derived: labels, sources joined in) as CSV, written as the
+    tables are: UTF-8, text protected (``_protected``), empty cell for null, ``true``/``false``.
+
+    >>> import pandas as pd
+    >>> any_frame_to_csv(pd.DataFrame({"what": ["=1+1", "rice"], "n": [1, None]})).decode().splitlines()
+    ['what,n', '"\'=1+1",1', '"rice",']
+    """
+    data = pa.Table.from_pandas(df, preserve_index=False)
+    columns = [_protected(_small_string(c)) if _is_text(c.type) else c for c in data.columns]
+    buffer = io.BytesIO()
+    buffer.write((",".join(_csv_name(str(n)) for n in data.column_names) + "\n").encode())
+    csv.write_csv(pa.table(columns, names=data.column_names), buffer, _CSV_OPTIONS)
+    return buffer.getvalue()
+
+
+def _is_text(type_: pa.DataType) -> bool:
+    if pa.types.is_dictionary(type_):
+        type_ = type_.value_type
+    return pa.types.is_string(type_) or pa.types.is_large_string(type_)
+
+
+def _small_string(values: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Text as ``string`` (pandas' Arrow-backed text comes as ``large_string``)."""
+    if pa.types.is_dictionary(values.type):
+        return values.cast(pa.dictionary(values.type.index_type, pa.string()))
+    return values.cast(pa.string())
+
+
+def _csv_name(name: str) -> str:
+    """A header cell: quoted when it needs to be, and protected like any text cell."""
+    name = "'" + name if name.startswith(FORMULA_STARTS) else name
+    return '"' + name.replace('"', '""') + '"' if any(c in name for c in ',"\n\r') else name
 
 
 def datapackage(tables: Iterable[Table]) -> dict:
@@ -398,6 +430,7 @@ class TableWriter:
             build = {**build, "csv_files": {f.table.name: _stat(f.path) for f in csv_files}}
         for table in TABLES:
             if table.name in tables:
+                table.check(tables[table.name])
                 write_csv(table, tables[table.name], tmp / f"{table.name}.csv")
                 pq.write_table(tables[table.name], tmp / f"{table.name}.parquet", store_schema=False)
         (tmp / DATAPACKAGE_FILE).write_text(

@@ -18,9 +18,8 @@ import pyarrow.compute as pc
 
 from etl.extract import BODY, Extraction
 from etl.places import Gazetteer
-from etl.schema import ARTICLES, BINARY, BOOLEAN, CLAIMS, INTEGER, LINKS, MENTIONS, NUMBER, PLACES, Table
+from etl.schema import ARTICLES, CLAIMS, LINKS, MENTIONS, PLACES, Table
 
-ARROW_TYPES = {INTEGER: pa.int64(), NUMBER: pa.float64(), BOOLEAN: pa.bool_(), BINARY: pa.binary()}
 #: The tables holding rows of one article each (their rows carry ``article_id``).
 ARTICLE_TABLES: tuple[Table, ...] = (ARTICLES, CLAIMS, MENTIONS, LINKS)
 #: Articles whose rows are kept as dicts before they are turned into Arrow.
@@ -32,18 +31,16 @@ MAX_SLICES = 64
 DICTIONARY_COLUMNS = ("article_id", "quote")
 
 
-def arrow_schema(table: Table) -> pa.Schema:
-    """The table's columns with their Arrow types (text is ``string``)."""
-    return pa.schema([pa.field(c.name, ARROW_TYPES.get(c.type, pa.string())) for c in table.columns])
-
-
 def to_arrow(table: Table, rows: Iterable[dict]) -> pa.Table:
-    """Rows (dicts; missing keys are null, extra keys ignored) as an Arrow table of ``table``'s schema.
+    """Rows (dicts; a missing key is an empty cell, a key that is not a column raises
+    ``etl.schema.SchemaError``) as an Arrow table of ``table``'s schema.
 
     >>> to_arrow(PLACES, [{"place_id": "kep", "lat": 10.5}]).column("lat").to_pylist()
     [10.5]
     """
-    return pa.Table.from_pylist(list(rows), schema=arrow_schema(table))
+    rows = list(rows)
+    table.check_keys(rows)
+    return pa.Table.from_pylist(rows, schema=table.arrow_schema)
 
 
 def encoded_arrow(table: Table, rows: list[dict]) -> pa.Table:
@@ -55,7 +52,8 @@ def encoded_arrow(table: Table, rows: list[dict]) -> pa.Table:
     >>> encoded_arrow(CLAIMS, rows).equals(dictionary_encoded(to_arrow(CLAIMS, rows)))
     True
     """
-    schema = arrow_schema(table)
+    table.check_keys(rows)
+    schema = table.arrow_schema
     encoded = [name for name in DICTIONARY_COLUMNS if name in table.column_names]
     plain = pa.Table.from_pylist(rows, schema=pa.schema([f for f in schema if f.name not in encoded]))
     for name in encoded:
@@ -63,7 +61,7 @@ def encoded_arrow(table: Table, rows: list[dict]) -> pa.Table:
         indices = [None if (v := row.get(name)) is None else codes.setdefault(v, len(codes)) for row in rows]
         dictionary = pa.array(list(codes), pa.string())
         column = pa.DictionaryArray.from_arrays(pa.array(indices, pa.int32()), dictionary)
-        plain = plain.add_column(0, name, column)
+        plain = plain.add_column(0, schema.field(name).with_type(column.type), column)
     return plain.select(table.column_names)
 
 
@@ -224,5 +222,6 @@ def dictionary_encoded(data: pa.Table, columns: tuple[str, ...] = DICTIONARY_COL
     for name in columns:
         if name in data.column_names:
             i = data.schema.get_field_index(name)
-            data = data.set_column(i, name, pc.dictionary_encode(data.column(name)))
+            column = pc.dictionary_encode(data.column(name))
+            data = data.set_column(i, data.schema.field(i).with_type(column.type), column)
     return data

@@ -10,7 +10,12 @@ The meanings follow ``CONTRACT.md`` (contract version 1).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
+
+import pyarrow as pa
+import pyarrow.compute as pc
 
 CONTRACT_VERSION = 1
 
@@ -18,6 +23,17 @@ CONTRACT_VERSION = 1
 STRING, INTEGER, NUMBER, BOOLEAN = "string", "integer", "number", "boolean"
 #: Raw bytes: only in ``texts.parquet`` (not one of the tables, not in the data package).
 BINARY = "binary"
+
+#: Each field type as Arrow stores it and as pandas holds it (nullable types; text is ``string``).
+ARROW_TYPES = {STRING: pa.string(), INTEGER: pa.int64(), NUMBER: pa.float64(), BOOLEAN: pa.bool_(),
+               BINARY: pa.binary()}
+PANDAS_TYPES = {STRING: "string", INTEGER: "Int64", NUMBER: "Float64", BOOLEAN: "boolean", BINARY: "object"}
+
+
+class SchemaError(ValueError):
+    """Rows that do not fit their table's declaration: a column it does not have, an empty required
+    cell, a value outside a column's enumeration. Always a bug in the code that made the rows."""
+
 
 #: Values allowed in the categorical columns; the datapackage declares them as enums.
 KINDS = ("currency", "percent", "energy", "count", "duration", "length", "area", "mass", "power", "volume")
@@ -47,6 +63,19 @@ class Column:
     def is_text(self) -> bool:
         return self.type == STRING
 
+    @property
+    def arrow_type(self) -> pa.DataType:
+        return ARROW_TYPES[self.type]
+
+    @property
+    def pandas_type(self) -> str:
+        return PANDAS_TYPES[self.type]
+
+    @property
+    def field(self) -> pa.Field:
+        """The column as an Arrow field: a required column is not nullable."""
+        return pa.field(self.name, self.arrow_type, nullable=not self.required)
+
 
 @dataclass(frozen=True)
 class Table:
@@ -65,6 +94,53 @@ class Table:
             if c.name == name:
                 return c
         raise KeyError(f"{self.name} has no column {name!r}")
+
+    @cached_property
+    def arrow_schema(self) -> pa.Schema:
+        """The columns as Arrow fields (see ``Column.field``), in order."""
+        return pa.schema([c.field for c in self.columns])
+
+    def check_keys(self, rows: Iterable[dict]) -> None:
+        """Raise ``SchemaError`` when a row has a key that is not one of the columns (a misspelt
+        column would otherwise become a silent empty one). Missing keys are empty cells.
+
+        >>> PROBLEMS.check_keys([{"file": "a.txt", "probelm": "unreadable"}])
+        Traceback (most recent call last):
+        ...
+        etl.schema.SchemaError: problems has no column 'probelm'
+        """
+        names = self._names
+        for row in rows:
+            if not names.issuperset(row):
+                unknown = sorted(set(row) - names)
+                raise SchemaError(f"{self.name} has no column{'s' if len(unknown) > 1 else ''} "
+                                  f"{', '.join(map(repr, unknown))}")
+
+    def check(self, data: pa.Table) -> None:
+        """Raise ``SchemaError`` when ``data`` (rows of this table, plain or dictionary-encoded text)
+        leaves a required cell empty or holds a value outside a column's enumeration.
+
+        >>> PROBLEMS.check(pa.table({"file": ["a.txt"], "problem": [None]}))
+        Traceback (most recent call last):
+        ...
+        etl.schema.SchemaError: problems.problem is required but 1 row leaves it empty
+        """
+        for col in self.columns:
+            values = data.column(col.name)
+            if col.required and values.null_count:
+                n = values.null_count
+                raise SchemaError(f"{self.name}.{col.name} is required but {n} row{'s' if n > 1 else ''} "
+                                  f"leave{'' if n > 1 else 's'} it empty")
+            if col.enum and len(values):
+                allowed = pc.is_in(values, value_set=pa.array(col.enum), skip_nulls=True)
+                if not pc.all(pc.or_kleene(allowed, pc.is_null(values))).as_py():
+                    bad = sorted(set(pc.filter(values, pc.invert(allowed)).to_pylist()) - {None})
+                    raise SchemaError(f"{self.name}.{col.name} must be one of {', '.join(col.enum)}; "
+                                      f"found {', '.join(map(repr, bad[:5]))}")
+
+    @cached_property
+    def _names(self) -> frozenset[str]:
+        return frozenset(c.name for c in self.columns)
 
 
 def _c(name: str, type_: str, description: str, required: bool = True,

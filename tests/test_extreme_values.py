@@ -28,7 +28,6 @@ from streamlit.testing.v1 import AppTest
 
 from etl import pipeline
 from etl.output import frame, write_csv
-from etl.rows import arrow_schema
 from etl.schema import ARTICLES, CLAIMS, LINKS, MENTIONS, PLACES, PROBLEMS, Table
 from pages.lib import briefing, charts, data, facts, filters, maps, svgmap
 from pages.lib.app import PAGES
@@ -130,6 +129,7 @@ def injected_claims(case: Case, article_id: str, surface: str, first: int = 9000
                     "target": target,
                     "place_ids": PROVINCE,
                     "quote": f"{surface} (an injected sentence: {case.id}).",
+                    "fact_id": f"{article_id}#c{n}",  # a fact of its own
                 } | case.claim)
     return rows
 
@@ -151,7 +151,7 @@ PAGE_GROUPS = {"every-odd-figure": FIGURE_CASES,
 
 def rewrite(out: Path, table: Table, rows: pa.Table) -> list[str]:
     """Write a table's Parquet and CSV files as the ETL does; the names of the files written."""
-    rows = rows.select(table.column_names).cast(arrow_schema(table))
+    rows = rows.select(table.column_names).cast(table.arrow_schema)
     pq.write_table(rows, out / f"{table.name}.parquet", store_schema=False)
     write_csv(table, rows, out / f"{table.name}.csv")
     return [f"{table.name}.parquet", f"{table.name}.csv"]
@@ -199,13 +199,13 @@ def inject(cases: list[Case], seeds: Path, out: Path) -> str:
         claims += injected_claims(case, host, texts[host][:10], first=9000 + 100 * i)
         if case.published != KEEP:
             dated[host] = case.published
-    written = rewrite(out, CLAIMS, pa.Table.from_pylist(claims, schema=arrow_schema(CLAIMS)))
+    written = rewrite(out, CLAIMS, pa.Table.from_pylist(claims, schema=CLAIMS.arrow_schema))
     if dated:
         rows = pq.read_table(out / f"{ARTICLES.name}.parquet").to_pylist()
         for article in rows:
             if article["article_id"] in dated:
                 article["published"] = dated[article["article_id"]]
-        written += rewrite(out, ARTICLES, pa.Table.from_pylist(rows, schema=arrow_schema(ARTICLES)))
+        written += rewrite(out, ARTICLES, pa.Table.from_pylist(rows, schema=ARTICLES.arrow_schema))
     record_rewrites(seeds, out, written, len(claims))
     return hosts[0]
 

@@ -14,7 +14,6 @@ import pyarrow as pa
 import pytest
 
 from etl.facts import AGREE, DIFFER, SINGLE, facts_table, intervals
-from etl.rows import arrow_schema
 from etl.schema import ARTICLES, CLAIMS
 from tests.conftest import run_extract
 
@@ -41,8 +40,8 @@ def claim_of(text: str, name: str, figure: str) -> dict:
 def agreement_of(*claims: dict) -> str:
     articles = [{"article_id": c["article_id"], "outlet": f"outlet of {c['article_id']}", "published": "2023-01",
                  "duplicate_of": None} for c in claims]
-    table = facts_table(pa.Table.from_pylist(list(claims), schema=arrow_schema(CLAIMS)),
-                        pa.Table.from_pylist(articles, schema=arrow_schema(ARTICLES)))
+    table = facts_table(pa.Table.from_pylist(list(claims), schema=CLAIMS.arrow_schema),
+                        pa.Table.from_pylist(articles, schema=ARTICLES.arrow_schema))
     assert table.num_rows == 1
     return table.column("agreement")[0].as_py()
 
@@ -252,8 +251,8 @@ def test_the_facts_table_counts_articles_outlets_and_copies():
         {"article_id": "c", "outlet": "Khmer Times", "published": "2023-01-10"},
         {"article_id": "d", "outlet": None, "published": "2023-02"},
     ]
-    table = facts_table(pa.Table.from_pylist([base | c for c in claims], schema=arrow_schema(CLAIMS)),
-                        pa.Table.from_pylist(articles, schema=arrow_schema(ARTICLES))).to_pylist()
+    table = facts_table(pa.Table.from_pylist([base | c for c in claims], schema=CLAIMS.arrow_schema),
+                        pa.Table.from_pylist(articles, schema=ARTICLES.arrow_schema)).to_pylist()
     f, g = table
     assert f["fact_id"] == "f" and f["n_claims"] == 5 and f["n_articles"] == 3 and f["n_outlets"] == 3
     assert (f["low"], f["high"], f["value"]) == (9.2e9, 10.6e9, 10e9)  # median of 10.6 (a and its copy), 9.2, 10

@@ -20,7 +20,6 @@ import pyarrow as pa
 from etl.facts import ARTICLE_COLUMNS, CLAIM_COLUMNS, QUALIFIER_RANK, intervals, summarise
 from etl.schema import CATEGORIES, FACTS
 from pages.lib import facts
-from pages.lib.tables import PANDAS_TYPES, STRING_TYPE
 
 SINGLE, AGREE, DIFFER = "single", "agree", "differ"
 #: Written as words in "one outlet says", "two outlets say".
@@ -82,7 +81,7 @@ def _arrow(df: pd.DataFrame, columns: tuple[str, ...]) -> pa.Table:
     part = df[list(columns)].copy()
     for name in columns:
         if isinstance(part[name].dtype, pd.CategoricalDtype):
-            part[name] = part[name].astype(STRING_TYPE)
+            part[name] = part[name].astype("string")
     return pa.Table.from_pandas(part, preserve_index=False)
 
 
@@ -105,7 +104,7 @@ def fact_rows(claims: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
     table = summary.table.to_pandas()
     rows = claims.iloc[summary.best].reset_index(drop=True)
     for name in FACT_COLUMNS:
-        rows[name] = table[name].astype(PANDAS_TYPES.get(FACTS.column(name).type, STRING_TYPE)).to_numpy()
+        rows[name] = table[name].astype(FACTS.column(name).pandas_type).to_numpy()
     rows["median"] = pd.array(table["value"], dtype="Float64")
     rows["low"] = pd.array(table["low"], dtype="Float64")
     rows["high"] = pd.array(table["high"], dtype="Float64")

@@ -34,7 +34,7 @@ from etl import pipeline
 from etl.outdir import BUILD_FILE, TEXTS_FILE, OutputFolder
 from etl.output import frame_to_csv
 from etl.rows import dictionary_encoded
-from etl.schema import TABLES, TABLES_BY_NAME, Table
+from etl.schema import ARROW_TYPES, BOOLEAN, INTEGER, NUMBER, PANDAS_TYPES, TABLES, TABLES_BY_NAME, Table
 from etl.text import BIDI_CONTROLS, NEUTRAL_BIDI
 from pages.lib import filters
 from pages.lib.briefing import briefing_html
@@ -45,10 +45,12 @@ from pages.lib.svgmap import ProjectedMap, province_paths
 from pages.lib.tables import Tables, coerce
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+#: How the pages hold what DuckDB reads: the schema's pandas types (``etl.schema.PANDAS_TYPES``), text
+#: left in Arrow's buffers.
 _PANDAS_FOR_ARROW = {
+    **{ARROW_TYPES[t]: pd.api.types.pandas_dtype(PANDAS_TYPES[t]) for t in (INTEGER, NUMBER, BOOLEAN)},
+    pa.int32(): pd.Int64Dtype(),
     pa.string(): pd.StringDtype("pyarrow"), pa.large_string(): pd.StringDtype("pyarrow"),
-    pa.int64(): pd.Int64Dtype(), pa.int32(): pd.Int64Dtype(), pa.float64(): pd.Float64Dtype(),
-    pa.bool_(): pd.BooleanDtype(),
 }
 #: Text columns loaded as categoricals (see ``_load_table``); ids stay text, which pages compare
 #: and join as text.

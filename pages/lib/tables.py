@@ -9,13 +9,9 @@ from typing import TypeVar
 
 import pandas as pd
 
-from etl.schema import BOOLEAN, FACTS, INTEGER, NUMBER, Table
+from etl.schema import FACTS, Table
 
 T = TypeVar("T")
-
-#: The same pandas types the ETL writes (nullable integers, floats and booleans; strings).
-PANDAS_TYPES = {INTEGER: "Int64", NUMBER: "Float64", BOOLEAN: "boolean"}
-STRING_TYPE = "string"
 
 
 @dataclass(frozen=True)
@@ -69,5 +65,5 @@ def coerce(table: Table, df: pd.DataFrame) -> pd.DataFrame:
         if col.is_text and isinstance(values.dtype, pd.CategoricalDtype):
             out[col.name] = values
         else:
-            out[col.name] = values.astype(PANDAS_TYPES.get(col.type, STRING_TYPE))
+            out[col.name] = values.astype(col.pandas_type)
     return out.reset_index(drop=True)

@@ -20,7 +20,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
-from etl.output import frame_to_csv, protect
+from etl.output import any_frame_to_csv, frame_to_csv
 from etl.pipeline import EtlError
 from etl.schema import Table
 from pages.lib import crosscheck, data, facts, filters, maps, svgmap, theme, upload
@@ -199,13 +199,8 @@ def frame_download(label: str, df: pd.DataFrame, file_name: str, key: str) -> No
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def frame_csv(df: pd.DataFrame) -> bytes:
-    """Any frame as UTF-8 CSV, text cells guarded with ``etl.output.protect`` (cached on its content)."""
-
-    out = df.copy()
-    for column in out.columns:
-        if pd.api.types.is_string_dtype(out[column]) or out[column].dtype == object:
-            out[column] = out[column].map(protect, na_action="ignore")
-    return out.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    """Any frame as CSV, as the ETL writes its tables (``etl.output.any_frame_to_csv``), cached."""
+    return any_frame_to_csv(df)
 
 
 def shown_rows(df: pd.DataFrame, what: str, limit: int | None = None) -> pd.DataFrame:
