@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from pages.lib import charts, facts, ui
+from pages.lib.wording import counted
 
 #: Categories of people-to-people help and aid, shown unless the reader picks others.
 AID_CATEGORIES = ("aid", "education", "health", "energy", "culture", "agriculture", "tourism")
@@ -42,8 +43,8 @@ if subset.empty:
 
 ui.chart(charts.aid_chart(subset, page.source), key="aid_chart")
 n_claims = int(subset["n_claims"].sum())
-st.caption(f"{len(subset):,} figures from {n_claims:,} claims: each figure once, however many times and "
-           "places it is reported (its hover says its sources).")
+st.caption(f"{counted(len(subset), 'figure')} from {counted(n_claims, 'claim')}: each figure once, "
+           "however many times and places it is reported (its hover says its sources).")
 if left_out := charts.left_out_note(subset):
     st.caption(left_out)
 

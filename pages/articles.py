@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from pages.lib import data, facts, highlight, ui
+from pages.lib.wording import counted
 
 META_FIELDS = ("outlet", "author", "published", "published_basis", "language", "file", "n_sentences")
 K_PICK = "article_pick"
@@ -68,11 +69,11 @@ with reading:
         )
         st.html(highlight.article_html(text, spans))
 with side:
-    st.markdown(f"**{len(claims)} claims**, {len(mentions)} place mentions")
+    st.markdown(f"**{counted(len(claims), 'claim')}**, {counted(len(mentions), 'place mention')}")
     if claims.empty:
         st.info("No claim in this article (with the current filters).")
     else:
-        st.dataframe(claims[CLAIM_COLUMNS], hide_index=True, key="article_claims")
+        st.dataframe(ui.shown_rows(claims[CLAIM_COLUMNS], "claims"), hide_index=True, key="article_claims")
         ui.frame_download(
             "Download this article's claims (CSV)",
             claims[CLAIM_COLUMNS],

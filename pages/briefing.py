@@ -85,7 +85,10 @@ nav[1].button("Next", key="briefing_next", on_click=move, args=(1,), icon=":mate
 nav[2].markdown(f"**{slide + 1} / {len(SLIDES)}** · {SLIDES[slide]}")
 nav[3].download_button(
     "Download briefing",
-    data.briefing_file(str(page.out), data.data_version(page.out), page.filters, scope_text()),
+    # the file is kept per view (about 5 MB); the time it says it was made is this screen's
+    briefing.stamped(
+        data.briefing_file(str(page.out), data.data_version(page.out), page.filters, scope_text())
+    ),
     file_name="vn-kh-briefing.html",
     mime="text/html",
     key="download_briefing",

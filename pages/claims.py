@@ -6,6 +6,7 @@ import streamlit as st
 
 from etl.schema import CLAIMS
 from pages.lib import data, facts, filters, highlight, ui
+from pages.lib.wording import counted
 
 TABLE_KEY = "claims_table"
 SHOWN_COLUMNS = [
@@ -107,7 +108,8 @@ facets = filters.ClaimFacets(
     period=period,
 )
 selected = filters.filter_claims(claims, facets)
-st.caption(f"{len(selected)} of {len(claims)} claims. Click a column header to sort; tick a row to read it.")
+st.caption(f"{len(selected):,} of {counted(len(claims), 'claim')}. "
+           "Click a column header to sort; tick a row to read it.")
 
 if selected.empty:
     ui.nothing_to_show("claim")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from pages.lib import crosscheck, ui
+from pages.lib.wording import are, counted
 
 #: Figures listed at most, each with its quotes (the filters and the category narrow the list).
 MAX_FACTS = 40
@@ -32,8 +33,9 @@ if only_differ:
     chosen = chosen[chosen["agreement"] == crosscheck.DIFFER]
 
 n_differ = int((several["agreement"] == crosscheck.DIFFER).sum())
-st.caption(f"{len(several):,} figures are reported by several articles: {n_differ:,} where the sources "
-           f"differ, {len(several) - n_differ:,} where they agree. {len(chosen):,} listed"
+st.caption(f"{counted(len(several), 'figure')} {are(len(several))} reported by several articles: "
+           f"{n_differ:,} where the sources differ, {len(several) - n_differ:,} where they agree. "
+           f"{len(chosen):,} listed"
            + (f"; the first {MAX_FACTS} shown." if len(chosen) > MAX_FACTS else "."))
 if chosen.empty:
     ui.nothing_to_show("figure")

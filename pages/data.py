@@ -9,6 +9,7 @@ import streamlit as st
 
 from etl.schema import TABLES, Table
 from pages.lib import data, ui
+from pages.lib.wording import counted, plain
 
 
 def dictionary(table: Table) -> pd.DataFrame:
@@ -19,7 +20,7 @@ def dictionary(table: Table) -> pd.DataFrame:
                 "column": c.name,
                 "type": c.type,
                 "required": c.required,
-                "meaning": c.description,
+                "meaning": plain(c.description),
                 "allowed values": ", ".join(c.enum) if c.enum else "",
             }
             for c in table.columns
@@ -73,7 +74,7 @@ st.header("Data dictionary")
 for table in TABLES:
     frame = getattr(page.all, table.name)
     st.subheader(f"{table.title} · `{table.name}.csv`", anchor=table.name)
-    st.markdown(f"{table.description} Key: `{', '.join(table.key)}` · {len(frame)} rows.")
+    st.markdown(f"{table.description} Key: `{', '.join(table.key)}` · {counted(len(frame), 'row')}.")
     st.dataframe(
         dictionary(table),
         hide_index=True,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from pages.lib import data, facts, filters, maps, theme, ui
+from pages.lib.wording import counted
 
 MAP_KEY, PROVINCE_KEY, LAST_CLICK_KEY = "province_map", "map_province", "_map_last_click"
 CLAIM_COLUMNS = ["label", "found", "what", "period", "category", "quote", "source", "claim_id"]
@@ -79,12 +80,12 @@ if province:
     else:
         from_context = int((claims["found"] != filters.FOUND_NAMED).sum())
         named = len(claims) - from_context
-        ui.note(f"{len(claims)} claims whose figure is about it: {named} name it in their sentence, "
-                f"{from_context} were found from their context (the paragraph before them, the article's "
-                "main place, or 'the province' standing for it): see the column Found.")
+        ui.note(f"{counted(len(claims), 'claim')} whose figure is about it: {named} name it in their "
+                f"sentence, {from_context} were found from their context (the paragraph before them, the "
+                "article's main place, or 'the province' standing for it): see the column Found.")
         table = facts.labelled(claims)[CLAIM_COLUMNS]
         st.dataframe(
-            table,
+            ui.shown_rows(table, "claims"),
             hide_index=True,
             key="map_claims",
             column_config={"label": "Figure", "found": "Found",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from pages.lib import charts, crosscheck, facts, ui
+from pages.lib.wording import counted
 
 VIEWS = {"figures": "Every figure", "series": "Yearly series"}
 TABLE_KEY = "trade_table"
@@ -52,13 +53,15 @@ for currency in facts.currencies(money):
 
 n_claims = int(money["n_claims"].sum())
 st.caption(
-    f"{len(money):,} figures from {n_claims:,} claims: a figure repeated in one article, or reported by "
-    "several (a republished copy counts once), is drawn once; its hover says how many sources give it."
+    f"{counted(len(money), 'figure')} from {counted(n_claims, 'claim')}: a figure repeated in one article, "
+    "or reported by several (a republished copy counts once), is drawn once; its hover says how many "
+    "sources give it."
 )
 undated = money[money["period_start"].isna() & money["period_end"].isna() & money["published"].isna()]
 if len(undated):
     st.caption(
-        f"{len(undated)} figures have no period and no publication date, so they are in the table only."
+        f"{counted(len(undated), 'figure')} {'has' if len(undated) == 1 else 'have'} no period and no "
+        "publication date, so they are in the table only."
     )
 if left_out := charts.left_out_note(money):
     st.caption(left_out)

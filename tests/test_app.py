@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shutil
 import time
 import zipfile
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import ClassVar
 
@@ -222,6 +224,8 @@ def test_data_dictionary_comes_from_the_schema(app: AppTest):
     at = open_page(app, "data")
     dictionaries = [df.value for df in at.dataframe if "column" in df.value.columns]
     assert [list(d["column"]) for d in dictionaries] == [s.column_names for s in TABLES]
+    meanings = " ".join(" ".join(d["meaning"]) for d in dictionaries)
+    assert "{article_id}#c{n}" in meanings and "`" not in meanings, "a table cell shows no Markdown marks"
 
 
 # --- map -------------------------------------------------------------------------------------------
@@ -281,12 +285,23 @@ def test_articles_page_highlights_claims_and_places(app: AppTest):
     assert "<mark" in page and "vnkh-claim" in page and "vnkh-place" in page
 
 
+def test_the_reader_joins_a_word_the_page_broke_at_a_line_end(app: AppTest):
+    at = open_page(app, "articles")
+    widget(at, "selectbox", "article_pick").set_value("002_1bc91b7b4a1688c3").run()
+    page = "".join(str(h.proto.body) for h in at.get("html"))
+    assert re.search(r">Vietnam</mark> started investments", page) and "Vi-etnam" not in page
+    assert "people-to-people" in page, "a real compound keeps its hyphens"
+
+
 def test_briefing_download_is_one_offline_html_file(app: AppTest):
     at = open_page(app, "briefing")
     html = download(at, "download_briefing").decode("utf-8")
     assert html.startswith("<!DOCTYPE html>")
     assert "Key figures" in html and "Sources" in html
     assert "<script src" not in html
+    made = re.search(r"briefing made (\S+)</p>", html).group(1)
+    assert abs(datetime.fromisoformat(made) - datetime.now(UTC)) < timedelta(minutes=2), "made now, not cached"
+    assert re.search(r"\b5 articles, \d+ claims", html)
 
 
 def test_briefing_moves_between_screens(app: AppTest):
@@ -309,6 +324,10 @@ def test_missing_tables_are_built_on_first_run(tmp_path: Path, monkeypatch: pyte
     assert (out / "build.json").exists()
     assert [t.value for t in at.title] == ["Overview"]
     assert at.get("expandable") or at.status, "the build shows a status box"
+    (status,) = at.status
+    furniture = int((table(out, "claims")["section"] == "related").sum())
+    assert furniture and f"({furniture} in page furniture, hidden by default)" in status.label, (
+        "the count says why the overview shows fewer claims")
 
 
 # --- building the tables ---------------------------------------------------------------------------
@@ -443,6 +462,16 @@ def test_cross_check_lists_the_figures_several_outlets_report_with_their_quotes(
     assert not at.exception and "· Sources agree" not in page_text(at)
 
 
+def test_a_figure_many_articles_give_shows_a_few_sources_the_differing_first(fact_app: AppTest, monkeypatch):
+    monkeypatch.setattr(ui, "MAX_SOURCES_SHOWN", 1)
+    at = open_page(fact_app, "crosscheck")
+    assert not at.exception
+    text = page_text(at)
+    assert re.search(r"1 of \d+ sources shown, those that differ first; every claim of this figure has "
+                     r"fact_id \S+ in claims.csv", text)
+    assert "· differs" in text, "the one source shown of a figure whose sources differ is one that differs"
+
+
 def test_key_figures_say_their_sources_and_count_a_copy_once(fact_app: AppTest):
     at = fact_app.run()
     assert not at.exception
@@ -470,7 +499,7 @@ def test_trade_page_draws_each_figure_once_and_reads_its_sources(fact_app: AppTe
 def test_aid_page_counts_facts_and_the_map_lists_a_province_s_figures_found_from_context(fact_app: AppTest):
     at = open_page(fact_app, "aid")
     assert not at.exception
-    assert any("figures from" in c.value for c in at.caption)
+    assert any(re.search(r"\b(figure|figures) from", c.value) for c in at.caption)
     at = open_page(fact_app, "map")
     widget(at, "selectbox", "map_province").set_value("kien-giang").run()
     assert not at.exception

@@ -160,7 +160,7 @@ def test_overview_map_has_one_shape_per_province_with_its_numbers(geometry):
     kampot = next(shape for key, shape in shapes.items() if key.startswith("Kampot"))
     assert kampot.get("fill") == theme.KH_RAMP[1]  # one mention, of Kampong Trach in Kampot
     tip = kampot.find(f"{SVG}title").text
-    assert "1 place mentions" in tip and "On the Vietnam–Cambodia land border" in tip
+    assert "1 place mention ·" in tip and "On the Vietnam–Cambodia land border" in tip
     kep = next(shape for key, shape in shapes.items() if key.startswith("Kep"))
     assert kep.get("fill") == theme.KH_RAMP[0]
 
@@ -184,7 +184,7 @@ def test_overview_map_draws_the_land_border_as_an_open_line_on_top(geometry):
 
 def test_overview_map_points_say_what_they_are(geometry):
     shapes = titled(overview_svg(geometry))
-    point = shapes["Kampong Trach (district): 1 mentions in 1 articles"]
+    point = shapes["Kampong Trach (district): 1 mention in 1 article"]
     assert point.tag == f"{SVG}rect"  # districts are squares, as on the Map page
     assert not any(key.startswith("Kampong Trach") for key in titled(overview_svg(geometry, show_points=False)))
 
@@ -194,7 +194,7 @@ def test_overview_map_escapes_names(geometry):
     places = view.places.copy()
     places.loc[places["place_id"] == "kampong-trach", "name"] = "<script>alert(1)</script> & co"
     root = overview_svg(geometry, replace(view, places=places))
-    assert "<script>alert(1)</script> & co (district): 1 mentions in 1 articles" in titled(root)
+    assert "<script>alert(1)</script> & co (district): 1 mention in 1 article" in titled(root)
     assert not list(root.iter(f"{SVG}script")) and not list(root.iter("script"))
 
 
@@ -210,3 +210,9 @@ def test_overview_map_legend_shows_the_bins_in_use():
     legend = svgmap.legend(counts)
     assert "place mentions: 0 · 1–2 · 3–9 · 10–29" in legend and "30–99" not in legend
     assert legend.count(theme.VN_RAMP[3]) == 1 and legend.count(theme.KH_RAMP[3]) == 1
+
+
+def test_tooltips_count_in_the_singular_for_one(geometry):
+    province = geometry.provinces.iloc[0]
+    assert "1 place mention · 1 claim" in maps.province_tip(province, 1, 1)
+    assert "2 place mentions · 0 claims" in maps.province_tip(province, 2, 0)

@@ -17,6 +17,7 @@ import plotly.offline
 from pages.lib import charts, crosscheck, facts, theme
 from pages.lib.maps import MapGeometry, province_map
 from pages.lib.tables import Tables
+from pages.lib.wording import counted, mended
 
 #: Figures in the file: no logo link, no mode bar calls out of the page.
 FIGURE_CONFIG = {"displaylogo": False, "responsive": True}
@@ -71,7 +72,7 @@ def key_figure_cards(figures: pd.DataFrame) -> str:
             f'<div class="card"><div class="heading">{_e(row.heading)}</div>'
             f'<div class="amount">{_e(row.amount)}</div>'
             f'<div class="detail">{_e(row.what)}{period} · {_e(row.qualifier)}</div>'
-            f"<blockquote>{_e(row.quote)}</blockquote>"
+            f"<blockquote>{_e(mended(row.quote))}</blockquote>"
             f'<div class="meta">{_e(row.source)}</div></div>'
         )
     return f'<div class="cards">{"".join(cards)}</div>'
@@ -90,7 +91,7 @@ def _sources(articles: pd.DataFrame, claims: pd.DataFrame) -> str:
     )
     quotes = [
         f"<li><b>{_e(c.label)}</b> ({_e(c.category)}{', target' if facts.is_target(c.target) else ''}"
-        f"{', ' + _e(c.period) if c.period else ''}): <blockquote>{_e(c.quote)}</blockquote>"
+        f"{', ' + _e(c.period) if c.period else ''}): <blockquote>{_e(mended(c.quote))}</blockquote>"
         f'<span class="meta">{_e(c.source)} · {_e(c.claim_id)}</span></li>'
         for c in money.itertuples()
     ]
@@ -107,6 +108,24 @@ def _trade_section(claims: pd.DataFrame, source: str) -> str:
     return "".join(_figure(charts.trade_chart(claims, currency, source)) for currency in currencies)
 
 
+#: Where the time the briefing was made goes when it is made before it is downloaded (see ``stamped``).
+MADE_MARK = "<!--made-->"
+
+
+def _made(when: datetime) -> str:
+    return _e(when.astimezone(UTC).isoformat(timespec="minutes"))
+
+
+def stamped(html: str, when: datetime | None = None) -> str:
+    """A briefing made ahead (``briefing_html`` without ``generated``: the dashboard keeps one per view)
+    with the time it is handed out written in.
+
+    >>> stamped("made <!--made-->", datetime(2026, 1, 2, 3, 4, tzinfo=UTC))
+    'made 2026-01-02T03:04+00:00'
+    """
+    return html.replace(MADE_MARK, _made(when or datetime.now(UTC)), 1)
+
+
 def briefing_html(
     view: Tables,
     geometry: MapGeometry,
@@ -116,12 +135,12 @@ def briefing_html(
     generated: datetime | None = None,
 ) -> str:
     """The whole briefing — key figures, trade chart, map, cooperation, sources — as one HTML page.
-    Each figure counts once, however many claims and articles report it (``crosscheck.fact_rows``)."""
+    Each figure counts once, however many claims and articles report it (``crosscheck.fact_rows``).
+    ``generated``: the time it says it was made; without it, a mark ``stamped`` fills in."""
     labelled = facts.labelled(facts.with_sources(view.claims, view.articles))
     claims = crosscheck.fact_rows(labelled, view.articles)
     source = theme.source_line(view.articles)
     built = view.build.get("built_at", "unknown")
-    generated = generated or datetime.now(UTC)
     map_fig = province_map(
         geometry, view.places, view.mentions, view.claims, view.links, source, show_links=True
     )
@@ -145,8 +164,10 @@ def briefing_html(
         f"<title>{_e(TITLE)}</title><style>{style}</style>"
         f'<script type="text/javascript">{bundle}</script></head><body>'
         f"<header><h1>{_e(TITLE)}</h1>"
-        f'<p class="meta">Scope: {_e(scope)} · {len(view.articles)} articles, {len(view.claims)} claims · '
-        f"data built {_e(built)} · briefing made {_e(generated.isoformat(timespec='minutes'))}</p></header>"
+        f'<p class="meta">Scope: {_e(scope)} · {counted(len(view.articles), "article")}, '
+        f'{counted(len(view.claims), "claim")} · '
+        f"data built {_e(built)} · briefing made {MADE_MARK if generated is None else _made(generated)}"
+        "</p></header>"
         f"{body}<footer>{_e(theme.BOUNDARY_ATTRIBUTION)} Figures are as the articles report them; "
         "check the quoted sentence before citing a figure.</footer></body></html>"
     )

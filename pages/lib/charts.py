@@ -29,6 +29,7 @@ from pages.lib.facts import (
     period_span,
     strongest,
 )
+from pages.lib.wording import are, counted
 
 TRADE_HEIGHT = 560
 #: Decades of padding around the data on log axes, so labels are not clipped.
@@ -214,10 +215,10 @@ def left_out_note(claims: pd.DataFrame) -> str:
     infinite, zero or negative), or ``""`` when they draw every one.
 
     >>> left_out_note(pd.DataFrame({"value": [5.0, 0.0, float("inf")]}))
-    '2 figures are not an amount above zero, so they are in the table only.'
+    '2 figures are not an amount above zero, so in the table only.'
     """
     n = len(claims) - len(drawable(claims, log=True))
-    return f"{n} figures are not an amount above zero, so they are in the table only." if n else ""
+    return f"{counted(n, 'figure')} {are(n)} not an amount above zero, so in the table only." if n else ""
 
 
 #: Columns of a fact row (``crosscheck.fact_rows``) the trade table keeps when it is given facts.

@@ -20,6 +20,7 @@ import pyarrow as pa
 from etl.facts import ARTICLE_COLUMNS, CLAIM_COLUMNS, QUALIFIER_RANK, intervals, summarise
 from etl.schema import CATEGORIES, FACTS
 from pages.lib import facts
+from pages.lib.wording import counted
 
 SINGLE, AGREE, DIFFER = "single", "agree", "differ"
 #: Written as words in "one outlet says", "two outlets say".
@@ -52,7 +53,7 @@ def sources_text(n_articles: int, n_outlets: int) -> str:
     """
     if n_articles <= 1:
         return "1 article"
-    return f"{n_articles} articles, {n_outlets} outlet{'' if n_outlets == 1 else 's'}"
+    return f"{counted(n_articles, 'article')}, {counted(n_outlets, 'outlet')}"
 
 
 def measure_of(fact_id: object) -> str:

@@ -34,11 +34,21 @@ from etl import pipeline
 from etl.outdir import BUILD_FILE, TEXTS_FILE, OutputFolder
 from etl.output import frame_to_csv
 from etl.rows import dictionary_encoded
-from etl.schema import ARROW_TYPES, BOOLEAN, INTEGER, NUMBER, PANDAS_TYPES, TABLES, TABLES_BY_NAME, Table
+from etl.schema import (
+    ARROW_TYPES,
+    BOOLEAN,
+    CLAIMS,
+    INTEGER,
+    NUMBER,
+    PANDAS_TYPES,
+    TABLES,
+    TABLES_BY_NAME,
+    Table,
+)
 from etl.text import BIDI_CONTROLS, NEUTRAL_BIDI
 from pages.lib import filters
 from pages.lib.briefing import briefing_html
-from pages.lib.filters import Filters
+from pages.lib.filters import RELATED, Filters
 from pages.lib.filters import apply as apply_filters
 from pages.lib.maps import DRAW_TOLERANCE, MapGeometry, province_geometry
 from pages.lib.svgmap import ProjectedMap, province_paths
@@ -205,6 +215,16 @@ def build(seeds: Path, out: Path, force: bool) -> pipeline.RunResult:
     result = pipeline.run(seeds, out, workers=1, force=force, progress=False)
     clear_caches()
     return result
+
+
+def furniture_claims(out: Path) -> int:
+    """Claims the build found in page furniture (teasers, navigation: ``section`` related), which the
+    pages leave out until "Include page furniture" is ticked; 0 when the table cannot be read."""
+    try:
+        sections = pq.read_table(Path(out) / f"{CLAIMS.name}.parquet", columns=["section"]).column(0)
+    except (OSError, pa.ArrowException):
+        return 0
+    return int(pc.sum(pc.equal(sections, RELATED)).as_py() or 0)
 
 
 def clear_caches() -> None:

@@ -16,6 +16,7 @@ from itertools import pairwise
 import pandas as pd
 
 from pages.lib.facts import is_target
+from pages.lib.wording import mended
 
 CLAIM, PLACE = "claim", "place"
 #: Lower wins where spans overlap.
@@ -49,7 +50,7 @@ def highlight(text: str, spans: Iterable[Span]) -> str:
     pieces = []
     for lo, hi in pairwise(cuts):
         covering = [s for s in valid if s.start <= lo and hi <= s.end]
-        chunk = html.escape(text[lo:hi])
+        chunk = html.escape(mended(text[lo:hi]))
         if covering:
             top = min(covering, key=lambda s: (PRIORITY.get(s.kind, len(PRIORITY)), s.end - s.start))
             titles = " · ".join(dict.fromkeys(s.title for s in covering))

@@ -24,6 +24,7 @@ import shapely
 from etl.text import slugify
 from pages.lib import facts, theme
 from pages.lib.filters import province_of, scope_ids
+from pages.lib.wording import counted
 
 #: Simplification tolerance for drawing (degrees, about 1 km): fewer points, same look.
 DRAW_TOLERANCE = 0.01
@@ -173,7 +174,7 @@ def province_tip(province, n_mentions: int, n_claims: int, bold: str = "{}", new
     local = f" ({local})" if isinstance(local, str) and local != province.name else ""
     border = f"{newline}On the Vietnam–Cambodia land border" if province.border else ""
     return (f"{bold.format(province.name)}{local}, {country}{newline}"
-            f"{n_mentions} place mentions · {n_claims} claims{border}")
+            f"{counted(n_mentions, 'place mention')} · {counted(n_claims, 'claim')}{border}")
 
 
 def mapped_points(places: pd.DataFrame, extent: str) -> pd.DataFrame:
@@ -275,8 +276,8 @@ def _handle_trace(geometry: MapGeometry, counts: pd.DataFrame) -> go.Scatter:
     by_id = counts.set_index("province_id")
     p = geometry.provinces
     text = [
-        f"<b>{name}</b><br>{int(by_id['mentions'].get(pid, 0))} place mentions · "
-        f"{int(by_id['claims'].get(pid, 0))} claims<br>Click to list its claims"
+        f"<b>{name}</b><br>{counted(int(by_id['mentions'].get(pid, 0)), 'place mention')} · "
+        f"{counted(int(by_id['claims'].get(pid, 0)), 'claim')}<br>Click to list its claims"
         for pid, name in zip(p["place_id"], p["name"], strict=True)
     ]
     return go.Scatter(
@@ -310,7 +311,8 @@ def _point_traces(places: pd.DataFrame, extent: str) -> list[go.Scatter]:
             continue
         sizes = size_of[group.index]
         text = [
-            f"<b>{n}</b> ({LEVEL_NAMES[level].lower()})<br>{int(m)} mentions in {int(a)} articles"
+            f"<b>{n}</b> ({LEVEL_NAMES[level].lower()})<br>"
+            f"{counted(int(m), 'mention')} in {counted(int(a), 'article')}"
             for n, m, a in zip(group["name"], group["n_mentions"], group["n_articles"], strict=True)
         ]
         traces.append(

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from pages.lib import maps, theme
+from pages.lib.wording import counted
 
 #: Width of the drawing in SVG units; it scales to its container, so this only sets precision.
 WIDTH = 600
@@ -148,7 +149,8 @@ def _points(places: pd.DataFrame, projected: ProjectedMap, extent: str) -> list[
     out = []
     for row, x, y, size in zip(points.itertuples(), xs, ys, sizes, strict=True):
         kind = maps.LEVEL_NAMES[row.level].lower()
-        tip = f"{row.name} ({kind}): {int(row.n_mentions)} mentions in {int(row.n_articles)} articles"
+        tip = (f"{row.name} ({kind}): {counted(int(row.n_mentions), 'mention')} "
+               f"in {counted(int(row.n_articles), 'article')}")
         tag, attributes = _symbol(row.level, x, y, size)
         out.append(f"<{tag} {attributes}><title>{html.escape(tip)}</title></{tag}>")
     return out

@@ -25,6 +25,7 @@ from etl.pipeline import EtlError
 from etl.schema import Table
 from pages.lib import crosscheck, data, facts, filters, maps, svgmap, theme, upload
 from pages.lib.tables import Tables
+from pages.lib.wording import counted, mended
 
 #: Session-state key under which dashboard.py leaves the global filters for the pages.
 FILTERS_KEY = "_global_filters"
@@ -176,7 +177,7 @@ def download_payload(rows: int, make: Callable[[], bytes]) -> bytes | Callable[[
 def figures_table(table: pd.DataFrame, key: str, file_name: str, download_key: str) -> None:
     """Figures as a table (label and quote columns named for readers) with its CSV download."""
     st.dataframe(
-        table,
+        shown_rows(table, "figures"),
         hide_index=True,
         key=key,
         column_config={"label": "Figure", "quote": st.column_config.TextColumn("Quote", width="large")},
@@ -204,18 +205,39 @@ def frame_csv(df: pd.DataFrame) -> bytes:
 
 
 def shown_rows(df: pd.DataFrame, what: str, limit: int | None = None) -> pd.DataFrame:
-    """The first ``limit`` (``MAX_TABLE_ROWS``) rows, saying so when there are more: a browser table
-    of hundreds of thousands of rows takes seconds to send and nobody scrolls it."""
+    """The rows as a table on screen shows them: the first ``limit`` (``MAX_TABLE_ROWS``), saying so
+    when there are more (a browser table of hundreds of thousands of rows takes seconds to send and
+    nobody scrolls it), and an empty text cell blank (not a grey "None")."""
     limit = MAX_TABLE_ROWS if limit is None else limit
-    if len(df) <= limit:
+    if len(df) > limit:
+        note(f"Showing the first {limit:,} of {len(df):,} {what}; narrow the filters to see others, "
+             "or download them all.")
+        df = df.head(limit)
+    return blank_missing_text(df)
+
+
+def blank_missing_text(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with empty text cells as empty strings (other columns untouched; a copy only if needed).
+
+    >>> df = pd.DataFrame({"a": pd.array(["x", None], "string"), "n": [1, None]})
+    >>> blank_missing_text(df).to_dict("list")
+    {'a': ['x', ''], 'n': [1.0, nan]}
+    """
+    text = [c for c in df.columns if (pd.api.types.is_string_dtype(df[c]) or
+                                      isinstance(df[c].dtype, pd.CategoricalDtype)) and df[c].isna().any()]
+    if not text:
         return df
-    note(f"Showing the first {limit:,} of {len(df):,} {what}; narrow the filters to see others, "
-         "or download them all.")
-    return df.head(limit)
+    out = df.copy()
+    for c in text:
+        column = out[c]
+        if isinstance(column.dtype, pd.CategoricalDtype) and "" not in column.cat.categories:
+            column = column.cat.add_categories([""])
+        out[c] = column.fillna("")
+    return out
 
 
-#: Sources of a fact shown side by side in one row (more go on the next).
-SOURCES_PER_ROW = 3
+#: Sources of a fact shown side by side in one row (more go on the next), and at most this many.
+SOURCES_PER_ROW, MAX_SOURCES_SHOWN = 3, 6
 
 
 def fact_sources(page: PageData, fact_id: str) -> None:
@@ -225,6 +247,12 @@ def fact_sources(page: PageData, fact_id: str) -> None:
     if sources.empty:
         note("No claim of this figure in the selected articles.")
         return
+    if len(sources) > MAX_SOURCES_SHOWN:
+        # a figure hundreds of articles repeat would draw hundreds of cards (seconds of page); those
+        # that differ come first
+        note(f"{MAX_SOURCES_SHOWN} of {counted(len(sources), 'source')} shown, those that differ first; "
+             f"every claim of this figure has fact_id {fact_id} in claims.csv (Data page).")
+        sources = sources.sort_values("agrees", kind="stable").head(MAX_SOURCES_SHOWN)
     for start in range(0, len(sources), SOURCES_PER_ROW):
         chunk = sources.iloc[start:start + SOURCES_PER_ROW]
         for column, source in zip(st.columns(SOURCES_PER_ROW), chunk.itertuples(), strict=False):
@@ -261,7 +289,7 @@ def _missing(value: object) -> bool:
 
 def quote(text: object) -> None:
     """A sentence from an article, escaped (article text is untrusted: no markdown, no HTML)."""
-    st.html(f'<blockquote style="{QUOTE_STYLE}">{html.escape(str(text))}</blockquote>')
+    st.html(f'<blockquote style="{QUOTE_STYLE}">{html.escape(mended(text))}</blockquote>')
 
 
 def note(text: object) -> None:
@@ -302,9 +330,11 @@ def build_tables(seeds: Path, out: Path, force: bool, reason: str) -> bool:
             status.update(label=f"Could not build the tables: {error}", state="error", expanded=True)
             return False
         note = " (already up to date)" if result.skipped else ""
+        furniture = data.furniture_claims(out)
+        hidden = f" ({furniture:,} in page furniture, hidden by default)" if furniture else ""
         status.update(
-            label=f"Tables ready{note}: {result.n_articles} articles, {result.n_claims} claims, "
-            f"{result.n_mentions} place mentions",
+            label=f"Tables ready{note}: {counted(result.n_articles, 'article')}, "
+            f"{counted(result.n_claims, 'claim')}{hidden}, {counted(result.n_mentions, 'place mention')}",
             state="complete",
             expanded=False,
         )
