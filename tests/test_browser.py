@@ -42,6 +42,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from etl.pipeline import run as build_tables
 from etl.tools.synth import generate
+from pages.lib import app as dashboard_app
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -127,20 +128,12 @@ class AppPage:
     title: str
 
 
-PAGES = [
-    AppPage("overview", "Overview"),
-    AppPage("trade", "Trade & investment"),
-    AppPage("aid", "Aid & people"),
-    AppPage("cooperation", "Cooperation"),
-    AppPage("map", "Map"),
-    AppPage("claims", "Claims explorer"),
-    AppPage("articles", "Articles"),
-    AppPage("data", "Data"),
-    AppPage("briefing", "Briefing"),
-]
+#: The app's own list of pages (one source: pages/lib/app.py).
+PAGES = [AppPage(url_path, title) for _, title, url_path in dashboard_app.PAGES]
 PAGE_BY_PATH = {p.url_path: p for p in PAGES}
 APP_NAVIGATION_TITLE = PAGES[-1].title  # a link only dashboard.py's st.navigation draws
 ROOT_PAGE = AppPage("", "Overview")  # "/" shows the default page
+PAGE_NOT_FOUND = "Page not found"
 
 pytestmark = [
     pytest.mark.browser,
@@ -440,6 +433,8 @@ def assert_renders(tab: Tab, page: AppPage) -> None:
     except PlaywrightTimeoutError:
         shown = texts(tab.page, "h1")
         pytest.fail(f"no heading {page.title!r} (h1 shown: {shown})\n{describe(tab, name)}")
+    if tab.page.get_by_text(PAGE_NOT_FOUND).count():  # Streamlit's notice for an address it does not know
+        pytest.fail(f"{PAGE_NOT_FOUND!r} shown at /{page.url_path}\n{describe(tab, name)}")
     if tab.guard.blocked:
         pytest.fail(f"requests left localhost\n{describe(tab, name)}")
 
