@@ -243,7 +243,9 @@ SOURCES_PER_ROW, MAX_SOURCES_SHOWN = 3, 6
 def fact_sources(page: PageData, fact_id: str) -> None:
     """The sources of one fact side by side: each article's figure (marked when it differs), its quote,
     its source line, and the copies republished from it."""
-    sources = crosscheck.fact_sources(page.claims, page.view.articles, fact_id)
+    # once per view and fact: the overview's key figures ask on every visit
+    sources = page.view.derived(("fact_sources", fact_id),
+                                lambda: crosscheck.fact_sources(page.claims, page.view.articles, fact_id))
     if sources.empty:
         note("No claim of this figure in the selected articles.")
         return
