@@ -28,7 +28,7 @@ from pages.lib import data, filters, theme, ui
 
 REPO = Path(__file__).resolve().parents[1]
 APP = REPO / "dashboard.py"
-TIMEOUT = 60  # seconds: the first run imports plotly, geopandas and duckdb
+TIMEOUT = 60  # seconds: the first run imports plotly and geopandas
 #: url path -> title, from the app's own list of pages (one source: pages/lib/app.py)
 PAGES = {url_path: title for _, title, url_path in dashboard_app.PAGES}
 

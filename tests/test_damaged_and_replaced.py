@@ -17,7 +17,7 @@ from pages.lib.ui import plain_markdown
 from tests.conftest import Corpus
 
 APP = Path(__file__).resolve().parents[1] / "dashboard.py"
-TIMEOUT = 120  # seconds: the first run imports plotly, geopandas and duckdb, and may rebuild
+TIMEOUT = 120  # seconds: the first run imports plotly and geopandas, and may rebuild
 NEW_ARTICLE = b"Kampot port\nVietnam will invest 50 million USD in a port in Kampot province, officials said.\n"
 
 

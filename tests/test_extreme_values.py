@@ -37,7 +37,7 @@ from tests import views
 REPO = Path(__file__).resolve().parents[1]
 APP = REPO / "dashboard.py"
 BOUNDARIES = REPO / "data" / "boundaries"
-TIMEOUT = 60  # seconds: the first run imports plotly, geopandas and duckdb
+TIMEOUT = 60  # seconds: the first run imports plotly and geopandas
 INF, NAN = math.inf, math.nan
 ERROR_DETAILS = "client.showErrorDetails"
 

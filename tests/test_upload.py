@@ -23,7 +23,7 @@ from tests.conftest import SEEDS, Corpus
 
 REPO = Path(__file__).resolve().parents[1]
 APP = REPO / "dashboard.py"
-TIMEOUT = 120  # seconds: the first run imports plotly, geopandas and duckdb, and the upload rebuilds
+TIMEOUT = 120  # seconds: the first run imports plotly and geopandas, and the upload rebuilds
 CONFIG = REPO / ".streamlit" / "config.toml"
 
 NEW_FILE = "border_gate.txt"

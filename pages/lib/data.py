@@ -22,7 +22,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
 import geopandas as gpd
 import pandas as pd
 import pyarrow as pa
@@ -239,7 +238,7 @@ def data_version(out: Path) -> str:
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _load_table(out: str, version: str, name: str) -> pd.DataFrame:
-    """One table read with DuckDB; ``version`` is only the cache key.
+    """One table read from its Parquet file; ``version`` is only the cache key.
 
     A resource, not data: every session and rerun shares one frame per table and data
     version instead of unpickling its own copy (with 500,000 mentions that copy cost seconds
@@ -248,9 +247,8 @@ def _load_table(out: str, version: str, name: str) -> pd.DataFrame:
     """
     path = Path(out) / f"{name}.parquet"
     try:
-        with duckdb.connect() as con:
-            rows = con.sql("SELECT * FROM read_parquet($path)", params={"path": str(path)}).to_arrow_table()
-    except (duckdb.Error, OSError, pa.ArrowException) as e:
+        rows = pq.read_table(path)
+    except (OSError, pa.ArrowException) as e:
         raise TablesUnreadable(f"the tables in {Path(out).name} are damaged: {path.name} "
                                "cannot be read") from e
     # A sentence is repeated for every claim and place pair in it: categorical, it is held once and
