@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages.lib import data, facts, highlight, ui
+from pages.lib import citation, data, facts, highlight, ui
+from pages.lib.app import query_dict
 from pages.lib.wording import counted
 
 META_FIELDS = ("outlet", "author", "published", "published_basis", "language", "file", "n_sentences")
 K_PICK = "article_pick"
+#: The citation (key, value) whose article the picker was last set to (set once, then the user's).
+K_CITED = "article_cited"
 CLAIM_COLUMNS = ["label", "text", "category", "qualifier", "target", "what", "period", "section", "claim_id"]
 
 st.title("Articles")
@@ -19,6 +22,17 @@ articles = page.view.articles.sort_values("published", ascending=False)
 if articles.empty:
     ui.nothing_to_show("article")
     st.stop()
+
+cited = citation.from_query(query_dict(), page.all.claims, page.all.articles)
+if cited is not None and st.session_state.get(K_CITED) != (cited.key, cited.value):
+    st.session_state[K_CITED] = (cited.key, cited.value)
+    if cited.claim is None:
+        st.warning(cited.problem(), icon=":material/link_off:")
+    elif cited.article_id in set(articles["article_id"]):
+        st.session_state[K_PICK] = cited.article_id
+    else:
+        st.warning("The cited figure's article is outside the current filters: widen them in the sidebar.",
+                   icon=":material/filter_alt_off:")
 
 every_title = dict(zip(page.all.articles["article_id"], page.all.articles["title"], strict=True))
 labels = {
@@ -50,6 +64,13 @@ claims = facts.labelled(page.claims[page.claims["article_id"] == article_id])
 mentions = page.view.mentions[page.view.mentions["article_id"] == article_id]
 text = data.load_text(str(page.out), data.data_version(page.out), article_id)
 
+if cited is not None and cited.article_id is not None:
+    if cited.article_id != article_id:  # the reader moved on: the address no longer cites it
+        for key in citation.KEYS:
+            st.query_params.pop(key, None)
+    else:
+        ui.cited_figure(cited, claims, text)
+
 reading, side = st.columns([3, 2])
 with reading:
     show = st.segmented_control(
@@ -66,6 +87,7 @@ with reading:
             claims if "claims" in show else claims.iloc[0:0],
             mentions if "places" in show else mentions.iloc[0:0],
             page.view.places,
+            cited=cited.claim_id if cited is not None and cited.article_id == article_id else None,
         )
         st.html(highlight.article_html(text, spans))
 with side:

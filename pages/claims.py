@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from etl.schema import CLAIMS
-from pages.lib import data, facts, filters, highlight, ui
+from pages.lib import citation, data, facts, filters, highlight, ui
 from pages.lib.wording import counted
 
 TABLE_KEY = "claims_table"
@@ -142,6 +142,7 @@ else:
             f"{original['source']} · {claim['claim_id']} · characters {original['char_start']}–"
             f"{original['char_end']}"
         )
+        ui.citation_link(citation.Q_CLAIM, str(claim["claim_id"]))
 
 left, right = st.columns(2)
 with left:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages.lib import crosscheck, ui
+from pages.lib import citation, crosscheck, ui
 from pages.lib.wording import are, counted
 
 #: Figures listed at most, each with its quotes (the filters and the category narrow the list).
@@ -49,3 +49,4 @@ for row in chosen.head(MAX_FACTS).itertuples():
         ui.note(" · ".join(p for p in (crosscheck.measure_name(crosscheck.measure_of(row.fact_id)), what,
                                        str(row.category), row.dissent) if p))
         ui.fact_sources(page, row.fact_id)
+        ui.citation_link(citation.Q_FACT, row.fact_id)

@@ -293,6 +293,58 @@ def test_the_reader_joins_a_word_the_page_broke_at_a_line_end(app: AppTest):
     assert "people-to-people" in page, "a real compound keeps its hyphens"
 
 
+# --- a link to one figure ----------------------------------------------------------------------------
+
+
+def open_link(at: AppTest, **params: str) -> AppTest:
+    """The reader opened from a link carrying ``params`` (as a browser opening /articles?...)."""
+    for key, value in params.items():
+        at.query_params[key] = value
+    return open_page(at, "articles")
+
+
+def test_a_claim_link_opens_the_reader_at_the_figure_marked(app: AppTest, seed_tables: Path):
+    claim = table(seed_tables, "claims").query("section == 'body'").iloc[-1]
+    at = open_link(app, claim=claim["claim_id"])
+    assert not at.exception
+    assert widget(at, "selectbox", "article_pick").value == claim["article_id"]
+    html = "".join(str(h.proto.body) for h in at.get("html"))
+    assert html.count('class="vnkh-cited"') == 1, "the cited figure is marked apart in the text"
+    assert any(m.value.startswith("**Cited figure:") for m in at.markdown)
+    (link,) = [c.value for c in at.code]
+    assert link.endswith("/articles?claim=" + claim["claim_id"].replace("#", "%23"))
+    # the reader moves to another article: the address no longer cites the figure
+    other = next(a for a in table(seed_tables, "articles")["article_id"] if a != claim["article_id"])
+    widget(at, "selectbox", "article_pick").set_value(other).run()
+    assert "claim" not in at.query_params and not at.get("html")[0].proto.body.count("vnkh-cited")
+
+
+def test_a_fact_link_opens_its_first_report(fact_app: AppTest, fact_corpus):
+    claims = table(fact_corpus.tables, "claims")
+    several = claims.groupby("fact_id")["article_id"].nunique()
+    fact_id = several[several > 1].index[0]
+    at = open_link(fact_app, fact=fact_id)
+    assert not at.exception
+    articles = table(fact_corpus.tables, "articles").set_index("article_id")
+    reports = claims[claims["fact_id"] == fact_id]
+    first = min(reports["article_id"], key=lambda a: (str(articles.loc[a, "published"]), a))
+    assert widget(at, "selectbox", "article_pick").value == first
+    assert "first report" in page_text(at) and at.code[0].value.endswith(f"?fact={fact_id}")
+
+
+def test_a_link_to_a_figure_the_tables_do_not_hold_says_so(app: AppTest):
+    at = open_link(app, claim="no-such-article#c1")
+    assert not at.exception
+    assert [w.value for w in at.warning] == [
+        "The link asks for the figure 'no-such-article#c1', which the tables do not hold (rebuilt since?)."]
+
+
+def test_the_cross_check_page_gives_each_fact_its_link(fact_app: AppTest):
+    at = open_page(fact_app, "crosscheck")
+    links = [c.value for c in at.code]
+    assert links and all("/articles?fact=" in link for link in links)
+
+
 def test_briefing_download_is_one_offline_html_file(app: AppTest):
     at = open_page(app, "briefing")
     html = download(at, "download_briefing").decode("utf-8")

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+import pyarrow.parquet as pq
 import pytest
 from playwright.sync_api import (
     Browser,
@@ -43,6 +44,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from etl.pipeline import run as build_tables
 from etl.tools.synth import generate
 from pages.lib import app as dashboard_app
+from pages.lib.wording import mended
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -691,3 +693,21 @@ def test_the_dashboard_benchmark_times_every_step(tmp_path: Path) -> None:
     assert set(dashboard) == {"server_start_s", "run_to_first_page_s", "first_page_cold_s", "first_page_s",
                               "page_switch_s", "filter_s", "server_rss_mb"}
     assert all(value > 0 for value in dashboard.values()), dashboard
+
+
+def test_a_link_to_one_figure_opens_the_reader_with_it_marked(app_url: str, tables: Path, tab: Tab) -> None:
+    """The address an analyst pastes into an e-mail (``/articles?claim=…``), opened in a fresh browser."""
+    claims = pq.read_table(tables / "claims.parquet", columns=["claim_id", "section", "text"]).to_pylist()
+    claim = next(c for c in claims if c["section"] == "body")
+    page = PAGE_BY_PATH["articles"]
+    visit(tab, app_url, page, query={"claim": [claim["claim_id"]]})
+    try:
+        assert_renders(tab, page)
+        cited = tab.page.locator("mark.vnkh-cited")
+        with explained(tab, "articles", f"the cited figure {claim['claim_id']} is not marked"):
+            expect(cited).to_have_count(1, timeout=ELEMENT_TIMEOUT_MS)
+        expect(cited).to_have_text(mended(claim["text"]))
+        expect(tab.page.get_by_text("Cited figure:", exact=False)).to_be_visible()
+        cited.scroll_into_view_if_needed()
+    finally:
+        save_screenshot(tab.page, "cited_figure")

@@ -14,7 +14,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from pages.lib import data, filters, ui
+from pages.lib import citation, data, filters, ui
 from pages.lib.tables import Tables
 
 APP_TITLE = "Vietnam–Cambodia cooperation monitor"
@@ -131,7 +131,8 @@ def sidebar_filters(tables: Tables) -> filters.Filters:
         date_to=date_to,
         include_related=bool(st.session_state[K_FURNITURE]),
     )
-    wanted = filters.to_query(chosen)
+    # a link citing one figure keeps its citation beside the filters (the reader drops it when left)
+    wanted = filters.to_query(chosen) | {k: v for k, v in query_dict().items() if k in citation.KEYS}
     if wanted != query_dict():
         st.query_params.from_dict(wanted)
     return chosen

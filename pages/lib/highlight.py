@@ -18,13 +18,15 @@ import pandas as pd
 from pages.lib.facts import is_target
 from pages.lib.wording import mended
 
-CLAIM, PLACE = "claim", "place"
-#: Lower wins where spans overlap.
-PRIORITY = {CLAIM: 0, PLACE: 1}
+CLAIM, PLACE, CITED = "claim", "place", "cited"
+#: Lower wins where spans overlap: the figure a link cites, then claims, then places.
+PRIORITY = {CITED: -1, CLAIM: 0, PLACE: 1}
 #: Colour-blind-safe light backgrounds (Okabe-Ito yellow and sky blue, lightened).
 MARK_STYLE = {
     CLAIM: "background:#F8F1A0;border-bottom:2px solid #E69F00;padding:0 1px;",
     PLACE: "background:#D4ECF9;border-bottom:2px solid #0072B2;padding:0 1px;",
+    # not by colour alone: a thick outline as well (vermillion, the palette's alert)
+    CITED: "background:#F8F1A0;outline:3px solid #D55E00;outline-offset:1px;padding:0 2px;font-weight:600;",
 }
 TEXT_STYLE = "white-space:pre-wrap;line-height:1.6;font-size:1rem;max-width:60rem;"
 #: Characters searched around a claim for its sentence when the text is long.
@@ -63,14 +65,16 @@ def highlight(text: str, spans: Iterable[Span]) -> str:
     return "".join(pieces)
 
 
-def article_spans(claims: pd.DataFrame, mentions: pd.DataFrame, places: pd.DataFrame) -> list[Span]:
-    """Spans of an article's claims and place mentions, with hover titles."""
+def article_spans(claims: pd.DataFrame, mentions: pd.DataFrame, places: pd.DataFrame,
+                  cited: str | None = None) -> list[Span]:
+    """Spans of an article's claims and place mentions, with hover titles; the claim ``cited`` (its id:
+    a link cites it) marked apart."""
     names = dict(zip(places["place_id"], places["name"], strict=True))
     spans = [
         Span(
             int(c.char_start),
             int(c.char_end),
-            CLAIM,
+            CITED if cited is not None and getattr(c, "claim_id", None) == cited else CLAIM,
             f"{c.label} · {c.category}"
             + (f" · {c.period}" if c.period else "")
             + (" · target" if is_target(c.target) else ""),

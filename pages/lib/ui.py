@@ -23,7 +23,7 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 from etl.output import any_frame_to_csv, frame_to_csv
 from etl.pipeline import EtlError
 from etl.schema import Table
-from pages.lib import crosscheck, data, facts, filters, maps, svgmap, theme, upload
+from pages.lib import citation, crosscheck, data, facts, filters, highlight, maps, svgmap, theme, upload
 from pages.lib.tables import Tables
 from pages.lib.wording import counted, mended
 
@@ -238,6 +238,27 @@ def blank_missing_text(df: pd.DataFrame) -> pd.DataFrame:
 
 #: Sources of a fact shown side by side in one row (more go on the next), and at most this many.
 SOURCES_PER_ROW, MAX_SOURCES_SHOWN = 3, 6
+
+
+def citation_link(key: str, value: str) -> None:
+    """The address that opens the reader at a figure (``pages.lib.citation``), ready to copy."""
+    st.code(citation.link(st.context.url or "http://localhost:8501/", key, value), language=None,
+            wrap_lines=True)
+
+
+def cited_figure(cited: citation.Citation, claims: pd.DataFrame, text: str | None) -> None:
+    """The figure a link cites, above the article: its sentence with the figure marked, and the link."""
+    rows = claims[claims["claim_id"] == cited.claim_id]
+    claim = rows.iloc[0] if len(rows) else cited.claim  # outside the view's claims (furniture, say)
+    label = claim["label"] if "label" in claim else claim["text"]
+    with st.container(border=True):
+        st.markdown(f"**Cited figure: {plain_markdown(label)}** · {plain_markdown(claim['category'])}")
+        sentence = highlight.highlight_sentence(text, str(claim["quote"]), int(claim["char_start"]),
+                                                int(claim["char_end"]), str(claim["text"]), str(label))
+        st.html(f'<blockquote style="{QUOTE_STYLE}font-size:1.1rem;">{sentence}</blockquote>')
+        if cited.key == citation.Q_FACT:
+            note("The link cites a fact: this is its first report (the Cross-check page lists the others).")
+        citation_link(cited.key, cited.value)
 
 
 def fact_sources(page: PageData, fact_id: str) -> None:
