@@ -23,6 +23,9 @@ from etl.sections import Line, is_furniture
 from etl.text import fold
 
 #: Characters of body text given to the language detector.
+#: How ``published_basis`` says the date, or its year, was inferred from the text rather than read from
+#: a dateline (the dashboard marks such a date "inferred" wherever it shows it).
+INFERRED, YEAR_INFERRED = "inferred from text", "year from text"
 LANGUAGE_SAMPLE_CHARS = 600
 #: A title line is at most this long; longer first lines are paragraphs.
 MAX_TITLE_CHARS = 200
@@ -250,14 +253,14 @@ def find_published(text: str, body_lines: list[Line], lexicons: Iterable[Lexicon
             return _iso(str(year), str(month), str(day)), "dateline"
         if latest is not None:
             return (_iso(str(latest), str(month), str(day)),
-                    f"dateline (year from text: latest year mentioned, {latest})")
+                    f"dateline ({YEAR_INFERRED}: latest year mentioned, {latest})")
     if latest_completed is not None and (latest is None or latest_completed >= latest):
         return str(latest_completed + 1), (
-            f"inferred from text: reports the period ending {latest_completed} as past, "
+            f"{INFERRED}: reports the period ending {latest_completed} as past, "
             f"so written in {latest_completed + 1} at the earliest")
     if latest is None:
         return None, None
-    return str(latest), f"inferred from text: latest year mentioned, {latest}"
+    return str(latest), f"{INFERRED}: latest year mentioned, {latest}"
 
 
 @cache

@@ -38,7 +38,7 @@ def scope_text() -> str:
 
 
 def key_figures_slide() -> None:
-    figures = charts.key_figures(claims)
+    figures = charts.key_figures(claims, ui.place_names(page))
     if figures.empty:
         ui.nothing_to_show("trade, investment or aid figure")
         return

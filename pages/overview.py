@@ -22,14 +22,14 @@ for column, (label, value) in zip(columns, counts.items(), strict=False):
 
 st.subheader("Key figures")
 # one row per fact: a figure repeated in a headline, a lead and three outlets counts once
-figures = charts.key_figures(page.facts)
+figures = charts.key_figures(page.facts, ui.place_names(page))
 if figures.empty:
     ui.nothing_to_show("trade, investment or aid figure")
 else:
     for column, row in zip(st.columns(len(figures)), figures.itertuples(), strict=True):
         with column.container(border=True):
             st.metric(row.heading, row.amount, help=f"Qualifier: {row.qualifier}")
-            ui.note(" · ".join(part for part in (row.what, row.period, row.status) if part))
+            ui.note(" · ".join(part for part in (row.what, row.scope, row.period, row.status) if part))
             ui.note(row.source)
             with st.expander("Quotes" if row.n_articles > 1 else "Quote"):
                 ui.fact_sources(page, row.fact_id)
@@ -53,7 +53,10 @@ with right:
         ui.nothing_to_show("article")
     else:
         columns = ["published", "title", "outlet", "language", "n_claims", "n_mentions", "duplicate_of"]
-        latest = view.articles[columns].sort_values("published", ascending=False)
+        latest = view.articles.sort_values("published", ascending=False)
+        latest = latest[columns].assign(published=[  # a date the text only suggests says so
+            facts.shown_date(p, facts.is_inferred(b)) if isinstance(p, str) else p
+            for p, b in zip(latest["published"], latest["published_basis"], strict=True)])
         st.dataframe(
             ui.shown_rows(latest, "articles, the latest first", limit=LATEST_ARTICLES),
             hide_index=True,

@@ -83,6 +83,22 @@ def test_entry_point_opens_on_the_overview(app: AppTest):
     assert any("Data as of" in c.value for c in app.sidebar.caption)
 
 
+def test_key_figures_say_what_places_they_are_about_and_mark_an_inferred_date(app: AppTest, seed_tables: Path):
+    at = app.run()
+    notes = [str(h.proto.body) for h in at.get("html")]
+    assert any("Việt Nam-Cambodia trade turnover · Vietnam–Cambodia · 2022 · achieved" in n for n in notes)
+    articles = table(seed_tables, "articles")
+    inferred = articles[articles["published_basis"].str.startswith("inferred", na=False)]
+    shown = [(a.title, a.published) for a in inferred.itertuples() if any(a.title in n for n in notes)]
+    assert shown, "a key figure comes from an article whose date was inferred"
+    for title, published in shown:
+        lines = [n for n in notes if title in n]
+        assert all(f"{published}, inferred" in n for n in lines), lines
+    listed = at.dataframe[0].value  # the latest articles
+    assert set(listed.loc[listed["title"].isin(inferred["title"]), "published"]) == {
+        f"{p}, inferred" for p in inferred["published"]}
+
+
 def test_overview_draws_its_map_as_svg_and_links_to_the_interactive_map(app: AppTest):
     app.run()
     (svg,) = [m.value for m in app.markdown if m.value.startswith("<svg")]

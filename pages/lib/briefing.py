@@ -67,7 +67,7 @@ def key_figure_cards(figures: pd.DataFrame) -> str:
         return "<p>No trade, investment or aid figure in the selected articles.</p>"
     cards = []
     for row in figures.itertuples():
-        period = f" · {_e(row.period)}" if row.period else ""
+        period = "".join(f" · {_e(part)}" for part in (row.scope, row.period) if part)
         cards.append(
             f'<div class="card"><div class="heading">{_e(row.heading)}</div>'
             f'<div class="amount">{_e(row.amount)}</div>'
@@ -145,7 +145,8 @@ def briefing_html(
         geometry, view.places, view.mentions, view.claims, view.links, source, show_links=True
     )
     sections = [
-        ("Key figures", key_figure_cards(charts.key_figures(claims))),
+        ("Key figures", key_figure_cards(charts.key_figures(
+            claims, dict(zip(view.places["place_id"], view.places["name"], strict=True))))),
         ("Trade and investment", _trade_section(claims, source)),
         ("Where: provinces named in the articles", _figure(map_fig)),
         (

@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import math
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -509,10 +509,11 @@ def agreement_sentences(links: pd.DataFrame, places: pd.DataFrame, articles: pd.
 KEY_FACT_COLUMNS = ("fact_id", "sources", "dissent", "n_articles")
 
 
-def key_figures(claims: pd.DataFrame) -> pd.DataFrame:
+def key_figures(claims: pd.DataFrame, place_names: Mapping[str, str] | None = None) -> pd.DataFrame:
     """The largest trade, investment and aid figures (achieved, and targets apart), with
-    qualifier, period and source. ``claims`` carry sources (``facts.with_sources``); given one row
-    per fact (``crosscheck.fact_rows``), each figure counts once and says its sources."""
+    qualifier, period, scope (the places it is about, named with ``place_names``) and source.
+    ``claims`` carry sources (``facts.with_sources``); given one row per fact
+    (``crosscheck.fact_rows``), each figure counts once and says its sources."""
     extra = [c for c in KEY_FACT_COLUMNS if c in claims.columns]
     rows = []
     table = claims
@@ -532,6 +533,7 @@ def key_figures(claims: pd.DataFrame) -> pd.DataFrame:
                     "amount": best["label"],
                     "what": best["what"] if isinstance(best["what"], str) else "",
                     "period": best["period"],
+                    "scope": scope_text(best.get("scope_place_ids"), place_names or {}),
                     "qualifier": QUALIFIER_WORDS.get(best["qualifier"], best["qualifier"]),
                     "status": "target" if is_target else "achieved",
                     "source": best["source"],
@@ -542,9 +544,34 @@ def key_figures(claims: pd.DataFrame) -> pd.DataFrame:
             )
     return pd.DataFrame(
         rows,
-        columns=["heading", "amount", "what", "period", "qualifier", "status", "source", "quote", "claim_id",
-                 *extra],
+        columns=["heading", "amount", "what", "period", "scope", "qualifier", "status", "source", "quote",
+                 "claim_id", *extra],
     )
+
+
+#: Places named in a figure's scope before "+N more".
+SCOPE_NAMES = 2
+
+
+def scope_text(place_ids: object, names: Mapping[str, str]) -> str:
+    """The places a figure is about, as a reader wants them on a card: "Kien Giang", or
+    "Vietnam–Cambodia" for the two countries together; empty when unknown.
+
+    >>> names = {"vietnam": "Vietnam", "cambodia": "Cambodia", "kien-giang": "Kien Giang", "kep": "Kep",
+    ...          "kampot": "Kampot"}
+    >>> scope_text("kien-giang", names), scope_text("vietnam;cambodia", names), scope_text(None, names)
+    ('Kien Giang', 'Vietnam–Cambodia', '')
+    >>> scope_text("kien-giang;kep;kampot", names)
+    'Kien Giang, Kep +1 more'
+    """
+    ids = [p for p in place_ids.split(";") if p] if isinstance(place_ids, str) else []
+    if not ids:
+        return ""
+    if set(ids) == {"vietnam", "cambodia"}:
+        return "Vietnam–Cambodia"
+    shown = [names.get(p, p) for p in ids[:SCOPE_NAMES]]
+    more = len(ids) - SCOPE_NAMES
+    return ", ".join(shown) + (f" +{more} more" if more > 0 else "")
 
 
 #: The yearly series: marker size per source reporting a figure, and its bounds.

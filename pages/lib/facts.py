@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterable
 import numpy as np
 import pandas as pd
 
+from etl import metadata
+
 #: How a qualifier is written in front of a figure.
 QUALIFIER_PREFIX = {
     "exact": "",
@@ -44,6 +46,8 @@ SCIENTIFIC_FROM, SCIENTIFIC_BELOW = 1e15, 1e-3
 UNKNOWN_AMOUNT = "?"
 #: Hover texts remembered (see ``hover_quote``).
 HOVER_CACHE_SIZE = 100_000
+#: What ``articles.published_basis`` says when the date or its year was inferred from the text.
+INFERRED_MARKS = (metadata.INFERRED, metadata.YEAR_INFERRED)
 #: Counts below this are written in full ("25,000"), above it compactly ("3M").
 FULL_COUNT_LIMIT = 1e6
 CURRENCY_SYMBOLS = {"USD": "$"}
@@ -197,44 +201,76 @@ def _year(value: object) -> int | None:
     return int(value) if _present(value) else None
 
 
-def period_label(start: object, end: object, year_published: int | None = None) -> str:
-    """The period a figure covers, as words.
+def period_label(start: object, end: object, year_published: int | None = None,
+                 inferred: object = False) -> str:
+    """The period a figure covers, as words; ``inferred``: the publication year was inferred from the text.
 
     >>> period_label(1979, 1989), period_label(2022, 2022), period_label(2015, None, 2023)
     ('1979–1989', '2022', '2015 onwards (to 2023)')
     >>> period_label(None, 2030), period_label(None, None), period_label(2015, None, pd.NA)
     ('by 2030', '', '2015 onwards')
+    >>> period_label(2015, None, 2023, True)
+    '2015 onwards (to 2023, inferred)'
     """
     first, last, published = _year(start), _year(end), _year(year_published)
     if first is not None and last is not None:
         return str(first) if first == last else f"{first}–{last}"
     if first is not None:
-        return f"{first} onwards" + (f" (to {published})" if published is not None else "")
+        if published is None:
+            return f"{first} onwards"
+        return f"{first} onwards (to {shown_date(published, inferred)})"
     if last is not None:
         return f"by {last}"
     return ""
 
 
 def with_sources(claims: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
-    """Claims with their article's title, outlet, date and language, and a one-line ``source``."""
+    """Claims with their article's title, outlet, date and language, and a one-line ``source``;
+    ``published_inferred`` says the date was inferred from the text (no dateline gave it)."""
     meta = articles[["article_id", "title", "outlet", "published", "language"]].copy()
+    basis = articles["published_basis"] if "published_basis" in articles else [None] * len(articles)
+    meta["published_inferred"] = [is_inferred(b) for b in basis]
     # per article, then merged: the Python-level formatting runs once per article, not per claim
     meta["source"] = [
-        source_text(t, o, p) for t, o, p in zip(meta["title"], meta["outlet"], meta["published"], strict=True)
+        source_text(t, o, p, i) for t, o, p, i in zip(meta["title"], meta["outlet"], meta["published"],
+                                                      meta["published_inferred"], strict=True)
     ]
     meta["published_year"] = pd.array([published_year(p) for p in meta["published"]], dtype="Int64")
     return claims.merge(meta, on="article_id", how="left")
 
 
-def source_text(title: object, outlet: object, published: object) -> str:
+def is_inferred(published_basis: object) -> bool:
+    """Whether an article's date was inferred from its text (``articles.published_basis``), not read
+    from a dateline: shown as such wherever the date appears.
+
+    >>> is_inferred("inferred from text: reports the period ending 2022"), is_inferred("dateline")
+    (True, False)
+    >>> is_inferred("dateline (year from text: latest year mentioned, 2021)")
+    True
+    """
+    return isinstance(published_basis, str) and any(mark in published_basis for mark in INFERRED_MARKS)
+
+
+def shown_date(published: object, inferred: object = False) -> str:
+    """A publication date as the pages write it: "2023, inferred" when the text only suggests it.
+
+    >>> shown_date("2023", True), shown_date("2024-01-07")
+    ('2023, inferred', '2024-01-07')
+    """
+    return f"{published}, inferred" if inferred is True else str(published)
+
+
+def source_text(title: object, outlet: object, published: object, inferred: object = False) -> str:
     """“Title”, Outlet, date — the parts that are known.
 
     >>> source_text("Trade grows", "VNA", "2024-01-07")
     '“Trade grows”, VNA, 2024-01-07'
-    >>> source_text("Trade grows", None, None)
-    '“Trade grows”'
+    >>> source_text("Trade grows", None, None), source_text("Trade grows", None, "2023", True)
+    ('“Trade grows”', '“Trade grows”, 2023, inferred')
     """
-    parts = [f"“{title}”"] + [str(v) for v in (outlet, published) if _present(v)]
+    parts = [f"“{title}”"] + [str(v) for v in (outlet,) if _present(v)]
+    if _present(published):
+        parts.append(shown_date(published, inferred))
     return ", ".join(parts)
 
 
@@ -251,7 +287,8 @@ def labelled(claims: pd.DataFrame) -> pd.DataFrame:
         claim_label, out["qualifier"], out["value"], out["unit"], out["low"], out["high"]
     )
     years = out["published_year"] if "published_year" in out else [None] * len(out)
-    out["period"] = _each_once(period_label, out["period_start"], out["period_end"], years)
+    inferred = out["published_inferred"] if "published_inferred" in out else [False] * len(out)
+    out["period"] = _each_once(period_label, out["period_start"], out["period_end"], years, inferred)
     return out
 
 

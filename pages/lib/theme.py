@@ -15,6 +15,8 @@ from collections.abc import Iterable
 import pandas as pd
 import plotly.graph_objects as go
 
+from pages.lib.facts import is_inferred, shown_date
+
 #: Okabe-Ito palette (https://jfly.uni-koeln.de/color/), by name.
 OKABE_ITO = {
     "black": "#000000",
@@ -105,7 +107,9 @@ def source_line(articles: pd.DataFrame) -> str:
 def _article_short(row) -> str:
     label = row.outlet if isinstance(row.outlet, str) and row.outlet else _truncate(str(row.title), 40)
     label = label.split(" (")[0]  # "VNA (Vietnam News Agency)" -> "VNA"
-    return f"{label} {row.published}" if isinstance(row.published, str) else label
+    if not isinstance(row.published, str):
+        return label
+    return f"{label} {shown_date(row.published, is_inferred(getattr(row, 'published_basis', None)))}"
 
 
 def _truncate(text: str, limit: int) -> str:

@@ -261,6 +261,12 @@ def cited_figure(cited: citation.Citation, claims: pd.DataFrame, text: str | Non
         citation_link(cited.key, cited.value)
 
 
+def place_names(page: PageData) -> dict[str, str]:
+    """Each place's name by id (every place of the build), once per data version."""
+    places = page.all.places
+    return page.all.derived("place_names", lambda: dict(zip(places["place_id"], places["name"], strict=True)))
+
+
 def fact_sources(page: PageData, fact_id: str) -> None:
     """The sources of one fact side by side: each article's figure (marked when it differs), its quote,
     its source line, and the copies republished from it."""
