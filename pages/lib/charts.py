@@ -45,6 +45,8 @@ STATUSES = (
 SPAN_WIDTH = 5
 SPAN_OPACITY = 0.45
 MARKER_SIZE = 12
+#: After the label of a figure that gives no year (drawn at its article's publication date).
+NO_YEAR_MARK = "(no year)"
 HOVER_FIGURE = (
     "<b>%{customdata[0]}</b> · %{customdata[1]} · %{customdata[2]}<br>"
     "<i>%{customdata[3]}</i><br>%{customdata[4]}<extra>%{fullData.name}</extra>"
@@ -117,6 +119,15 @@ def _with_spans(money: pd.DataFrame) -> pd.DataFrame:
     return out.dropna(subset=["x0"])
 
 
+def undated_symbol(symbol: str) -> str:
+    """The marker of a figure that gives no year: its status's shape, open, with a dot in it.
+
+    >>> undated_symbol("circle"), undated_symbol("diamond-open")
+    ('circle-open-dot', 'diamond-open-dot')
+    """
+    return f"{symbol.removesuffix('-open')}-open-dot"
+
+
 def trade_chart(claims: pd.DataFrame, currency: str = "USD", source: str = "") -> go.Figure:
     """Money figures in one currency on a log axis against the years they cover.
 
@@ -154,6 +165,9 @@ def trade_chart(claims: pd.DataFrame, currency: str = "USD", source: str = "") -
                 )
             )
         value = group["value"].astype(float)
+        # a figure that gives no year ("soon reach $20 billion") stands at its article's date: an open
+        # marker and its label say so, lest it read as a figure of that year
+        undated = (group["period_start"].isna() & group["period_end"].isna()).tolist()
         low, high = drawable_values(group["low"], log=True), drawable_values(group["high"], log=True)
         spread = group["spread"].fillna(False).astype(bool) if "spread" in group else False
         is_range = (group["qualifier"].eq("range") | spread) & low.notna() & high.notna()
@@ -164,11 +178,12 @@ def trade_chart(claims: pd.DataFrame, currency: str = "USD", source: str = "") -
                 mode="markers+text",
                 name=status,
                 legendgroup=status,
-                text=group["label"],
+                text=[f"{label} {NO_YEAR_MARK}" if u else label
+                      for label, u in zip(group["label"], undated, strict=True)],
                 textposition="top center",
                 marker={
                     "color": colour,
-                    "symbol": symbol,
+                    "symbol": [undated_symbol(symbol) if u else symbol for u in undated],
                     "size": MARKER_SIZE,
                     "line": {"width": 2, "color": colour},
                 },
@@ -192,7 +207,7 @@ def trade_chart(claims: pd.DataFrame, currency: str = "USD", source: str = "") -
         f"Money figures reported in Vietnam–Cambodia news ({currency})",
         f"Log scale, so {symbol} millions and billions both read · labels keep the hedge: "
         "> more than, ≥ at least, ≈ about, ≤ up to, < less than; bars show ranges, or what several "
-        "sources say",
+        f"sources say; dotted marker {NO_YEAR_MARK}: no year given, drawn at the article's date",
         source,
         TRADE_HEIGHT,
     )
