@@ -63,10 +63,9 @@ def test_trade_chart_range_has_error_bars_to_low_and_high():
 
 def test_trade_chart_tells_targets_from_achieved_figures():
     fig = charts.trade_chart(with_sources([claim(1), claim(2, value=20e9, target=True)]))
-    points = {t.name: t for t in figure_traces(fig, "figures")}
-    assert set(points) == {"Achieved", "Target"}
-    assert points["Achieved"].marker.symbol != points["Target"].marker.symbol
-    assert points["Achieved"].marker.color != points["Target"].marker.color
+    points = {t.meta["target"]: t for t in figure_traces(fig, "figures")}
+    assert {t.name for t in points.values()} == {"Trade · achieved", "Trade · target"}
+    assert points[False].marker.symbol != points[True].marker.symbol  # shape, not colour: both are trade
 
 
 def test_trade_chart_draws_an_open_period_to_the_publication_year():
@@ -75,16 +74,28 @@ def test_trade_chart_draws_an_open_period_to_the_publication_year():
     assert list(span.x[:2]) == [2015, 2023]
 
 
+def test_trade_chart_colours_each_category_and_names_it():
+    """Trade, investment, an electricity value and aid are not one series: each has its colour and name."""
+    rows = [claim(1, category="trade"), claim(2, value=2e9, category="investment"),
+            claim(3, value=3e6, category="energy"), claim(4, value=4e6, category="aid", target=True)]
+    fig = charts.trade_chart(with_sources(rows))
+    points = figure_traces(fig, "figures")
+    assert [t.name for t in points] == ["Trade · achieved", "Investment · achieved", "Aid · target",
+                                        "Energy · achieved"]
+    assert len({t.marker.color for t in points}) == 4
+    assert all(t.marker.color == theme.CATEGORY_COLOURS[t.meta["category"]] for t in points)
+
+
 def test_trade_chart_marks_a_figure_that_gives_no_year_apart():
     """'Soon reach $20 billion' is drawn at its article's date, but must not read as that year's target."""
     fig = charts.trade_chart(with_sources([claim(1, period_start=2022, period_end=2022),
                                            claim(2, value=20e9, target=True, period_start=None, period_end=None)]))
-    points = {t.name: t for t in figure_traces(fig, "figures")}
-    assert points["Target"].text[0] == "$20B (no year)"
-    assert points["Target"].marker.symbol[0] == charts.undated_symbol(theme.TARGET_SYMBOL) != theme.TARGET_SYMBOL
-    assert points["Achieved"].marker.symbol[0] == theme.ACHIEVED_SYMBOL
-    assert "(no year)" not in points["Achieved"].text[0]
-    assert "dotted marker (no year): no year given, drawn at the article's date" in fig.layout.title.subtitle.text
+    points = {t.meta["target"]: t for t in figure_traces(fig, "figures")}
+    assert points[True].text[0] == "$20B (no year)"
+    assert points[True].marker.symbol[0] == charts.undated_symbol(theme.TARGET_SYMBOL) != theme.TARGET_SYMBOL
+    assert points[False].marker.symbol[0] == theme.ACHIEVED_SYMBOL
+    assert "(no year)" not in points[False].text[0]
+    assert "Dotted marker (no year): no year given, drawn at the article's date" in fig.layout.title.subtitle.text
 
 
 def test_trade_chart_hover_has_quote_and_source():

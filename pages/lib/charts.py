@@ -119,6 +119,64 @@ def _with_spans(money: pd.DataFrame) -> pd.DataFrame:
     return out.dropna(subset=["x0"])
 
 
+def _category_order(category: str) -> tuple[int, str]:
+    """Categories with a colour of their own first, in ``theme.CATEGORY_COLOURS`` order, then the others."""
+    order = list(theme.CATEGORY_COLOURS)
+    return (order.index(category) if category in order else len(order), category)
+
+
+def _add_money_traces(fig: go.Figure, group: pd.DataFrame, name: str, colour: str, symbol: str,
+                      meta: dict) -> None:
+    """One category and status of the money chart: the periods as lines, the figures as markers."""
+    xs: list[float | None] = []
+    ys: list[float | None] = []
+    for row in group.itertuples():
+        if row.x0 != row.x1:
+            xs += [row.x0, row.x1, None]
+            ys += [row.value, row.value, None]
+    if xs:
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=f"{name}: period covered", legendgroup=name,
+                                 hoverinfo="skip", opacity=SPAN_OPACITY, showlegend=False,
+                                 line={"color": colour, "width": SPAN_WIDTH}, meta={"role": "span", **meta}))
+    value = group["value"].astype(float)
+    # a figure that gives no year ("soon reach $20 billion") stands at its article's date: a dotted
+    # marker and its label say so, lest it read as a figure of that year
+    undated = (group["period_start"].isna() & group["period_end"].isna()).tolist()
+    low, high = drawable_values(group["low"], log=True), drawable_values(group["high"], log=True)
+    spread = group["spread"].fillna(False).astype(bool) if "spread" in group else False
+    is_range = (group["qualifier"].eq("range") | spread) & low.notna() & high.notna()
+    fig.add_trace(
+        go.Scatter(
+            x=group["x1"],
+            y=value,
+            mode="markers+text",
+            name=name,
+            legendgroup=name,
+            text=[f"{label} {NO_YEAR_MARK}" if u else label
+                  for label, u in zip(group["label"], undated, strict=True)],
+            textposition="top center",
+            marker={
+                "color": colour,
+                "symbol": [undated_symbol(symbol) if u else symbol for u in undated],
+                "size": MARKER_SIZE,
+                "line": {"width": 2, "color": colour},
+            },
+            error_y={
+                "type": "data",
+                "visible": True,
+                "color": colour,
+                "thickness": 2,
+                # an end on the wrong side of the value (a range upside down) draws no bar
+                "array": np.where(is_range, (high - value).clip(lower=0), 0),
+                "arrayminus": np.where(is_range, (value - low).clip(lower=0), 0),
+            },
+            customdata=_customdata(group),
+            hovertemplate=HOVER_FIGURE,
+            meta={"role": "figures", **meta},
+        )
+    )
+
+
 def undated_symbol(symbol: str) -> str:
     """The marker of a figure that gives no year: its status's shape, open, with a dot in it.
 
@@ -140,74 +198,27 @@ def trade_chart(claims: pd.DataFrame, currency: str = "USD", source: str = "") -
     """
     money = _with_spans(labelled(drawable(money_claims(claims, currency), log=True)))
     fig = go.Figure()
-    for status, is_target, colour, symbol in STATUSES:
-        group = money[money["target"].fillna(False).astype(bool) == is_target]
-        if group.empty:
-            continue
-        xs: list[float | None] = []
-        ys: list[float | None] = []
-        for row in group.itertuples():
-            if row.x0 != row.x1:
-                xs += [row.x0, row.x1, None]
-                ys += [row.value, row.value, None]
-        if xs:
-            fig.add_trace(
-                go.Scatter(
-                    x=xs,
-                    y=ys,
-                    mode="lines",
-                    name=f"{status}: period covered",
-                    legendgroup=status,
-                    hoverinfo="skip",
-                    opacity=SPAN_OPACITY,
-                    line={"color": colour, "width": SPAN_WIDTH},
-                    meta={"role": "span"},
-                )
-            )
-        value = group["value"].astype(float)
-        # a figure that gives no year ("soon reach $20 billion") stands at its article's date: an open
-        # marker and its label say so, lest it read as a figure of that year
-        undated = (group["period_start"].isna() & group["period_end"].isna()).tolist()
-        low, high = drawable_values(group["low"], log=True), drawable_values(group["high"], log=True)
-        spread = group["spread"].fillna(False).astype(bool) if "spread" in group else False
-        is_range = (group["qualifier"].eq("range") | spread) & low.notna() & high.notna()
-        fig.add_trace(
-            go.Scatter(
-                x=group["x1"],
-                y=value,
-                mode="markers+text",
-                name=status,
-                legendgroup=status,
-                text=[f"{label} {NO_YEAR_MARK}" if u else label
-                      for label, u in zip(group["label"], undated, strict=True)],
-                textposition="top center",
-                marker={
-                    "color": colour,
-                    "symbol": [undated_symbol(symbol) if u else symbol for u in undated],
-                    "size": MARKER_SIZE,
-                    "line": {"width": 2, "color": colour},
-                },
-                error_y={
-                    "type": "data",
-                    "visible": True,
-                    "color": colour,
-                    "thickness": 2,
-                    # an end on the wrong side of the value (a range upside down) draws no bar
-                    "array": np.where(is_range, (high - value).clip(lower=0), 0),
-                    "arrayminus": np.where(is_range, (value - low).clip(lower=0), 0),
-                },
-                customdata=_customdata(group),
-                hovertemplate=HOVER_FIGURE,
-                meta={"role": "figures", "target": is_target},
-            )
-        )
+    categories = sorted(money["category"].dropna().unique(), key=_category_order) if not money.empty else []
+    for category in categories:
+        colour = theme.CATEGORY_COLOURS.get(category, theme.OTHER_COLOUR)
+        for status, is_target, _, symbol in STATUSES:
+            group = money[(money["category"] == category)
+                          & (money["target"].fillna(False).astype(bool) == is_target)]
+            if not group.empty:
+                # dated figures first: the legend shows the first marker's shape
+                undated = group["period_start"].isna() & group["period_end"].isna()
+                group = group.iloc[np.argsort(undated.to_numpy(dtype=bool), kind="stable")]
+                _add_money_traces(fig, group, f"{str(category).capitalize()} · {status.lower()}", colour,
+                                  symbol, {"category": category, "target": is_target})
     symbol = "$" if currency == "USD" else currency
     theme.style_figure(
         fig,
         f"Money figures reported in Vietnam–Cambodia news ({currency})",
         f"Log scale, so {symbol} millions and billions both read · labels keep the hedge: "
-        "> more than, ≥ at least, ≈ about, ≤ up to, < less than; bars show ranges, or what several "
-        f"sources say; dotted marker {NO_YEAR_MARK}: no year given, drawn at the article's date",
+        "> more than, ≥ at least, ≈ about, ≤ up to, < less than<br>"
+        "Bars show ranges, or what several sources say · colour: what the figure is about · "
+        "filled: achieved, open diamond: target<br>"
+        f"Dotted marker {NO_YEAR_MARK}: no year given, drawn at the article's date",
         source,
         TRADE_HEIGHT,
     )

@@ -40,6 +40,15 @@ OTHER_COLOUR = "#8C8C8C"
 COUNTRY_COLOURS = {"VN": VN_COLOUR, "KH": KH_COLOUR}
 COUNTRY_NAMES = {"VN": "Vietnam", "KH": "Cambodia"}
 
+#: The money chart's categories, each its colour (Vietnam's vermillion and Cambodia's blue kept for
+#: the countries); a category not listed is grey. Status is told by marker shape, not colour.
+CATEGORY_COLOURS = {
+    "trade": OKABE_ITO["bluish_green"],
+    "investment": OKABE_ITO["reddish_purple"],
+    "aid": OKABE_ITO["orange"],
+    "energy": OKABE_ITO["sky_blue"],
+    "infrastructure": OKABE_ITO["black"],
+}
 #: Achieved figures and targets are told apart by colour and by marker shape.
 ACHIEVED_COLOUR = OKABE_ITO["bluish_green"]
 TARGET_COLOUR = OKABE_ITO["orange"]
@@ -67,6 +76,8 @@ SOURCE_SIZE = 10
 BOTTOM_MARGIN = 120
 #: Room above the plot for the title, subtitle and a two-row legend (pixels).
 TOP_MARGIN = 130
+#: Height of each further line of a subtitle (lines are broken with ``<br>``).
+SUBTITLE_LINE = 16
 #: Source lines are wrapped at this many characters.
 SOURCE_WRAP = 150
 SOURCE_OFFSET = -64
@@ -135,7 +146,8 @@ def style_figure(fig: go.Figure, title: str, subtitle: str, source: str, height:
             "y": 0.98,
             "yanchor": "top",
         },
-        margin={"l": 60, "r": 30, "t": TOP_MARGIN, "b": BOTTOM_MARGIN},
+        margin={"l": 60, "r": 30, "t": TOP_MARGIN + SUBTITLE_LINE * subtitle.count("<br>"),
+                "b": BOTTOM_MARGIN},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0.0},
         colorway=SEQUENCE,
     )
