@@ -69,6 +69,7 @@ figure = ui.province_map(
     extent=extent or "border",
     show_points=show_points,
     show_links=show_links,
+    selected=province,
 )
 ui.chart(figure, key=MAP_KEY, on_select="rerun", selection_mode="points")
 

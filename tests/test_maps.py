@@ -216,3 +216,21 @@ def test_tooltips_count_in_the_singular_for_one(geometry):
     province = geometry.provinces.iloc[0]
     assert "1 place mention · 1 claim" in maps.province_tip(province, 1, 1)
     assert "2 place mentions · 0 claims" in maps.province_tip(province, 2, 0)
+
+
+def test_map_names_the_border_provinces_and_those_the_articles_name(geometry):
+    (names,) = figure_traces(province_figure(geometry), maps.ROLE_NAMES)
+    written = set(names.text)
+    border = set(geometry.provinces.loc[geometry.provinces["border"], "name"])
+    assert len(border) == N_BORDER_PROVINCES and border <= written
+    assert {"Kampot", "Tay Ninh", "Kien Giang"} <= written
+    assert len(written) < N_PROVINCES, "not every province: the map stays readable"
+    assert not figure_traces(province_figure(geometry, compact=True), maps.ROLE_NAMES)
+
+
+def test_the_chosen_province_is_outlined_and_named_in_the_legend(geometry):
+    assert not figure_traces(province_figure(geometry), maps.ROLE_SELECTED)
+    (chosen,) = figure_traces(province_figure(geometry, selected="kampot"), maps.ROLE_SELECTED)
+    assert chosen.name == "Chosen: Kampot" and chosen.line.width > 2 and chosen.line.color == theme.SELECTED_LINE
+    kampot = geometry.provinces.set_index("place_id").loc["kampot"]
+    assert list(chosen.x) == list(kampot["xs"])

@@ -51,6 +51,9 @@ HANDLE_SIZE = 6
 MAP_TOP_MARGIN = 80
 HANDLE_OPACITY = 0.6
 ROLE_PROVINCE, ROLE_HANDLE, ROLE_POINTS, ROLE_LINK = "province", "province_handle", "places", "link"
+ROLE_NAMES, ROLE_SELECTED = "province_names", "selected_province"
+#: Province names written on the map (px), and the chosen province's outline width.
+NAME_SIZE, SELECTED_WIDTH = 11, 4
 
 
 @dataclass(frozen=True)
@@ -223,6 +226,36 @@ def _province_traces(geometry: MapGeometry, counts: pd.DataFrame, metric: str) -
     return traces
 
 
+def _name_trace(geometry: MapGeometry, counts: pd.DataFrame, metric: str) -> go.Scatter:
+    """The names of the border provinces and of those the articles name, written under their centre
+    (an official reads "Kampot" without hovering)."""
+    p = geometry.provinces
+    named = set(counts.loc[counts[metric] > 0, "province_id"]) if not counts.empty else set()
+    shown = p[p["border"] | p["place_id"].isin(named)]
+    return go.Scatter(
+        x=shown["cx"],
+        y=shown["cy"],
+        mode="text",
+        text=shown["name"],
+        textposition="bottom center",
+        textfont={"size": NAME_SIZE, "color": theme.NAME_COLOUR},
+        hoverinfo="skip",
+        showlegend=False,
+        meta={"role": ROLE_NAMES},
+    )
+
+
+def _selected_traces(geometry: MapGeometry, selected: str | None) -> list[go.Scatter]:
+    """The chosen province outlined thick, with a legend entry naming it (none when nothing is chosen)."""
+    chosen = geometry.provinces[geometry.provinces["place_id"] == selected] if selected else None
+    if chosen is None or chosen.empty:
+        return []
+    row = chosen.iloc[0]
+    return [go.Scatter(x=row["xs"], y=row["ys"], mode="lines", name=f"Chosen: {row['name']}", hoverinfo="skip",
+                       line={"color": theme.SELECTED_LINE, "width": SELECTED_WIDTH},
+                       meta={"role": ROLE_SELECTED}, legendrank=0)]
+
+
 def _outline_traces(geometry: MapGeometry) -> list[go.Scatter]:
     border_provinces = geometry.provinces[geometry.provinces["border"]]
     xs: list[float | None] = []
@@ -391,11 +424,13 @@ def province_map(
     compact: bool = False,
     counts: pd.DataFrame | None = None,
     pairs: pd.DataFrame | None = None,
+    selected: str | None = None,
 ) -> go.Figure:
     """Provinces of Vietnam and Cambodia coloured by mentions or claims, with the land border,
-    border provinces outlined, places sized by mentions and cooperation links.
+    border provinces outlined and named (and those the articles name), places sized by mentions and
+    cooperation links; the province ``selected`` (its id) drawn with a thick outline.
 
-    ``compact`` is for a small map: a short title and no legend (the hover still tells all).
+    ``compact`` is for a small map: a short title, no legend and no names (the hover still tells all).
     ``counts`` (``province_counts``) and ``pairs`` (``link_pairs``) may be passed when already known.
     """
     if counts is None:
@@ -408,6 +443,9 @@ def province_map(
     ]
     if show_links:
         traces += _link_traces(link_pairs(links, places) if pairs is None else pairs)
+    traces += _selected_traces(geometry, selected)
+    if not compact:
+        traces.append(_name_trace(geometry, counts, metric))
     traces.append(_handle_trace(geometry, counts))
     if show_points:
         traces += _point_traces(places, extent)

@@ -63,6 +63,9 @@ SEA_COLOUR = "#EEF4F8"
 BACKGROUND_LAND = "#E4E4E4"
 BORDER_LINE = "#222222"
 BORDER_PROVINCE_LINE = "#555555"
+#: Province names on the map, and the outline of the province a reader chose (Okabe-Ito's
+#: reddish purple: neither country's colour nor the border's black).
+NAME_COLOUR, SELECTED_LINE = "#333333", OKABE_ITO["reddish_purple"]
 #: Places on the map are dark so that fills keep the country colours to themselves.
 POINT_COLOUR = "#333333"
 HEATMAP_SCALE = "Blues"
