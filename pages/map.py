@@ -34,7 +34,8 @@ clicked = clicked_province()
 if clicked in names:
     st.session_state[PROVINCE_KEY] = clicked
 
-controls = st.columns([2, 2, 1, 1, 3])
+# the province picker on a row of its own: at 1400 px one row cut "Both countries" and the placeholder
+controls = [*st.columns([2, 2.4, 1, 1]), st.columns([3, 2])[0]]
 metric = (
     controls[0].segmented_control(
         "Colour provinces by",

@@ -251,8 +251,8 @@ def _selected_traces(geometry: MapGeometry, selected: str | None) -> list[go.Sca
     if chosen is None or chosen.empty:
         return []
     row = chosen.iloc[0]
-    return [go.Scatter(x=row["xs"], y=row["ys"], mode="lines", name=f"Chosen: {row['name']}", hoverinfo="skip",
-                       line={"color": theme.SELECTED_LINE, "width": SELECTED_WIDTH},
+    return [go.Scatter(x=row["xs"], y=row["ys"], mode="lines", name=f"Chosen: {row['name']}",
+                       hoverinfo="skip", line={"color": theme.SELECTED_LINE, "width": SELECTED_WIDTH},
                        meta={"role": ROLE_SELECTED}, legendrank=0)]
 
 
