@@ -524,6 +524,40 @@ def claims_view(tab: Tab, languages: tuple[str, ...] = ()) -> ClaimsView:
     )
 
 
+#: What a control's text may overflow its box by (px) before it counts as cut off.
+CLIP_TOLERANCE_PX = 1
+#: Every button, segmented-control option and select placeholder of the main pane.
+CONTROLS = '[data-testid="stMain"] button, [data-testid="stMain"] [data-baseweb="select"] [value], ' \
+           '[data-testid="stMain"] [data-baseweb="select"] div[title]'
+
+
+def cut_off_controls(tab: Tab) -> list[str]:
+    """The texts of the main pane's controls that do not fit (at 1400 px the Map's "Both countries" read
+    "Both count" and the Claims explorer's "Targets" "Ta")."""
+    # a control is cut off when its text overflows its own box, or its box reaches past an ancestor
+    # that clips (a column too narrow for a row of buttons)
+    cut = tab.page.evaluate(
+        """([selector, tolerance]) => {
+            const clipped = el => {
+                if (el.scrollWidth > el.clientWidth + tolerance && getComputedStyle(el).overflowX !== 'visible')
+                    return true;
+                const box = el.getBoundingClientRect();
+                for (let a = el.parentElement; a; a = a.parentElement) {
+                    if (getComputedStyle(a).overflowX === 'visible') continue;
+                    const outer = a.getBoundingClientRect();
+                    if (box.right > outer.right + tolerance || box.left < outer.left - tolerance) return true;
+                }
+                return false;
+            };
+            return Array.from(document.querySelectorAll(selector))
+                .filter(el => el.offsetParent !== null && el.clientWidth > 0 && clipped(el))
+                .map(el => (el.innerText || el.getAttribute('placeholder') || el.title || '').trim().slice(0, 60));
+        }""",
+        [CONTROLS, CLIP_TOLERANCE_PX],
+    )
+    return [text for text in cut if text]
+
+
 # --------------------------------------------------------------------------------------------------
 # Tests
 # --------------------------------------------------------------------------------------------------
@@ -536,6 +570,8 @@ def test_page_renders_offline(app_url: str, tab: Tab, app_page: AppPage) -> None
     finally:  # a picture of a page stuck running helps too
         save_screenshot(tab.page, app_page.url_path or "root")
     assert_renders(tab, app_page)
+    cut = cut_off_controls(tab)
+    assert not cut, f"cut off at {VIEWPORT['width']} px on /{app_page.url_path}: {cut}"
 
 
 def test_deep_link_to_fresh_server_uses_app_navigation(tables: Path, tab: Tab, tmp_path: Path) -> None:
@@ -712,42 +748,3 @@ def test_a_link_to_one_figure_opens_the_reader_with_it_marked(app_url: str, tabl
     finally:
         save_screenshot(tab.page, "cited_figure")
 
-
-#: What a control's text may overflow its box by (px) before it counts as cut off.
-CLIP_TOLERANCE_PX = 1
-#: Every button, segmented-control option and select placeholder of the main pane.
-CONTROLS = '[data-testid="stMain"] button, [data-testid="stMain"] [data-baseweb="select"] [value], ' \
-           '[data-testid="stMain"] [data-baseweb="select"] div[title]'
-
-
-@pytest.mark.parametrize("url_path", ["map", "claims"])
-def test_no_control_is_cut_off_at_1400_px(app_url: str, tab: Tab, url_path: str) -> None:
-    """At 1400 px the Map's "Both countries" read "Both count" and the Claims explorer's "Targets" "Ta":
-    each control's text must fit its box."""
-    page = PAGE_BY_PATH[url_path]
-    visit(tab, app_url, page)
-    assert_renders(tab, page)
-    tab.page.locator('[data-testid="stMain"] button').first.wait_for(timeout=ELEMENT_TIMEOUT_MS)
-    # a control is cut off when its text overflows its own box, or its box reaches past an ancestor
-    # that clips (a column too narrow for a row of buttons)
-    cut = tab.page.evaluate(
-        """([selector, tolerance]) => {
-            const clipped = el => {
-                if (el.scrollWidth > el.clientWidth + tolerance && getComputedStyle(el).overflowX !== 'visible')
-                    return true;
-                const box = el.getBoundingClientRect();
-                for (let a = el.parentElement; a; a = a.parentElement) {
-                    if (getComputedStyle(a).overflowX === 'visible') continue;
-                    const outer = a.getBoundingClientRect();
-                    if (box.right > outer.right + tolerance || box.left < outer.left - tolerance) return true;
-                }
-                return false;
-            };
-            return Array.from(document.querySelectorAll(selector))
-                .filter(el => el.offsetParent !== null && el.clientWidth > 0 && clipped(el))
-                .map(el => (el.innerText || el.getAttribute('placeholder') || el.title || '').trim().slice(0, 60));
-        }""",
-        [CONTROLS, CLIP_TOLERANCE_PX],
-    )
-    save_screenshot(tab.page, f"controls_{url_path}")
-    assert not [text for text in cut if text], f"cut off at {VIEWPORT['width']} px: {cut}"
