@@ -345,14 +345,18 @@ class TableWriter:
     def __enter__(self) -> TableWriter:
         self.folder.recover()
         self.tmp = self.folder.staging()
-        self._streams = {t.name: TableStream(t, self.tmp, csv=t not in WRITTEN_AT_SAVE)
-                         for t in ARTICLE_TABLES}
-        # the texts: Parquet only, in small groups (reading one text reads little more than it),
-        # compressed harder, neither dictionary-encoded nor given statistics but for the ids
-        self._streams[TEXTS.name] = TableStream(
-            TEXTS, self.tmp, csv=False, group_rows=TEXT_GROUP_ROWS, split=True,
-            parquet_options={"compression": "zstd", "use_dictionary": False,
-                             "write_statistics": ["article_id"]})
+        try:
+            self._streams = {t.name: TableStream(t, self.tmp, csv=t not in WRITTEN_AT_SAVE)
+                             for t in ARTICLE_TABLES}
+            # the texts: Parquet only, in small groups (reading one text reads little more than it),
+            # compressed harder, neither dictionary-encoded nor given statistics but for the ids
+            self._streams[TEXTS.name] = TableStream(
+                TEXTS, self.tmp, csv=False, group_rows=TEXT_GROUP_ROWS, split=True,
+                parquet_options={"compression": "zstd", "use_dictionary": False,
+                                 "write_statistics": ["article_id"]})
+        except BaseException:  # Ctrl-C or SIGTERM while the streams open: __exit__ will not run
+            self.__exit__()
+            raise
         return self
 
     def __exit__(self, *exc: object) -> None:

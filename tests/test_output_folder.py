@@ -169,6 +169,25 @@ def build_process(seeds: Path, out: Path) -> subprocess.Popen:
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+def test_a_stop_while_the_new_folder_is_set_up_leaves_nothing_behind(tmp_path, monkeypatch):
+    """SIGTERM (or Ctrl-C) in the moment between the new folder's creation and its files' opening:
+    ``__exit__`` does not run for a ``with`` whose ``__enter__`` failed, so ``__enter__`` cleans up."""
+    opened = []
+
+    class StoppedStream(output.TableStream):
+        def __init__(self, table, *args, **kwargs):
+            if table.name == "texts":  # the last stream opened
+                raise pipeline.Terminated()
+            super().__init__(table, *args, **kwargs)
+            opened.append(self)
+
+    monkeypatch.setattr(output, "TableStream", StoppedStream)
+    folder = OutputFolder(tmp_path / "out")
+    with pytest.raises(pipeline.Terminated), output.TableWriter(folder):
+        pass
+    assert opened and not folder.stagings()
+
+
 @pytest.mark.slow
 def test_sigterm_removes_the_half_built_folder_and_keeps_the_previous_tables(tmp_path):
     from etl.tools.synth import generate
