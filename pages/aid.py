@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages.lib import charts, facts, ui
+from pages.lib import charts, facts, ui, widgets
 from pages.lib.wording import counted
 
 #: Categories of people-to-people help and aid, shown unless the reader picks others.
@@ -38,10 +38,10 @@ chosen = st.multiselect("Categories", available, key="aid_categories", placehold
 subset = claims[claims["category"].isin(chosen)] if chosen else claims
 
 if subset.empty:
-    ui.nothing_to_show("aid or people-to-people figure")
+    widgets.nothing_to_show("aid or people-to-people figure")
     st.stop()
 
-ui.chart(charts.aid_chart(subset, page.source), key="aid_chart")
+widgets.chart(charts.aid_chart(subset, page.source), key="aid_chart")
 n_claims = int(subset["n_claims"].sum())
 st.caption(f"{counted(len(subset), 'figure')} from {counted(n_claims, 'claim')}: each figure once, "
            "however many times and places it is reported (its hover says its sources).")
@@ -50,4 +50,4 @@ if left_out := charts.left_out_note(subset):
 
 st.subheader("Figures")
 table = facts.labelled(subset).sort_values(["kind", "value"], ascending=[True, False])[TABLE_COLUMNS]
-ui.figures_table(table, key="aid_table", file_name="aid_figures.csv", download_key="download_aid")
+widgets.figures_table(table, key="aid_table", file_name="aid_figures.csv", download_key="download_aid")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages.lib import citation, data, facts, highlight, ui
+from pages.lib import building, citation, data, facts, highlight, ui, widgets
 from pages.lib.app import query_dict
 from pages.lib.wording import counted
 
@@ -16,11 +16,11 @@ CLAIM_COLUMNS = ["label", "text", "category", "qualifier", "target", "what", "pe
 
 st.title("Articles")
 page = ui.page_data()
-ui.add_articles_panel(data.seeds_dir(), page.out)
+building.add_articles_panel(data.seeds_dir(), page.out)
 articles = page.view.articles.sort_values("published", ascending=False)
 
 if articles.empty:
-    ui.nothing_to_show("article")
+    widgets.nothing_to_show("article")
     st.stop()
 
 cited = citation.from_query(query_dict(), page.all.claims, page.all.articles)
@@ -49,16 +49,16 @@ if not choices:
 article_id = st.selectbox("Article", choices, format_func=labels.get, key=K_PICK)
 article = articles[articles["article_id"] == article_id].iloc[0]
 
-st.subheader(ui.plain_markdown(article["title"]), anchor=False)
+st.subheader(widgets.plain_markdown(article["title"]), anchor=False)
 original = article.get("duplicate_of")
 if isinstance(original, str):
-    st.info(ui.plain_markdown(f"Republished from “{every_title.get(original, original)}” ({original}): the "
-                              "same story, so its figures count once, as the original's."),
+    st.info(widgets.plain_markdown(f"Republished from “{every_title.get(original, original)}” ({original}): "
+                                   "the same story, so its figures count once, as the original's."),
             icon=":material/content_copy:")
 copies = page.all.articles.loc[page.all.articles["duplicate_of"] == article_id, "article_id"].tolist()
 if copies:
-    ui.note(f"Republished as {', '.join(copies)}.")
-ui.fields({name.replace("_", " ").capitalize(): article[name] for name in META_FIELDS})
+    widgets.note(f"Republished as {', '.join(copies)}.")
+widgets.fields({name.replace("_", " ").capitalize(): article[name] for name in META_FIELDS})
 
 claims = facts.labelled(page.claims[page.claims["article_id"] == article_id])
 mentions = page.view.mentions[page.view.mentions["article_id"] == article_id]
@@ -95,8 +95,9 @@ with side:
     if claims.empty:
         st.info("No claim in this article (with the current filters).")
     else:
-        st.dataframe(ui.shown_rows(claims[CLAIM_COLUMNS], "claims"), hide_index=True, key="article_claims")
-        ui.frame_download(
+        st.dataframe(widgets.shown_rows(claims[CLAIM_COLUMNS], "claims"), hide_index=True,
+                     key="article_claims")
+        widgets.frame_download(
             "Download this article's claims (CSV)",
             claims[CLAIM_COLUMNS],
             f"claims_{article_id}.csv",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages.lib import briefing, charts, data, facts, ui
+from pages.lib import briefing, charts, data, facts, ui, widgets
 
 SLIDE_KEY = "briefing_slide"
 SLIDES = ("Key figures", "Trade", "Map", "Cooperation", "Sources")
@@ -40,37 +40,37 @@ def scope_text() -> str:
 def key_figures_slide() -> None:
     figures = charts.key_figures(claims, ui.place_names(page))
     if figures.empty:
-        ui.nothing_to_show("trade, investment or aid figure")
+        widgets.nothing_to_show("trade, investment or aid figure")
         return
     st.html(f"<style>{briefing.card_style(SLIDE_AMOUNT_SIZE)}</style>{briefing.key_figure_cards(figures)}")
 
 
 def trade_slide() -> None:
     if facts.money_claims(claims, "USD").empty:
-        ui.nothing_to_show("money figure in USD")
+        widgets.nothing_to_show("money figure in USD")
         return
     figure = charts.trade_chart(claims, "USD", page.source).update_layout(height=SLIDE_HEIGHT)
-    ui.chart(figure, key="briefing_trade")
+    widgets.chart(figure, key="briefing_trade")
 
 
 def map_slide() -> None:
     figure = ui.province_map(page, height=SLIDE_HEIGHT)
-    ui.chart(figure, key="briefing_map")
+    widgets.chart(figure, key="briefing_map")
 
 
 def cooperation_slide() -> None:
     if view.links.empty:
-        ui.nothing_to_show("cooperation link")
+        widgets.nothing_to_show("cooperation link")
         return
-    ui.chart(charts.partner_network(view.links, view.places, source=page.source), key="briefing_network")
+    widgets.chart(charts.partner_network(view.links, view.places, source=page.source), key="briefing_network")
 
 
 def sources_slide() -> None:
     if view.articles.empty:
-        ui.nothing_to_show("article")
+        widgets.nothing_to_show("article")
         return
     for article in view.articles.sort_values("published").itertuples():
-        ui.note(facts.source_text(article.title, article.outlet, article.published))
+        widgets.note(facts.source_text(article.title, article.outlet, article.published))
 
 
 st.markdown(CSS, unsafe_allow_html=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from etl.schema import CLAIMS
-from pages.lib import citation, data, facts, filters, highlight, ui
+from pages.lib import citation, data, facts, filters, highlight, ui, widgets
 from pages.lib.wording import counted
 
 TABLE_KEY = "claims_table"
@@ -112,9 +112,9 @@ st.caption(f"{len(selected):,} of {counted(len(claims), 'claim')}. "
            "Click a column header to sort; tick a row to read it.")
 
 if selected.empty:
-    ui.nothing_to_show("claim")
+    widgets.nothing_to_show("claim")
 else:
-    table = ui.shown_rows(facts.labelled(selected)[SHOWN_COLUMNS], "claims")
+    table = widgets.shown_rows(facts.labelled(selected)[SHOWN_COLUMNS], "claims")
     event = st.dataframe(
         table,
         hide_index=True,
@@ -137,16 +137,16 @@ else:
             str(original["text"]),
             f"{claim['label']} · {claim['qualifier']}",
         )
-        st.html(f'<blockquote style="{ui.QUOTE_STYLE}font-size:1.1rem;">{sentence}</blockquote>')
-        ui.note(
+        st.html(f'<blockquote style="{widgets.QUOTE_STYLE}font-size:1.1rem;">{sentence}</blockquote>')
+        widgets.note(
             f"{original['source']} · {claim['claim_id']} · characters {original['char_start']}–"
             f"{original['char_end']}"
         )
-        ui.citation_link(citation.Q_CLAIM, str(claim["claim_id"]))
+        widgets.citation_link(citation.Q_CLAIM, str(claim["claim_id"]))
 
 left, right = st.columns(2)
 with left:
-    ui.table_download(
+    widgets.table_download(
         "Download the filtered claims (CSV)",
         CLAIMS,
         selected,
@@ -154,7 +154,7 @@ with left:
         key="download_claims_filtered",
     )
 with right:
-    ui.table_download(
+    widgets.table_download(
         "Download the whole claims table (CSV)",
         CLAIMS,
         page.all.claims,

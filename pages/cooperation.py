@@ -5,17 +5,17 @@ from __future__ import annotations
 import streamlit as st
 
 from etl.schema import LINKS
-from pages.lib import charts, ui
+from pages.lib import charts, ui, widgets
 
 st.title("Cooperation")
 page = ui.page_data()
 links, places = page.view.links, page.view.places
 
 if links.empty:
-    ui.nothing_to_show("cooperation link")
+    widgets.nothing_to_show("cooperation link")
     st.stop()
 
-ui.chart(charts.cooperation_matrix(links, places, page.source), key="cooperation_matrix")
+widgets.chart(charts.cooperation_matrix(links, places, page.source), key="cooperation_matrix")
 
 st.subheader("Partners of each Vietnamese province")
 table = page.view.derived("partners", lambda: charts.partners(links, places))
@@ -29,7 +29,7 @@ focus = st.selectbox(
     key="coop_province",
     placeholder="All Vietnamese provinces",
 )
-ui.chart(charts.partner_network(links, places, focus, page.source), key="partner_network")
+widgets.chart(charts.partner_network(links, places, focus, page.source), key="partner_network")
 st.caption("The same links are drawn on the Map page.")
 
 st.subheader("Agreement sentences")
@@ -40,12 +40,12 @@ if agreements.empty:
     st.info("No sentence reports an agreement in the selected articles.")
 else:
     st.dataframe(
-        ui.shown_rows(agreements, "agreement sentences"),
+        widgets.shown_rows(agreements, "agreement sentences"),
         hide_index=True,
         key="agreements_table",
         column_config={"quote": st.column_config.TextColumn("Sentence", width="large")},
     )
 
 st.subheader("All links")
-st.dataframe(ui.shown_rows(links, "links"), hide_index=True, key="links_table")
-ui.table_download("Download these links (CSV)", LINKS, links, "links.csv", key="download_links")
+st.dataframe(widgets.shown_rows(links, "links"), hide_index=True, key="links_table")
+widgets.table_download("Download these links (CSV)", LINKS, links, "links.csv", key="download_links")

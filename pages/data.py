@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from etl.schema import TABLES, Table
-from pages.lib import data, ui
+from pages.lib import data, ui, widgets
 from pages.lib.wording import counted, plain
 
 
@@ -41,7 +41,7 @@ st.markdown(
 )
 st.download_button(
     "Download everything (ZIP: CSVs, datapackage.json, README)",
-    ui.download_payload(
+    widgets.download_payload(
         sum(len(getattr(page.all, t.name)) for t in TABLES), partial(data.zip_bundle, str(page.out), version)
     ),
     file_name="vn-kh-cooperation-data.zip",
@@ -81,6 +81,6 @@ for table in TABLES:
         key=f"dictionary_{table.name}",
         column_config={"meaning": st.column_config.TextColumn("Meaning", width="large")},
     )
-    ui.table_download(
+    widgets.table_download(
         f"Download {table.name}.csv", table, frame, f"{table.name}.csv", key=f"download_{table.name}"
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages.lib import data, facts, filters, maps, theme, ui
+from pages.lib import data, facts, filters, maps, theme, ui, widgets
 from pages.lib.wording import counted
 
 MAP_KEY, PROVINCE_KEY, LAST_CLICK_KEY = "province_map", "map_province", "_map_last_click"
@@ -72,7 +72,7 @@ figure = ui.province_map(
     show_links=show_links,
     selected=province,
 )
-ui.chart(figure, key=MAP_KEY, on_select="rerun", selection_mode="points")
+widgets.chart(figure, key=MAP_KEY, on_select="rerun", selection_mode="points")
 
 if province:
     st.subheader(f"Claims about {names[province]}")
@@ -82,22 +82,22 @@ if province:
     else:
         from_context = int((claims["found"] != filters.FOUND_NAMED).sum())
         named = len(claims) - from_context
-        ui.note(f"{counted(len(claims), 'claim')} whose figure is about it: {named} name it in their "
+        widgets.note(f"{counted(len(claims), 'claim')} whose figure is about it: {named} name it in their "
                 f"sentence, {from_context} were found from their context (the paragraph before them, the "
                 "article's main place, or 'the province' standing for it): see the column Found.")
         table = facts.labelled(claims)[CLAIM_COLUMNS]
         st.dataframe(
-            ui.shown_rows(table, "claims"),
+            widgets.shown_rows(table, "claims"),
             hide_index=True,
             key="map_claims",
             column_config={"label": "Figure", "found": "Found",
                            "quote": st.column_config.TextColumn("Quote", width="large")},
         )
-        ui.frame_download(
+        widgets.frame_download(
             "Download these claims (CSV)", table, f"claims_{province}.csv", key="download_map_claims"
         )
     links = filters.links_in_province(view.links, view.places, province)
     if not links.empty:
         st.subheader("Cooperation sentences")
         for quote in links.drop_duplicates(["article_id", "sentence_id"])["quote"]:
-            ui.quote(quote)
+            widgets.quote(quote)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages.lib import charts, facts, theme, ui
+from pages.lib import charts, facts, theme, ui, widgets
 
 #: The six counts in two rows, so a date span is never cut.
 METRICS_PER_ROW = 3
@@ -24,13 +24,13 @@ st.subheader("Key figures")
 # one row per fact: a figure repeated in a headline, a lead and three outlets counts once
 figures = charts.key_figures(page.facts, ui.place_names(page))
 if figures.empty:
-    ui.nothing_to_show("trade, investment or aid figure")
+    widgets.nothing_to_show("trade, investment or aid figure")
 else:
     for column, row in zip(st.columns(len(figures)), figures.itertuples(), strict=True):
         with column.container(border=True):
             st.metric(row.heading, row.amount, help=f"Qualifier: {row.qualifier}")
-            ui.note(" · ".join(part for part in (row.what, row.scope, row.period, row.status) if part))
-            ui.note(row.source)
+            widgets.note(" · ".join(part for part in (row.what, row.scope, row.period, row.status) if part))
+            widgets.note(row.source)
             with st.expander("Quotes" if row.n_articles > 1 else "Quote"):
                 ui.fact_sources(page, row.fact_id)
 
@@ -38,10 +38,10 @@ left, right = st.columns([3, 2])
 with left:
     st.subheader("Where")
     # Static SVG rather than plotly: the first page appears without loading plotly.js (4.7 MB).
-    ui.note("Place mentions by province, southern Vietnam and Cambodia. Darker = more; dark outline: "
+    widgets.note("Place mentions by province, southern Vietnam and Cambodia. Darker = more; dark outline: "
             "provinces on the land border; points: places sized by mentions. Hover for the numbers.")
     st.markdown(ui.province_svg(page), unsafe_allow_html=True)
-    ui.note(f"{page.source}\n{theme.BOUNDARY_ATTRIBUTION}")
+    widgets.note(f"{page.source}\n{theme.BOUNDARY_ATTRIBUTION}")
     st.page_link(
         "pages/map.py",
         label="Open the interactive map: zoom, cooperation links, claims by province",
@@ -50,7 +50,7 @@ with left:
 with right:
     st.subheader("Articles")
     if view.articles.empty:
-        ui.nothing_to_show("article")
+        widgets.nothing_to_show("article")
     else:
         columns = ["published", "title", "outlet", "language", "n_claims", "n_mentions", "duplicate_of"]
         latest = view.articles.sort_values("published", ascending=False)
@@ -58,7 +58,7 @@ with right:
             facts.shown_date(p, facts.is_inferred(b)) if isinstance(p, str) else p
             for p, b in zip(latest["published"], latest["published_basis"], strict=True)])
         st.dataframe(
-            ui.shown_rows(latest, "articles, the latest first", limit=LATEST_ARTICLES),
+            widgets.shown_rows(latest, "articles, the latest first", limit=LATEST_ARTICLES),
             hide_index=True,
             key="overview_articles",
             column_config={

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages.lib import charts, crosscheck, facts, ui
+from pages.lib import charts, crosscheck, facts, ui, widgets
 from pages.lib.wording import counted
 
 VIEWS = {"figures": "Every figure", "series": "Yearly series"}
@@ -27,7 +27,7 @@ if chosen:
     money = money[money["category"].isin(chosen)]
 
 if money.empty:
-    ui.nothing_to_show("money figure")
+    widgets.nothing_to_show("money figure")
     st.stop()
 
 shown = st.segmented_control(
@@ -43,9 +43,9 @@ shown = st.segmented_control(
 for currency in facts.currencies(money):
     if shown == "series":
         series = crosscheck.yearly_series(money, page.view.places, currency)
-        ui.chart(charts.yearly_chart(series, currency, page.source), key=f"trade_series_{currency}")
+        widgets.chart(charts.yearly_chart(series, currency, page.source), key=f"trade_series_{currency}")
     else:
-        ui.chart(charts.trade_chart(money, currency, page.source), key=f"trade_chart_{currency}")
+        widgets.chart(charts.trade_chart(money, currency, page.source), key=f"trade_chart_{currency}")
     if currency != "USD":
         st.caption(
             f"Figures in {currency} are shown in their own unit: never converted, never mixed with dollars."
@@ -69,7 +69,7 @@ if left_out := charts.left_out_note(money):
 st.subheader("Money figures")
 table = charts.trade_table(money)
 event = st.dataframe(
-    ui.shown_rows(table, "figures"),
+    widgets.shown_rows(table, "figures"),
     hide_index=True,
     key=TABLE_KEY,
     on_select="rerun",
@@ -77,11 +77,11 @@ event = st.dataframe(
     column_config={"label": "Figure", "sources": "Sources", "dissent": "Differing sources",
                    "quote": st.column_config.TextColumn("Quote", width="large")},
 )
-ui.frame_download("Download these figures (CSV)", table, "money_figures.csv", key="download_trade")
+widgets.frame_download("Download these figures (CSV)", table, "money_figures.csv", key="download_trade")
 rows = event.selection.rows if event else []
 if rows:
     figure = table.iloc[rows[0]]
     st.subheader(f"{figure['label']}: what the sources say")
     ui.fact_sources(page, figure["fact_id"])
 else:
-    ui.note("Tick a row to read its sources side by side.")
+    widgets.note("Tick a row to read its sources side by side.")

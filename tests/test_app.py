@@ -24,7 +24,7 @@ from streamlit.testing.v1 import AppTest
 
 from etl.schema import CLAIMS, LINKS, TABLES
 from pages.lib import app as dashboard_app
-from pages.lib import data, filters, theme, ui
+from pages.lib import data, filters, theme, ui, widgets
 
 REPO = Path(__file__).resolve().parents[1]
 APP = REPO / "dashboard.py"
@@ -487,9 +487,8 @@ def test_page_widgets_survive_a_filter_that_removes_their_choice(app: AppTest):
 
 
 def test_long_tables_show_their_first_rows_and_say_so(app: AppTest, seed_tables, monkeypatch):
-    from pages.lib import ui
 
-    monkeypatch.setattr(ui, "MAX_TABLE_ROWS", 2)
+    monkeypatch.setattr(widgets, "MAX_TABLE_ROWS", 2)
     at = open_page(app, "cooperation")
     assert not at.exception
     links = at.dataframe[-1]  # "All links", the page's last table

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from etl import pipeline
 from etl.cli import main
 from pages.lib import data, upload
-from pages.lib.ui import plain_markdown
+from pages.lib.widgets import plain_markdown
 from tests.conftest import Corpus
 
 APP = Path(__file__).resolve().parents[1] / "dashboard.py"

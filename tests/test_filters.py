@@ -13,7 +13,7 @@ import pytest
 
 from etl.output import frame
 from etl.schema import ARTICLES, CLAIMS, LINKS, MENTIONS, PLACES, PROBLEMS
-from pages.lib import data, facts, filters, highlight
+from pages.lib import data, facts, filters, highlight, widgets
 from pages.lib.tables import Tables
 
 LIBRARY_MODULES = [
@@ -372,11 +372,10 @@ def test_tables_are_loaded_with_sentences_as_categories(seed_tables):
 
 
 def test_large_downloads_are_made_when_clicked(monkeypatch):
-    from pages.lib import ui
 
     rows = frame(CLAIMS, [claim(f"a#c{i}", "a") for i in range(1, 6)])
-    monkeypatch.setattr(ui, "EAGER_DOWNLOAD_ROWS", 10)
-    assert isinstance(ui.download_payload(len(rows), lambda: b"now"), bytes)
-    monkeypatch.setattr(ui, "EAGER_DOWNLOAD_ROWS", 3)
-    deferred = ui.download_payload(len(rows), lambda: data.table_csv(CLAIMS, rows))
+    monkeypatch.setattr(widgets, "EAGER_DOWNLOAD_ROWS", 10)
+    assert isinstance(widgets.download_payload(len(rows), lambda: b"now"), bytes)
+    monkeypatch.setattr(widgets, "EAGER_DOWNLOAD_ROWS", 3)
+    deferred = widgets.download_payload(len(rows), lambda: data.table_csv(CLAIMS, rows))
     assert callable(deferred) and deferred() == data.table_csv(CLAIMS, rows)

@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from etl.output import FORMULA_STARTS
 from etl.schema import ARTICLES, CLAIMS, Table
-from pages.lib import data, ui
+from pages.lib import data, widgets
 from pages.lib.briefing import briefing_html
 from tests.conftest import FORMULA_ID, HOSTILE_FILE, HOSTILE_ID, HOSTILE_TEXT, Corpus
 from tests.test_app import APP, TIMEOUT, RecordingStorage, download, open_page, widget
@@ -115,7 +115,7 @@ def test_derived_csv_guards_text_cells_only(cell: str, offered: str):
             "value": pd.Series([-1.5], dtype="Float64"),
         }
     )
-    (row,) = rows(ui.frame_csv(frame))
+    (row,) = rows(widgets.frame_csv(frame))
     assert row == {"text": offered, "loose": offered, "count": "-5", "value": "-1.5"}
 
 
@@ -151,7 +151,7 @@ def test_articles_page_shows_the_hostile_article_as_text(app: AppTest):
     at = open_page(app, "articles")
     widget(at, "selectbox", "article_pick").set_value(HOSTILE_ID).run()
     assert not at.exception
-    assert [h.value for h in at.subheader] == [ui.plain_markdown(HOSTILE_TITLE)]
+    assert [h.value for h in at.subheader] == [widgets.plain_markdown(HOSTILE_TITLE)]
     shown = page_html(at)
     assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in shown, "the article text is shown, escaped"
     assert html.escape(HOSTILE_FILE) in shown, "so is its file name"
@@ -176,7 +176,7 @@ MARKDOWN_TRICKS = [
 @pytest.mark.parametrize("text", MARKDOWN_TRICKS, ids=MARKDOWN_TRICKS)
 def test_plain_markdown_renders_as_the_text_itself(text: str):
     markdown_it = pytest.importorskip("markdown_it")
-    rendered = markdown_it.MarkdownIt("commonmark").render(ui.plain_markdown(text))
+    rendered = markdown_it.MarkdownIt("commonmark").render(widgets.plain_markdown(text))
     escaped = html.escape(text, quote=False).replace('"', "&quot;")  # as markdown-it escapes text
     assert rendered == f"<p>{escaped}</p>\n"
 

@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from etl import ingest, pipeline
 from etl.outdir import OutputFolder
-from pages.lib import data, ui, upload
+from pages.lib import building, data, upload, widgets
 from tests.conftest import SEEDS, Corpus
 
 REPO = Path(__file__).resolve().parents[1]
@@ -234,25 +234,25 @@ def report_html(at: AppTest) -> str:
 
 
 def upload_files(at: AppTest, files: list[tuple[str, bytes]]) -> AppTest:
-    at.file_uploader(key=ui.UPLOAD_KEY).set_value([(name, content, "text/plain") for name, content in files])
+    at.file_uploader(key=building.UPLOAD_KEY).set_value([(name, content, "text/plain") for name, content in files])
     at.run()
-    return at.button(key=ui.ADD_KEY).click().run()
+    return at.button(key=building.ADD_KEY).click().run()
 
 
 def test_the_panel_states_the_types_and_the_limit(app: AppTest):
     assert not app.exception
-    uploader = app.file_uploader(key=ui.UPLOAD_KEY)
+    uploader = app.file_uploader(key=building.UPLOAD_KEY)
     assert uploader.accept_multiple_files
     assert sorted(uploader.allowed_type) == [".htm", ".html", ".md", ".txt"]
     assert "5 MB per file" in uploader.help
     assert any("5 MB per file" in c.value and ".html" in c.value for c in app.caption)
-    assert app.button(key=ui.ADD_KEY).disabled, "nothing to add before a file is chosen"
+    assert app.button(key=building.ADD_KEY).disabled, "nothing to add before a file is chosen"
 
 
 def test_adding_an_article_from_the_page(app: AppTest, seed_corpus: Corpus):
     at = upload_files(app, [(NEW_FILE, NEW_ARTICLE), ("copy.txt", first_seed().read_bytes())])
     assert not at.exception
-    assert [s.value for s in at.success] == [ui.plain_markdown(at.session_state[ui.UPLOAD_OUTCOME_KEY].summary())]
+    assert [s.value for s in at.success] == [widgets.plain_markdown(at.session_state[building.UPLOAD_OUTCOME_KEY].summary())]
     report = report_html(at)
     assert f"{NEW_FILE}: “Vietnam and Cambodia open a new border gate”, " in report
     assert f"copy.txt: already in the corpus as {first_seed().name}" in report
@@ -292,6 +292,6 @@ def test_a_failed_rebuild_is_one_plain_error_on_the_page(app: AppTest, monkeypat
     at = upload_files(app, [(NEW_FILE, NEW_ARTICLE)])
     assert not at.exception
     (error,) = at.error
-    assert ui.plain_markdown("could not be rebuilt: no space left for the tables") in error.value
+    assert widgets.plain_markdown("could not be rebuilt: no space left for the tables") in error.value
     assert "Traceback" not in error.value
     assert "Saved, not yet in the tables" in [m.value.strip("*") for m in at.markdown]

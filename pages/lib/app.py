@@ -14,7 +14,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from pages.lib import citation, data, filters, ui
+from pages.lib import building, citation, data, filters, ui
 from pages.lib.tables import Tables
 
 APP_TITLE = "Vietnam–Cambodia cooperation monitor"
@@ -150,7 +150,7 @@ def sidebar_footer(tables: Tables, seeds, out) -> None:
         key="rebuild_data",
         icon=":material/refresh:",
         help="Read the articles again and rebuild every table.",
-        on_click=ui.request_rebuild,
+        on_click=building.request_rebuild,
     )
 
 
@@ -159,9 +159,9 @@ def main() -> None:
     page = st.navigation([st.Page(script, title=title, url_path=url_path, default=n == 0)
                           for n, (script, title, url_path) in enumerate(PAGES)])
     seeds, out = data.seeds_dir(), data.data_dir()
-    ui.rebuild_if_requested(seeds, out)
-    ui.ensure_tables(seeds, out)
-    tables = ui.readable_tables(seeds, out)
+    building.rebuild_if_requested(seeds, out)
+    building.ensure_tables(seeds, out)
+    tables = building.readable_tables(seeds, out)
     st.session_state[ui.FILTERS_KEY] = sidebar_filters(tables)
     sidebar_footer(tables, seeds, out)
     page.run()
