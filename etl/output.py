@@ -275,7 +275,7 @@ def any_frame_to_csv(df: pd.DataFrame) -> bytes:
     data = pa.Table.from_pandas(df, preserve_index=False)
     columns = [_protected(_small_string(c)) if _is_text(c.type) else c for c in data.columns]
     buffer = io.BytesIO()
-    buffer.write((",".join(_csv_name(str(n)) for n in data.column_names) + "\n").encode())
+    buffer.write(_csv_header_of([str(n) for n in data.column_names]))
     csv.write_csv(pa.table(columns, names=data.column_names), buffer, _CSV_OPTIONS)
     return buffer.getvalue()
 
@@ -293,10 +293,11 @@ def _small_string(values: pa.ChunkedArray) -> pa.ChunkedArray:
     return values.cast(pa.string())
 
 
-def _csv_name(name: str) -> str:
-    """A header cell: quoted when it needs to be, and protected like any text cell."""
-    name = "'" + name if name.startswith(FORMULA_STARTS) else name
-    return '"' + name.replace('"', '""') + '"' if any(c in name for c in ',"\n\r') else name
+def _csv_header_of(names: list[str]) -> bytes:
+    """A header row of any names: each protected like a text cell (``_protected``), quoted when needed."""
+    protected = _protected(pa.chunked_array([pa.array(names, pa.string())])).to_pylist()
+    return (",".join('"' + n.replace('"', '""') + '"' if any(c in n for c in ',"\n\r') else n
+                     for n in protected) + "\n").encode()
 
 
 def datapackage(tables: Iterable[Table]) -> dict:

@@ -54,11 +54,13 @@ with right:
     else:
         columns = ["published", "title", "outlet", "language", "n_claims", "n_mentions", "duplicate_of"]
         latest = view.articles.sort_values("published", ascending=False)
-        latest = latest[columns].assign(published=[  # a date the text only suggests says so
-            facts.shown_date(p, facts.is_inferred(b)) if isinstance(p, str) else p
-            for p, b in zip(latest["published"], latest["published_basis"], strict=True)])
+        shown = widgets.shown_rows(latest[[*columns, "published_basis"]], "articles, the latest first",
+                                   limit=LATEST_ARTICLES)
+        shown = shown[columns].assign(published=[  # a date the text only suggests says so (rows shown only)
+            facts.shown_date(p, facts.is_inferred(b)) if isinstance(p, str) and p else p
+            for p, b in zip(shown["published"], shown["published_basis"], strict=True)])
         st.dataframe(
-            widgets.shown_rows(latest, "articles, the latest first", limit=LATEST_ARTICLES),
+            shown,
             hide_index=True,
             key="overview_articles",
             column_config={

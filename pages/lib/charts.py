@@ -128,6 +128,12 @@ def _category_order(category: str) -> tuple[int, str]:
 def _add_money_traces(fig: go.Figure, group: pd.DataFrame, name: str, colour: str, symbol: str,
                       meta: dict) -> None:
     """One category and status of the money chart: the periods as lines, the figures as markers."""
+    # a figure that gives no year ("soon reach $20 billion") stands at its article's date: a dotted
+    # marker and its label say so, lest it read as a figure of that year; dated figures come first,
+    # as the legend shows the first marker's shape
+    no_year = (group["period_start"].isna() & group["period_end"].isna()).to_numpy(dtype=bool)
+    order = np.argsort(no_year, kind="stable")
+    group, undated = group.iloc[order], no_year[order].tolist()
     xs: list[float | None] = []
     ys: list[float | None] = []
     for row in group.itertuples():
@@ -139,9 +145,6 @@ def _add_money_traces(fig: go.Figure, group: pd.DataFrame, name: str, colour: st
                                  hoverinfo="skip", opacity=SPAN_OPACITY, showlegend=False,
                                  line={"color": colour, "width": SPAN_WIDTH}, meta={"role": "span", **meta}))
     value = group["value"].astype(float)
-    # a figure that gives no year ("soon reach $20 billion") stands at its article's date: a dotted
-    # marker and its label say so, lest it read as a figure of that year
-    undated = (group["period_start"].isna() & group["period_end"].isna()).tolist()
     low, high = drawable_values(group["low"], log=True), drawable_values(group["high"], log=True)
     spread = group["spread"].fillna(False).astype(bool) if "spread" in group else False
     is_range = (group["qualifier"].eq("range") | spread) & low.notna() & high.notna()
@@ -205,9 +208,6 @@ def trade_chart(claims: pd.DataFrame, currency: str = "USD", source: str = "") -
             group = money[(money["category"] == category)
                           & (money["target"].fillna(False).astype(bool) == is_target)]
             if not group.empty:
-                # dated figures first: the legend shows the first marker's shape
-                undated = group["period_start"].isna() & group["period_end"].isna()
-                group = group.iloc[np.argsort(undated.to_numpy(dtype=bool), kind="stable")]
                 _add_money_traces(fig, group, f"{str(category).capitalize()} · {status.lower()}", colour,
                                   symbol, {"category": category, "target": is_target})
     symbol = "$" if currency == "USD" else currency

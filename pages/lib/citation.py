@@ -64,7 +64,8 @@ def from_query(params: Mapping[str, str | list[str]], claims: pd.DataFrame,
         if found.empty:
             return Citation(key, value, None)
         if len(found) > 1:
-            published = found["article_id"].map(dict(zip(articles["article_id"], articles["published"],
+            reporting = articles[articles["article_id"].isin(found["article_id"])]
+            published = found["article_id"].map(dict(zip(reporting["article_id"], reporting["published"],
                                                           strict=True)))
             order = pd.DataFrame({"published": published.fillna("9999"), "article_id": found["article_id"],
                                   "char_start": found["char_start"]})

@@ -257,7 +257,7 @@ def shown_date(published: object, inferred: object = False) -> str:
     >>> shown_date("2023", True), shown_date("2024-01-07")
     ('2023, inferred', '2024-01-07')
     """
-    return f"{published}, inferred" if inferred is True else str(published)
+    return f"{published}, inferred" if isinstance(inferred, (bool, np.bool_)) and inferred else str(published)
 
 
 def source_text(title: object, outlet: object, published: object, inferred: object = False) -> str:
