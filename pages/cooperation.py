@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from etl.schema import LINKS
-from pages.lib import charts, ui, widgets
+from pages.lib import charts, data, ui, widgets
 
 st.title("Cooperation")
 page = ui.page_data()
@@ -18,7 +18,7 @@ if links.empty:
 widgets.chart(charts.cooperation_matrix(links, places, page.source), key="cooperation_matrix")
 
 st.subheader("Partners of each Vietnamese province")
-table = page.view.derived("partners", lambda: charts.partners(links, places))
+table = data.derived(page.view, "partners", lambda: charts.partners(links, places))
 sides = table.groupby(["side_id", "side"]).size().sort_values(ascending=False)
 names = {side_id: name for side_id, name in sides.index}
 focus = st.selectbox(
@@ -33,8 +33,8 @@ widgets.chart(charts.partner_network(links, places, focus, page.source), key="pa
 st.caption("The same links are drawn on the Map page.")
 
 st.subheader("Agreement sentences")
-agreements = page.view.derived(
-    "agreements", lambda: charts.agreement_sentences(links, places, page.view.articles)
+agreements = data.derived(
+    page.view, "agreements", lambda: charts.agreement_sentences(links, places, page.view.articles)
 )
 if agreements.empty:
     st.info("No sentence reports an agreement in the selected articles.")

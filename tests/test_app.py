@@ -448,7 +448,7 @@ def test_the_server_warm_up_prepares_the_first_visit(seed_tables: Path, tmp_path
     everything, unfiltered = data.load_tables(out), data.filtered_tables(out, filters.Filters())
     for tables, key in ((everything, "claims"), (everything, "date_bounds"), (everything, "article_labels"),
                         (unfiltered, ("province_svg", "mentions", "border"))):
-        tables.derived(key, not_warmed)
+        data.derived(tables, key, not_warmed)
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
     assert not at.exception
     assert [t.value for t in at.title] == ["Overview"]

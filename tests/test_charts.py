@@ -3,9 +3,6 @@ tested on their traces, titles and units."""
 
 from __future__ import annotations
 
-import threading
-from dataclasses import replace
-
 import pandas as pd
 import pytest
 
@@ -19,7 +16,6 @@ from tests.views import (
     claim,
     figure_traces,
     many_links,
-    small_view,
     with_sources,
 )
 
@@ -255,40 +251,6 @@ def test_the_partner_network_draws_only_the_strongest_pairs(monkeypatch):
     fig = charts.partner_network(links, places)
     assert len([t for t in fig.data if t.meta["role"] == "edge"]) == 4
     assert "4 strongest of 9 pairs" in fig.layout.title.subtitle.text
-
-
-def test_derived_values_are_computed_once_per_view():
-    view = small_view()
-    calls = []
-    assert view.derived("n", lambda: calls.append(1) or 7) == 7
-    assert view.derived("n", lambda: calls.append(1) or 8) == 7
-    assert calls == [1]
-    narrowed = replace(view, claims=view.claims.head(1))
-    assert narrowed.derived("n", lambda: 9) == 9  # a narrowed view does not inherit the memo
-
-
-def test_a_value_asked_for_while_another_thread_computes_it_is_waited_for():
-    view = small_view()
-    started, release = threading.Event(), threading.Event()
-    calls = []
-
-    def slow() -> int:
-        calls.append(1)
-        started.set()
-        release.wait(5)
-        return 7
-
-    first = threading.Thread(target=view.derived, args=("n", slow))
-    first.start()
-    assert started.wait(5)
-    waiting = []
-    second = threading.Thread(target=lambda: waiting.append(view.derived("n", lambda: calls.append(2) or 8)))
-    second.start()
-    second.join(0.3)  # it gets to ``derived`` while the first caller is still computing
-    release.set()
-    first.join(5)
-    second.join(5)
-    assert waiting == [7] and calls == [1], "the second caller took the first one's value"
 
 
 def test_many_partners_are_slanted_and_the_source_line_moves_below_them():

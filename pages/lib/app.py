@@ -89,11 +89,11 @@ def article_label(articles: pd.DataFrame) -> dict[str, str]:
 
 
 def date_bounds(tables: Tables) -> tuple[date, date] | None:
-    return tables.derived("date_bounds", lambda: filters.date_bounds(tables.articles))
+    return data.derived(tables, "date_bounds", lambda: filters.date_bounds(tables.articles))
 
 
 def article_labels(tables: Tables) -> dict[str, str]:
-    return tables.derived("article_labels", lambda: article_label(tables.articles))
+    return data.derived(tables, "article_labels", lambda: article_label(tables.articles))
 
 
 def sidebar_filters(tables: Tables) -> filters.Filters:

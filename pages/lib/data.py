@@ -4,9 +4,9 @@
   ``data/processed``), relative to the repository root.
 * Staleness is the ETL's own test: the corpus fingerprint against ``build.json``.
   The app checks it once per server process (``build_gate``) and when asked to rebuild.
-* Loaders read the Parquet files through DuckDB and are cached on the data version
-  (the build fingerprint), so a rebuild is picked up and no two sessions share a frame:
-  ``st.cache_data`` hands every caller its own copy. No cached function renders.
+* Loaders read the Parquet files with pyarrow and are cached on the data version (the build
+  fingerprint), so a rebuild is picked up. The tables and what pages derive from them
+  (``derived``) are shared by every session, read-only. No cached function renders.
 """
 
 from __future__ import annotations
@@ -17,10 +17,11 @@ import json
 import os
 import threading
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import geopandas as gpd
 import pandas as pd
@@ -53,8 +54,9 @@ from pages.lib.maps import DRAW_TOLERANCE, MapGeometry, province_geometry
 from pages.lib.svgmap import ProjectedMap, province_paths
 from pages.lib.tables import Tables, coerce
 
+T = TypeVar("T")
 REPO_ROOT = Path(__file__).resolve().parents[2]
-#: How the pages hold what DuckDB reads: the schema's pandas types (``etl.schema.PANDAS_TYPES``), text
+#: How the pages hold what pyarrow reads: the schema's pandas types (``etl.schema.PANDAS_TYPES``), text
 #: left in Arrow's buffers.
 _PANDAS_FOR_ARROW = {
     **{ARROW_TYPES[t]: pd.api.types.pandas_dtype(PANDAS_TYPES[t]) for t in (INTEGER, NUMBER, BOOLEAN)},
@@ -69,6 +71,9 @@ DEFAULT_SEEDS, DEFAULT_DATA = "seeds", "data/processed"
 BOUNDARIES_DIR = REPO_ROOT / "data" / "boundaries"
 PROVINCES_FILE, COUNTRIES_FILE = "provinces.geojson", "countries.geojson"
 DATAPACKAGE_FILE = "datapackage.json"
+#: Values derived from tables kept at once (``derived``): about ten per view, for the views
+#: ``_filtered`` keeps.
+DERIVED_ENTRIES = 512
 
 
 def _resolve(env: str, default: str) -> Path:
@@ -227,8 +232,26 @@ def furniture_claims(out: Path) -> int:
 
 
 def clear_caches() -> None:
-    for loader in (_load_table, _all_tables, _filtered, load_text, zip_bundle, briefing_file):
+    for loader in (_load_table, _all_tables, _filtered, _derived, load_text, zip_bundle, briefing_file):
         loader.clear()
+
+
+def derived(tables: Tables, key: Hashable, compute: Callable[[], T]) -> T:
+    """``compute()``, once for these tables.
+
+    One ``Tables`` per data version and filters is shared by every session (``load_tables``,
+    ``filtered_tables``), so what a page derives from it (labels, counts, sources joined in) is computed
+    on the first rerun that needs it, not on every rerun. ``key`` must name everything ``compute``
+    depends on besides the tables; the value is shared and must be treated as read-only. Streamlit's
+    resource cache computes a key once: a caller that asks while another thread computes it (the
+    server's warm-up, another session) waits for that value.
+    """
+    return _derived(tables.token, key, compute)
+
+
+@st.cache_resource(show_spinner=False, max_entries=DERIVED_ENTRIES)
+def _derived(token: str, key: Hashable, _compute: Callable[[], object]) -> object:
+    return _compute()
 
 
 def data_version(out: Path) -> str:
@@ -286,7 +309,7 @@ def load_tables(out: Path) -> Tables:
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _all_tables(out_dir: str, version: str) -> Tables:
     out = Path(out_dir)
-    # read side by side: DuckDB and Arrow do most of the work without the GIL
+    # read side by side: Arrow does most of the work without the GIL
     with ThreadPoolExecutor(max_workers=len(TABLES)) as pool:
         loading = {t.name: pool.submit(_load_table, out_dir, version, t.name) for t in TABLES}
         frames = {name: future.result() for name, future in loading.items()}

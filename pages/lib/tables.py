@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Hashable
+import uuid
 from dataclasses import dataclass, field
-from typing import TypeVar
 
 import pandas as pd
 
 from etl.schema import FACTS, Table
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -28,29 +24,9 @@ class Tables:
     #: The facts table as the ETL wrote it (the Data page offers it; the pages count the facts of their
     #: view from its claims: ``pages.lib.crosscheck``). Tables made by hand may leave it out.
     facts: pd.DataFrame = field(default_factory=lambda: coerce(FACTS, pd.DataFrame()))
-    #: Values derived from these tables (see ``derived``); never copied by ``dataclasses.replace``.
-    memo: dict = field(default_factory=dict, init=False, compare=False, repr=False)
-    _computing: dict = field(default_factory=dict, init=False, compare=False, repr=False)
-    _guard: threading.Lock = field(default_factory=threading.Lock, init=False, compare=False, repr=False)
-
-    def derived(self, key: Hashable, compute: Callable[[], T]) -> T:
-        """``compute()``, once for these tables.
-
-        The dashboard shares one ``Tables`` per data version and filters between all sessions
-        (``pages.lib.data``), so what a page derives from it (labels, counts, sources joined in) is
-        computed on the first rerun that needs it, not on every rerun. ``key`` must name everything
-        ``compute`` depends on besides the tables; the value is shared and must be treated as read-only.
-        A caller that asks while another thread computes the same key (the server's warm-up, another
-        session) waits for that value instead of computing it again.
-        """
-        if key in self.memo:
-            return self.memo[key]
-        with self._guard:
-            lock = self._computing.setdefault(key, threading.Lock())
-        with lock:
-            if key not in self.memo:
-                self.memo[key] = compute()
-        return self.memo[key]
+    #: This value's own name: what is derived from it (``pages.lib.data.derived``) is cached under it. Every
+    #: instance has its own, ``dataclasses.replace`` included: a narrowed view derives its own values.
+    token: str = field(default_factory=lambda: uuid.uuid4().hex, init=False, compare=False, repr=False)
 
 
 def coerce(table: Table, df: pd.DataFrame) -> pd.DataFrame:

@@ -44,8 +44,8 @@ class PageData:
         Labels are made once per data version for every claim (formatting tens of thousands of
         figures takes a second), and each view takes its rows from there.
         """
-        every = self.all.derived(
-            "claims", lambda: facts.labelled(facts.with_sources(self.all.claims, self.all.articles))
+        every = data.derived(
+            self.all, "claims", lambda: facts.labelled(facts.with_sources(self.all.claims, self.all.articles))
         )
         if self.view.claims is self.all.claims:
             return every
@@ -53,14 +53,15 @@ class PageData:
         def in_view() -> pd.DataFrame:  # the view's own filter, applied to the labelled claims
             return filters.filter_evidence(every, self.view.articles["article_id"], self.filters.sections)
 
-        return self.view.derived("claims", in_view)
+        return data.derived(self.view, "claims", in_view)
 
     @property
     def facts(self) -> pd.DataFrame:
         """One row per fact of the view (``crosscheck.fact_rows``): each figure once, with its sources.
 
         Counted over the view's claims and articles, once per view (and once for the unfiltered one)."""
-        return self.view.derived("fact_rows", lambda: crosscheck.fact_rows(self.claims, self.view.articles))
+        return data.derived(self.view, "fact_rows",
+                            lambda: crosscheck.fact_rows(self.claims, self.view.articles))
 
     @property
     def source(self) -> str:
@@ -99,16 +100,15 @@ def page_for(out: Path, chosen: filters.Filters) -> PageData:
 
 def _province_counts(view: Tables) -> pd.DataFrame:
     """Mentions and claims by province for the view, once per view (the map and the overview's SVG)."""
-    return view.derived(
-        "province_counts", lambda: maps.province_counts(view.places, view.mentions, view.claims)
-    )
+    return data.derived(view, "province_counts",
+                        lambda: maps.province_counts(view.places, view.mentions, view.claims))
 
 
 def province_map(page: PageData, **options) -> go.Figure:
     """The filtered view's province map with its source line; ``options`` go to ``maps.province_map``."""
     view = page.view
     counts = _province_counts(view)
-    pairs = view.derived("link_pairs", lambda: maps.link_pairs(view.links, view.places))
+    pairs = data.derived(view, "link_pairs", lambda: maps.link_pairs(view.links, view.places))
     return maps.province_map(data.load_geometry(), view.places, view.mentions, view.claims, view.links,
                              page.source, counts=counts, pairs=pairs, **options)
 
@@ -125,7 +125,7 @@ def province_svg(page: PageData, metric: str = "mentions", extent: str = "border
             counts, metric
         )
 
-    return view.derived(("province_svg", metric, extent), draw)
+    return data.derived(view, ("province_svg", metric, extent), draw)
 
 
 def cited_figure(cited: citation.Citation, claims: pd.DataFrame, text: str | None) -> None:
@@ -146,15 +146,16 @@ def cited_figure(cited: citation.Citation, claims: pd.DataFrame, text: str | Non
 def place_names(page: PageData) -> dict[str, str]:
     """Each place's name by id (every place of the build), once per data version."""
     places = page.all.places
-    return page.all.derived("place_names", lambda: dict(zip(places["place_id"], places["name"], strict=True)))
+    return data.derived(page.all, "place_names",
+                        lambda: dict(zip(places["place_id"], places["name"], strict=True)))
 
 
 def fact_sources(page: PageData, fact_id: str) -> None:
     """The sources of one fact side by side: each article's figure (marked when it differs), its quote,
     its source line, and the copies republished from it."""
     # once per view and fact: the overview's key figures ask on every visit
-    sources = page.view.derived(("fact_sources", fact_id),
-                                lambda: crosscheck.fact_sources(page.claims, page.view.articles, fact_id))
+    sources = data.derived(page.view, ("fact_sources", fact_id),
+                           lambda: crosscheck.fact_sources(page.claims, page.view.articles, fact_id))
     if sources.empty:
         note("No claim of this figure in the selected articles.")
         return
@@ -185,7 +186,7 @@ def article_texts(tables: Tables) -> dict[str, str]:
         return {a.article_id: " ".join(str(getattr(a, f)) for f in fields if pd.notna(getattr(a, f)))
                 for a in tables.articles.itertuples()}
 
-    return tables.derived("article_texts", texts)
+    return data.derived(tables, "article_texts", texts)
 
 
 def article_choices(searched: dict[str, str], chosen: list[str], search_key: str,
