@@ -24,6 +24,7 @@ from etl.places import Gazetteer, Mention, find_mentions, place_finders
 from etl.quantities import Quantity, find_quantities
 from etl.reading import Document
 from etl.scanner import Scanner
+from etl.schema import join_ids
 from etl.scope import with_scope
 from etl.sections import Line, lines_of, related_spans, section_at
 from etl.targets import target_cue
@@ -315,7 +316,7 @@ def _claim_rows(reading: Reading, lex: Lexicon, quantities: list[Quantity],
                                              measure_words(view, lex, measures.between(w_lo, w_hi), q.start,
                                                            q.end))),
                 "period_start": first, "period_end": last, "target": cue is not None or deadline,
-                "place_ids": ";".join(places_by_sentence.get(sid, [])) or None,
+                "place_ids": join_ids(places_by_sentence.get(sid, [])),
                 # one string for the sentence's claims (pickled once, too), unless it is too long
                 "quote": whole if whole is not None else quote(doc.text, s, start, end),
             })

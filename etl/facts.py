@@ -71,7 +71,7 @@ import pyarrow.compute as pc
 
 from etl.measures import Measure
 from etl.places import Gazetteer
-from etl.schema import AGREEMENTS, FACTS
+from etl.schema import AGREEMENTS, FACTS, ID_SEPARATOR, split_ids
 from etl.text import boundary_view, fold
 
 SINGLE, AGREE, DIFFER = AGREEMENTS
@@ -259,7 +259,7 @@ def scope_key(place_ids: str | None, gazetteer: Gazetteer) -> str:
     'national'
     """
     provinces, countries, sides = set(), set(), set()
-    for pid in (place_ids or "").split(";"):
+    for pid in split_ids(place_ids):
         place = gazetteer.places.get(pid)
         if place is None:
             continue
@@ -519,7 +519,8 @@ def summarise(claims: pa.Table, articles: pa.Table) -> Summary:
         "value": median, "low": low, "high": high, "n_claims": n_claims, "n_articles": n_articles,
         "n_outlets": n_outlets,
         "first_published": grouped.column("published_min"), "last_published": grouped.column("published_max"),
-        "agreement": agreement.astype(str), "claim_ids": pc.binary_join(grouped.column("claim_id_list"), ";"),
+        "agreement": agreement.astype(str),
+        "claim_ids": pc.binary_join(grouped.column("claim_id_list"), ID_SEPARATOR),
     }
     table = pa.table([_typed(columns[f.name], f.type) for f in schema], schema=schema)
     return Summary(table, codes, best)

@@ -49,6 +49,27 @@ RELATIONS = ("agreement", "aid", "trade", "visit", "other")
 SCOPE_BASES = ("sentence", "paragraph", "article")
 #: Whether the sources of a fact agree (``etl.facts``).
 AGREEMENTS = ("single", "agree", "differ")
+#: How a cell lists several ids (``place_ids``, ``scope_place_ids``, ``claim_ids``): joined with this, in
+#: CSV and Parquet alike (the contract's ``str``).
+ID_SEPARATOR = ";"
+
+
+def join_ids(ids: Iterable[str]) -> str | None:
+    """Ids as one cell; empty (``None``) when there are none.
+
+    >>> join_ids(["kien-giang", "kampot"]), join_ids([])
+    ('kien-giang;kampot', None)
+    """
+    return ID_SEPARATOR.join(ids) or None
+
+
+def split_ids(cell: object) -> list[str]:
+    """The ids of a cell ``join_ids`` made; none for an empty cell (``None``, NA, NaN).
+
+    >>> split_ids("kien-giang;kampot"), split_ids(None), split_ids(float("nan"))
+    (['kien-giang', 'kampot'], [], [])
+    """
+    return [p for p in cell.split(ID_SEPARATOR) if p] if isinstance(cell, str) else []
 
 
 @dataclass(frozen=True)

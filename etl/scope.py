@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from etl.lexicon import Lexicon, folded
 from etl.places import Gazetteer
-from etl.schema import SCOPE_BASES
+from etl.schema import SCOPE_BASES, join_ids
 from etl.text import fold
 
 if TYPE_CHECKING:  # extract imports this module
@@ -97,7 +97,7 @@ def with_scope(claims: list[dict], mentions: list[dict], reading: Reading, lex: 
     out = []
     for claim in claims:
         ids, basis = scopes[claim["sentence_id"], claim["section"]]
-        out.append({**claim, "scope_place_ids": ";".join(ids) or None, "scope_basis": basis})
+        out.append({**claim, "scope_place_ids": join_ids(ids), "scope_basis": basis})
     return out
 
 

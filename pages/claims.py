@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from etl.schema import CLAIMS
+from etl.schema import CLAIMS, split_ids
 from pages.lib import citation, data, facts, filters, highlight, ui, widgets
 from pages.lib.wording import counted
 
@@ -75,7 +75,7 @@ with st.expander("Facets", expanded=True, icon=":material/filter_list:"):
         articles = facet("article_id", "Article", "ce_article", format_func=lambda a: titles.get(a, a))
     with row2[2]:
         place_options = sorted(
-            {p for ids in claims["place_ids"] for p in filters.split_ids(ids)}, key=lambda p: names.get(p, p)
+            {p for ids in claims["place_ids"] for p in split_ids(ids)}, key=lambda p: names.get(p, p)
         )
         places = tuple(
             st.multiselect(

@@ -16,6 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from etl.schema import split_ids
 from pages.lib import theme
 from pages.lib.facts import (
     QUALIFIER_WORDS,
@@ -590,7 +591,7 @@ def scope_text(place_ids: object, names: Mapping[str, str]) -> str:
     >>> scope_text("kien-giang;kep;kampot", names)
     'Kien Giang, Kep +1 more'
     """
-    ids = [p for p in place_ids.split(";") if p] if isinstance(place_ids, str) else []
+    ids = split_ids(place_ids)
     if not ids:
         return ""
     if set(ids) == {"vietnam", "cambodia"}:

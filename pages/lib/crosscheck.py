@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 
 from etl.facts import ARTICLE_COLUMNS, CLAIM_COLUMNS, QUALIFIER_RANK, intervals, summarise
-from etl.schema import CATEGORIES, FACTS
+from etl.schema import CATEGORIES, FACTS, split_ids
 from pages.lib import facts
 from pages.lib.wording import counted
 
@@ -245,5 +245,4 @@ def yearly_series(rows: pd.DataFrame, places: pd.DataFrame, currency: str) -> pd
 def national_scope(scopes: pd.Series, places: pd.DataFrame) -> pd.Series:
     """Whether each scope names no place inside a province (only countries, regions, rivers, or nothing)."""
     inside = set(places.loc[~places["level"].isin(["country", "region", "river"]), "place_id"])
-    return scopes.map(lambda ids: not any(p in inside for p in (ids or "").split(";")) if isinstance(ids, str)
-                      else True).astype(bool)
+    return scopes.map(lambda ids: not any(p in inside for p in split_ids(ids))).astype(bool)

@@ -14,6 +14,7 @@ from datetime import date
 
 import pandas as pd
 
+from etl.schema import split_ids
 from etl.text import fold
 from pages.lib.facts import period_span
 from pages.lib.tables import Tables
@@ -283,15 +284,6 @@ def _covers(claim, years: tuple[int, int]) -> bool:
         return False
     span = period_span(claim.period_start, claim.period_end, getattr(claim, "published_year", None))
     return span is not None and span[0] <= years[1] and span[1] >= years[0]
-
-
-def split_ids(place_ids: object) -> list[str]:
-    """The ids of a ``;``-joined ``place_ids`` cell.
-
-    >>> split_ids("kien-giang;kampot"), split_ids(None)
-    (['kien-giang', 'kampot'], [])
-    """
-    return [p for p in place_ids.split(";") if p] if isinstance(place_ids, str) else []
 
 
 def period_bounds(claims: pd.DataFrame) -> tuple[int, int] | None:

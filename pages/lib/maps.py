@@ -21,6 +21,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import shapely
 
+from etl.schema import ID_SEPARATOR
 from etl.text import slugify
 from pages.lib import facts, theme
 from pages.lib.filters import province_of, scope_ids
@@ -135,7 +136,7 @@ def province_counts(places: pd.DataFrame, mentions: pd.DataFrame, claims: pd.Dat
     found from its context, ``claims.scope_place_ids``), by province id."""
     province = province_of(places)
     mention_counts = mentions["place_id"].map(province).value_counts()
-    ids = scope_ids(claims).dropna().astype(str).str.split(";").explode()
+    ids = scope_ids(claims).dropna().astype(str).str.split(ID_SEPARATOR).explode()
     pairs = pd.DataFrame({"claim": ids.index, "province": ids.map(province)}).dropna().drop_duplicates()
     claim_counts = pairs["province"].value_counts()
     out = pd.DataFrame({"mentions": mention_counts, "claims": claim_counts}).fillna(0).astype(int)
