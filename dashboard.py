@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from collections.abc import AsyncIterator
 
 import streamlit as st
 
 
 @contextlib.asynccontextmanager
-async def warm_up_at_start(_app):
+async def warm_up_at_start(_app: object) -> AsyncIterator[None]:
     # imported here, once the runtime has started: the app's cached functions then use its caches
     from pages.lib.app import warm_up
 

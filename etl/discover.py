@@ -12,6 +12,7 @@ import errno
 import hashlib
 import os
 import stat
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -65,7 +66,7 @@ def find_articles(seeds: Path) -> tuple[list[Path], list[dict]]:
     return [seeds / r for r in found], problems
 
 
-def _walk(folder: str, prefix: str, root: str):
+def _walk(folder: str, prefix: str, root: str) -> Iterator[tuple[str, str | None]]:
     """``(relative path, None)`` for each regular file (or link to one inside ``root``) under
     ``folder``, and ``(relative path, reason)`` for each entry that is not read."""
     try:

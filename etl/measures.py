@@ -30,11 +30,15 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
 from etl.categories import KeywordHits
 from etl.lexicon import Lexicon, folded, load_common
 from etl.places import Gazetteer
 from etl.text import TextView, fold
+
+if TYPE_CHECKING:  # extract imports this module
+    from etl.extract import Reading
 
 VN, KH = "VN", "KH"
 OTHER_SIDE = {VN: KH, KH: VN}
@@ -103,7 +107,7 @@ def _counted() -> frozenset[str]:
     return frozenset(load_common().fact_roles.counted)
 
 
-def claim_measures(claims: list[dict], reading, lex: Lexicon | None, mentions: list[dict],
+def claim_measures(claims: list[dict], reading: Reading, lex: Lexicon | None, mentions: list[dict],
              gazetteer: Gazetteer) -> list[Measure]:
     """The measure of each claim row (rows of one article, in text order; ``reading``: the article as
     ``etl.extract`` read it)."""

@@ -28,7 +28,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import cache
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -139,7 +139,7 @@ def sentence_scopes(wanted: list[tuple[int, str]], by_sentence: dict[int, list[P
     return found
 
 
-def _unique(ids) -> list[str]:
+def _unique(ids: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(ids))
 
 

@@ -13,7 +13,10 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:  # numpy is imported where it is used: most of the module needs none
+    import numpy as np
 
 # --- folding ---------------------------------------------------------------------------------
 
@@ -82,7 +85,7 @@ def _fold_array(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _fold_codes():
+def _fold_codes() -> np.ndarray:
     import numpy as np
 
     return np.frombuffer(FOLD_TABLE.encode("utf-16-le", "surrogatepass"), dtype=np.uint16)
@@ -289,7 +292,7 @@ def digit_runs(text: str) -> list[tuple[int, int]]:
 
 
 @lru_cache(maxsize=1)
-def _digit_codes():
+def _digit_codes() -> np.ndarray:
     """Whether each code point of the Basic Multilingual Plane is a decimal digit (``\\d``: Unicode Nd)."""
     import numpy as np
 
@@ -324,7 +327,7 @@ def format_positions(text: str) -> list[int]:
 
 
 @lru_cache(maxsize=1)
-def _format_codes():
+def _format_codes() -> np.ndarray:
     """Whether each code point of the Basic Multilingual Plane is a format character."""
     import numpy as np
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from etl.schema import CLAIMS, split_ids
@@ -37,7 +39,7 @@ def options(column: str) -> list[str]:
     return sorted(claims[column].dropna().unique())
 
 
-def facet(column: str, label: str, key: str, format_func=str) -> tuple[str, ...]:
+def facet(column: str, label: str, key: str, format_func: Callable[[str], str] = str) -> tuple[str, ...]:
     return tuple(st.multiselect(label, options(column), key=key, format_func=format_func, placeholder="All"))
 
 

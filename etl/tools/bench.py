@@ -37,6 +37,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from etl.timing import STAGES
@@ -217,7 +218,7 @@ def bench_quantulum(work: Path, n: int, repeat: int) -> dict:
             "ratio": round(theirs_s / ours_s, 1)}
 
 
-def _time(fn) -> float:
+def _time(fn: Callable[[], object]) -> float:
     start = time.perf_counter()
     fn()
     return time.perf_counter() - start

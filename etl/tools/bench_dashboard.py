@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser
+    from playwright.sync_api import Browser, Page
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -57,7 +57,7 @@ def _rss_mb(pid: int) -> float:
     return total / 1024
 
 
-def _wait_idle(page) -> None:
+def _wait_idle(page: Page) -> None:
     page.locator(APP_IDLE).wait_for(state="attached", timeout=TIMEOUT_MS)
     page.locator(STATUS_WIDGET).wait_for(state="hidden", timeout=TIMEOUT_MS)
 

@@ -526,7 +526,7 @@ def with_vietnam_provinces_names(rows: list[Row], provinces: gpd.GeoDataFrame, s
     units = {match_key(unit.name.removeprefix(f"{VN_CITY_WORDS} ")): unit
              for unit in vietnam_provinces.Province.iter_all()}
 
-    def unit_of(name: str, name_local: str):
+    def unit_of(name: str, name_local: str) -> object:
         local_key = match_key(name_local.removeprefix(f"{VN_CITY_WORDS} "))
         return units.get(local_key) or units.get(match_key(name))
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -138,7 +139,7 @@ def sidebar_filters(tables: Tables) -> filters.Filters:
     return chosen
 
 
-def sidebar_footer(tables: Tables, seeds, out) -> None:
+def sidebar_footer(tables: Tables, seeds: Path, out: Path) -> None:
     """The "data as of" line and the rebuild button."""
     dates = tables.articles["published"].dropna()
     newest = dates.max() if len(dates) else None  # the max of no date is NA, which "or" cannot test

@@ -284,7 +284,7 @@ def _aid_panels(claims: pd.DataFrame) -> list[tuple[str, str, pd.DataFrame]]:
     return panels
 
 
-def _bar_label(row) -> str:
+def _bar_label(row: pd.Series) -> str:
     what = row.what if isinstance(row.what, str) else row.text
     what = what if len(what) <= WHAT_CHARS else what[: WHAT_CHARS - 1].rstrip() + "…"
     label = f"{what} ({row.period})" if row.period else what

@@ -278,7 +278,7 @@ def filter_claims(claims: pd.DataFrame, facets: ClaimFacets) -> pd.DataFrame:
     return claims[keep].reset_index(drop=True)
 
 
-def _covers(claim, years: tuple[int, int]) -> bool:
+def _covers(claim: pd.Series, years: tuple[int, int]) -> bool:
     """Whether a claim's stated period overlaps ``years``; an open end runs to publication."""
     if pd.isna(claim.period_start) and pd.isna(claim.period_end):
         return False

@@ -82,7 +82,7 @@ def _xy(lines: Sequence) -> tuple[list[float | None], list[float | None]]:
     return xs, ys
 
 
-def rings(geometry) -> list:
+def rings(geometry: shapely.Geometry) -> list:
     """Exterior and interior rings of a (multi)polygon.
 
     Holes are wound the other way round, so SVG's non-zero fill rule leaves them empty.
@@ -170,7 +170,8 @@ def province_colour(country: str, count: int) -> str:
     return theme.COUNTRY_RAMPS.get(country, theme.VN_RAMP)[bin_index(count)]
 
 
-def province_tip(province, n_mentions: int, n_claims: int, bold: str = "{}", newline: str = "\n") -> str:
+def province_tip(province: pd.Series, n_mentions: int, n_claims: int, bold: str = "{}",
+                 newline: str = "\n") -> str:
     """What hovering a province tells (a row of ``MapGeometry.provinces``); ``bold`` formats its name
     and ``newline`` breaks lines (plotly: ``<b>{}</b>`` and ``<br>``)."""
     country = theme.COUNTRY_NAMES.get(province.country, province.country)

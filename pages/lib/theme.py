@@ -118,7 +118,7 @@ def source_line(articles: pd.DataFrame) -> str:
     return f"Source: {len(dated)} {noun}{span} ({listed}); {PROJECT_CREDIT}."
 
 
-def _article_short(row) -> str:
+def _article_short(row: pd.Series) -> str:
     label = row.outlet if isinstance(row.outlet, str) and row.outlet else _truncate(str(row.title), 40)
     label = label.split(" (")[0]  # "VNA (Vietnam News Agency)" -> "VNA"
     if not isinstance(row.published, str):
