@@ -30,7 +30,6 @@ articles when the tables are saved:
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterable
 from functools import cache
 
@@ -54,6 +53,9 @@ MAX_SIGNATURE_CHARS = 200_000
 #: A bucket of more candidates than this pairs each with its first only, not each with each (a bucket
 #: is small unless many articles are one text; then every one is still compared with one of them).
 MAX_BUCKET_PAIRS = 32
+
+#: Candidate pairs compared at once (two slices of their signatures: 8 MB).
+PAIRS_PER_CHUNK = 8192
 
 _BIN_BITS = SKETCH_BINS.bit_length() - 1
 _VALUE_MASK = np.uint64(0xFFFFFFFF)
@@ -175,23 +177,29 @@ def _matrix(signatures: list[bytes]) -> np.ndarray:
 
 
 def candidate_pairs(matrix: np.ndarray) -> np.ndarray:
-    """Pairs of rows (i < j) equal on at least one band of ``ROWS`` values, as an array of shape (n, 2)."""
-    pairs: set[tuple[int, int]] = set()
+    """Pairs of rows (i < j) equal on at least one band of ``ROWS`` values, as an array of shape (n, 2),
+    sorted. A bucket of more than ``MAX_BUCKET_PAIRS`` rows pairs each with its first row only."""
+    n = len(matrix)
     weights = _U64(_BASE) ** np.arange(ROWS, dtype=_U64)
+    found = []  # each pair as one number, i * n + j
     for band in range(BANDS):
         values = matrix[:, band * ROWS:(band + 1) * ROWS].astype(_U64)
         with np.errstate(over="ignore"):
             keys = _mix((values * weights).sum(axis=1, dtype=_U64))
-        order = np.argsort(keys, kind="stable")
+        order = np.lexsort((np.arange(n), keys))  # by key, rows of one key in row order
         starts = np.flatnonzero(np.r_[True, np.diff(keys[order]) != 0])
-        ends = np.r_[starts[1:], len(order)]
-        for lo, hi in zip(starts[ends - starts > 1].tolist(), ends[ends - starts > 1].tolist(), strict=True):
-            members = sorted(order[lo:hi].tolist())  # the articles equal on this band
-            if len(members) > MAX_BUCKET_PAIRS:
-                pairs.update((members[0], m) for m in members[1:])
-            else:
-                pairs.update(itertools.combinations(members, 2))
-    return np.array(sorted(pairs), dtype=np.int64).reshape(-1, 2)
+        sizes = np.diff(np.r_[starts, n])
+        # a large bucket: each row with the bucket's first (its smallest row)
+        first = np.repeat(order[starts], sizes)
+        large = np.repeat(sizes > MAX_BUCKET_PAIRS, sizes) & (first != order)
+        found.append(first[large] * n + order[large])
+        # a small bucket: every pair (the buckets of one size at once)
+        for size in np.unique(sizes[(sizes > 1) & (sizes <= MAX_BUCKET_PAIRS)]).tolist():
+            members = order[starts[sizes == size][:, None] + np.arange(size)]  # a row per bucket
+            i, j = np.triu_indices(size, 1)
+            found.append((members[:, i] * n + members[:, j]).ravel())
+    codes = np.unique(np.concatenate(found)) if found else np.zeros(0, np.int64)
+    return np.stack([codes // n, codes % n], axis=1).astype(np.int64).reshape(-1, 2)
 
 
 def copies(signatures: list[bytes | None]) -> list[tuple[int, int]]:
@@ -203,7 +211,9 @@ def copies(signatures: list[bytes | None]) -> list[tuple[int, int]]:
     pairs = candidate_pairs(matrix)
     if not len(pairs):
         return []
-    same = np.mean(matrix[pairs[:, 0]] == matrix[pairs[:, 1]], axis=1) >= MIN_SIMILARITY
+    same = np.concatenate([  # the share of equal values, a slice of pairs at a time (bounded memory)
+        np.count_nonzero(matrix[chunk[:, 0]] == matrix[chunk[:, 1]], axis=1) / SKETCH_BINS >= MIN_SIMILARITY
+        for chunk in np.array_split(pairs, -(-len(pairs) // PAIRS_PER_CHUNK))])
     return [(held[i], held[j]) for i, j in pairs[same].tolist()]
 
 

@@ -110,6 +110,36 @@ def test_a_link_retargeted_outside_after_listing_is_not_read(corpus, tmp_path):
         discover.read_article(link, corpus)
 
 
+def test_an_unchanged_file_is_not_opened_again(corpus, monkeypatch):
+    """A re-run trusts a regular file whose size and time are the last build's: nothing of it is read."""
+    files, _ = discover.find_articles(corpus)
+    first, _ = discover.hash_sources(files, corpus)
+    known = discover.files_record(first, 2 * max(s.mtime_ns for s in first) + 10**12)
+    opened = []
+    real_open = discover.open_article
+    monkeypatch.setattr(discover, "open_article", lambda path, root: (opened.append(path), real_open(path, root))[1])
+    again, problems = discover.hash_sources(files, corpus, known)
+    assert again == first and not problems and opened == []
+    files[0].write_text(files[0].read_text(encoding="utf-8") + "\nTrade rose 5%.\n", encoding="utf-8")
+    changed, _ = discover.hash_sources(files, corpus, known)
+    assert opened == [files[0]] and changed[0].sha256 != first[0].sha256
+
+
+def test_a_file_replaced_by_a_link_outside_is_checked_even_with_its_old_size_and_time(corpus, tmp_path):
+    files, _ = discover.find_articles(corpus)
+    sources, _ = discover.hash_sources(files, corpus)
+    known = discover.files_record(sources, 2 * max(s.mtime_ns for s in sources) + 10**12)
+    target = files[0]
+    outside = tmp_path / "secret.txt"
+    outside.write_bytes(SECRET.encode().ljust(target.stat().st_size, b"x"))
+    os.utime(outside, ns=(target.stat().st_atime_ns, target.stat().st_mtime_ns))
+    target.unlink()
+    target.symlink_to(outside)
+    kept, problems = discover.hash_sources(files, corpus, known)
+    assert [s.path for s in kept] == files[1:]
+    assert problems == [discover.problem(target.name, "symlink to a file outside the articles folder; skipped")]
+
+
 def test_a_file_that_cannot_be_opened_is_listed(corpus, tmp_path, monkeypatch):
     """As a file of mode 000 is for a user who is not root (the tests may run as root, who reads it)."""
     locked = corpus / "locked.txt"

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 
+import numpy as np
 import pyarrow as pa
 import pytest
 
+from etl import duplicates
 from etl.duplicates import (
     MIN_SIMILARITY,
     copies,
@@ -103,3 +106,35 @@ def test_the_articles_table_gets_its_duplicate_of():
                          "duplicate_of": ["stale", None, None]})
     signatures = pa.table({"article_id": ["c", "a", "b"], "signature": pa.array([s, s, t], pa.binary())})
     assert with_duplicates(articles, signatures).column("duplicate_of").to_pylist() == [None, None, "a"]
+
+
+def _pairs_one_by_one(matrix: np.ndarray) -> set[tuple[int, int]]:
+    """``candidate_pairs`` the slow way: rows equal on a band, a large bucket paired with its first."""
+    pairs: set[tuple[int, int]] = set()
+    for band in range(duplicates.BANDS):
+        buckets: dict[bytes, list[int]] = {}
+        for row in range(len(matrix)):
+            key = matrix[row, band * duplicates.ROWS:(band + 1) * duplicates.ROWS].tobytes()
+            buckets.setdefault(key, []).append(row)
+        for members in buckets.values():
+            if len(members) > duplicates.MAX_BUCKET_PAIRS:
+                pairs.update((members[0], m) for m in members[1:])
+            else:
+                pairs.update(itertools.combinations(members, 2))
+    return pairs
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_candidate_pairs_are_the_rows_equal_on_a_band(seed: int):
+    """Buckets of every size, one larger than ``MAX_BUCKET_PAIRS``, rows shared by several buckets."""
+    rng = np.random.default_rng(seed)
+    n = 120
+    matrix = rng.integers(0, 2**32, size=(n, duplicates.SKETCH_BINS), dtype=np.uint64).astype(np.uint32)
+    for _ in range(40):  # copy a band of one row into a few others
+        band, source = rng.integers(duplicates.BANDS), rng.integers(n)
+        cols = slice(band * duplicates.ROWS, (band + 1) * duplicates.ROWS)
+        matrix[rng.choice(n, size=rng.integers(1, 6), replace=False), cols] = matrix[source, cols]
+    big = rng.choice(n, size=duplicates.MAX_BUCKET_PAIRS + 5, replace=False)
+    matrix[big, :duplicates.ROWS] = matrix[big[0], :duplicates.ROWS]
+    found = duplicates.candidate_pairs(matrix)
+    assert [tuple(p) for p in found.tolist()] == sorted(_pairs_one_by_one(matrix))
