@@ -60,6 +60,7 @@ sentence, in the body, first in text order.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -165,6 +166,48 @@ def _rounding(v: np.ndarray) -> np.ndarray:
     trailing = np.rint(np.minimum(twos, fives))
     unit = 10.0 ** (exponent - (DIGITS - 1) + trailing)
     return np.where(nonzero, np.minimum(HALF_UNIT * unit, ROUNDING * a), 0.0)
+
+
+def interval(value: float, low: float | None, high: float | None, qualifier: str) -> tuple[float, float]:
+    """``intervals`` of one claim, with Python floats: an article's few claims are grouped one by one
+    (``fact_ids``), where numpy's cost per call would outweigh the work; the same operations in the
+    same order, so the same floats (a test compares the two).
+
+    >>> interval(10e9, None, None, "more_than"), interval(30e6, 30e6, 70e6, "range")
+    ((10000000000.0, 15000000000.0), (28500000.0, 73500000.0))
+    """
+    size = abs(value)
+    rounding = _rounding_one(value)
+    lo, hi = value - rounding, value + rounding
+    if qualifier == "approx":
+        wide = max(rounding, APPROX * size)
+        lo, hi = value - wide, value + wide
+    elif qualifier in ABOVE:
+        lo, hi = value, value + HEDGE_REACH * size
+    elif qualifier in BELOW:
+        lo, hi = value - size * HEDGE_REACH / (1 + HEDGE_REACH), value
+    elif qualifier == RANGE and low is not None and high is not None and low == low and high == high:
+        lo, hi = low - _rounding_one(low), high + _rounding_one(high)
+    return lo, hi
+
+
+def _rounding_one(v: float | None) -> float:
+    """``_rounding`` of one value.
+
+    >>> [_rounding_one(x) for x in (10.6e9, 921047.0, 100.0, 0.0, 1.75, None)]
+    [49000000.0, 0.49, 5.0, 0.0, 0.0049, 0.0]
+    """
+    if v is None or not math.isfinite(v) or v == 0:
+        return 0.0
+    a = abs(v)
+    exponent = math.floor(math.log10(a))
+    digits = round(a / 10.0 ** (exponent - (DIGITS - 1)))
+    trailing = 0
+    while trailing < DIGITS - 1 and digits % 10 == 0:
+        digits //= 10
+        trailing += 1
+    unit = 10.0 ** (exponent - (DIGITS - 1) + trailing)
+    return min(HALF_UNIT * unit, ROUNDING * a)
 
 
 def agree(lows: np.ndarray, highs: np.ndarray) -> bool:
@@ -274,11 +317,16 @@ def scope_key(place_ids: str | None, gazetteer: Gazetteer) -> str:
     return ";".join(sorted(provinces) + sorted(countries)) or NATIONAL
 
 
-def claim_key(claim: dict, measure: Measure, gazetteer: Gazetteer) -> FactKey:
-    """A claim row's key before the article's claims are grouped."""
+def claim_key(claim: dict, measure: Measure, gazetteer: Gazetteer, scopes: dict | None = None) -> FactKey:
+    """A claim row's key before the article's claims are grouped (``scopes``: the scope keys found so far,
+    by ``scope_place_ids``: an article's claims share a few)."""
     start, end = claim.get("period_start"), claim.get("period_end")
     period = None if start is None and end is None else f"{_year(start)}-{_year(end)}"
-    scope = scope_key(claim.get("scope_place_ids"), gazetteer)
+    place_ids = claim.get("scope_place_ids")
+    scopes = {} if scopes is None else scopes
+    scope = scopes.get(place_ids)
+    if scope is None:
+        scope = scopes[place_ids] = scope_key(place_ids, gazetteer)
     strong = claim.get("scope_basis") == SENTENCE_BASIS
     return FactKey(claim["unit"], claim["category"], bool(claim["target"]), period, scope if strong else None,
                    measure, weak_scope=scope)
@@ -335,7 +383,9 @@ def fact_ids(claims: list[dict], measures: list[Measure], article: dict, gazette
     """
     if not claims:
         return []
-    figures = _Figures.of(claims, [claim_key(c, m, gazetteer) for c, m in zip(claims, measures, strict=True)])
+    scopes: dict[str | None, str] = {}
+    figures = _Figures.of(claims, [claim_key(c, m, gazetteer, scopes)
+                                   for c, m in zip(claims, measures, strict=True)])
     groups: list[_Group] = []
     nearby: dict[tuple, list[_Group]] = {}  # (unit, target, sign, magnitude) -> its groups, in order
     for i in range(len(claims)):
@@ -347,16 +397,18 @@ def fact_ids(claims: list[dict], measures: list[Measure], article: dict, gazette
             best = max(candidates, key=lambda g, i=i: (g.key.matches(figures.keys[i]), -g.members[0]))
             best.add(i, figures)
         else:
-            group = _Group(figures.keys[i], float(figures.lows[i]), float(figures.highs[i]), [i],
+            group = _Group(figures.keys[i], figures.lows[i], figures.highs[i], [i],
                            {figures.sentences[i]})
             groups.append(group)
             nearby.setdefault((unit, target, sign, magnitude), []).append(group)
     anchor = period_anchor(article, claims)
     texts = [g.key.text(anchor) + _local(claims[g.members[0]]) for g in groups]
     ids: list[str] = [""] * len(claims)
-    for text in dict.fromkeys(texts):
-        same = sorted((g for g, t in zip(groups, texts, strict=True) if t == text),
-                      key=lambda g: (-len(g.members), g.members[0]))
+    by_text: dict[str, list[_Group]] = {}
+    for group, text in zip(groups, texts, strict=True):
+        by_text.setdefault(text, []).append(group)
+    for text, alike in by_text.items():
+        same = sorted(alike, key=lambda g: (-len(g.members), g.members[0]))
         for n, group in enumerate(same):
             # the largest group keeps the key; another with values that do not agree gets its value too
             band = "" if n == 0 else f"|value {claims[group.members[0]]['value']:.12g} #{n}"
@@ -379,7 +431,7 @@ class _Group:
 
     def add(self, i: int, figures: _Figures) -> None:
         self.key = self.key.merged(figures.keys[i])
-        self.low, self.high = max(self.low, float(figures.lows[i])), min(self.high, float(figures.highs[i]))
+        self.low, self.high = max(self.low, figures.lows[i]), min(self.high, figures.highs[i])
         self.members.append(i)
         self.sentences.add(figures.sentences[i])
 
@@ -390,26 +442,27 @@ class _Figures:
 
     sentences: list[int]
     keys: list[FactKey]
-    values: np.ndarray
-    hedged: np.ndarray
-    lows: np.ndarray
-    highs: np.ndarray
+    values: list[float]
+    hedged: list[bool]
+    lows: list[float]
+    highs: list[float]
 
     @classmethod
     def of(cls, claims: list[dict], keys: list[FactKey]) -> _Figures:
-        qualifiers = [c["qualifier"] for c in claims]
-        values = np.array([c["value"] for c in claims], dtype=float)
-        lows, highs = intervals(values, [c.get("low") for c in claims], [c.get("high") for c in claims],
-                                qualifiers)
+        values = [_float(c["value"]) for c in claims]
+        bounds = [interval(v, _float_or_none(c.get("low")), _float_or_none(c.get("high")), c["qualifier"])
+                  for v, c in zip(values, claims, strict=True)]
         return cls([c["sentence_id"] for c in claims], keys, values,
-                   np.array([q not in (EXACT, RANGE) for q in qualifiers]), lows, highs)
+                    [c["qualifier"] not in (EXACT, RANGE) for c in claims],
+                    [lo for lo, _ in bounds], [hi for _, hi in bounds])
 
     def place(self, i: int) -> tuple[str, bool, int, int]:
         """Where claim ``i`` is looked for among the groups: its unit, target, sign and order of magnitude
         (a power of two: every value that can agree with it lies within a factor of two)."""
         value = self.values[i]
-        magnitude = int(np.floor(np.log2(abs(value)))) if value and np.isfinite(value) else ZERO_MAGNITUDE
-        return self.keys[i].unit, self.keys[i].target, int(np.sign(value)), magnitude
+        magnitude = math.floor(math.log2(abs(value))) if value and math.isfinite(value) else ZERO_MAGNITUDE
+        sign = (value > 0) - (value < 0)
+        return self.keys[i].unit, self.keys[i].target, sign, magnitude
 
     def fits(self, group: _Group, i: int) -> bool:
         """Whether claim ``i`` joins ``group`` (see the module docstring)."""
@@ -421,9 +474,17 @@ class _Figures:
 
     def same_figure(self, a: int, b: int) -> bool:
         """Whether two claims give one figure: the same value, or a hedge that holds the other's."""
-        return bool(self.values[a] == self.values[b]
-                    or (self.hedged[a] and self.lows[a] <= self.values[b] <= self.highs[a])
-                    or (self.hedged[b] and self.lows[b] <= self.values[a] <= self.highs[b]))
+        return (self.values[a] == self.values[b]
+                or (self.hedged[a] and self.lows[a] <= self.values[b] <= self.highs[a])
+                or (self.hedged[b] and self.lows[b] <= self.values[a] <= self.highs[b]))
+
+
+def _float(value: object) -> float:
+    return float("nan") if value is None else float(value)  # type: ignore[arg-type]
+
+
+def _float_or_none(value: object) -> float | None:
+    return None if value is None else float(value)  # type: ignore[arg-type]
 
 
 def with_fact_ids(claims: list[dict], measures: list[Measure], article: dict, gazetteer: Gazetteer

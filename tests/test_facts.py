@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pyarrow as pa
 import pytest
 
-from etl.facts import AGREE, DIFFER, SINGLE, facts_table, intervals
+from etl.facts import AGREE, DIFFER, SINGLE, facts_table, interval, intervals
 from etl.schema import ARTICLES, CLAIMS
 from tests.conftest import run_extract
 
@@ -269,3 +270,20 @@ def test_no_measure_is_named_like_a_category():
     from etl.schema import CATEGORIES
 
     assert not {f.name.replace("_", "-") for f in fields(FactMeasures)} & {c.replace("_", "-") for c in CATEGORIES}
+
+
+def test_one_claim_s_interval_is_the_vectorised_one_to_the_bit():
+    """``interval`` (per claim, while an article is extracted) and ``intervals`` (the facts table) say the
+    same rule twice: they must give the same floats, or a fact would group in one and not the other."""
+    rng = np.random.default_rng(7)
+    n = 4000
+    values = np.concatenate([rng.uniform(-1e12, 1e12, n // 4), np.round(rng.uniform(0, 1e6, n // 4)),
+                             np.round(rng.uniform(0, 1e4, n // 4)) * 1000, np.round(rng.uniform(0, 10, n // 4), 2)])
+    values[:30] = 10.0 ** np.arange(-10, 20)
+    values[30:32] = (0.0, -5.0)
+    qualifiers = rng.choice(["exact", "approx", "more_than", "at_least", "less_than", "up_to", "range"], size=n)
+    lows = [v * 0.5 if q == "range" and k % 3 else None for k, (v, q) in enumerate(zip(values, qualifiers, strict=True))]
+    highs = [v * 1.5 if lo is not None and k % 5 else None for k, (v, lo) in enumerate(zip(values, lows, strict=True))]
+    lo, hi = intervals(values, lows, highs, qualifiers)
+    one = [interval(float(v), low, high, str(q)) for v, low, high, q in zip(values, lows, highs, qualifiers, strict=True)]
+    assert [a for a, _ in one] == lo.tolist() and [b for _, b in one] == hi.tolist()
