@@ -198,8 +198,8 @@ def candidate_pairs(matrix: np.ndarray) -> np.ndarray:
             members = order[starts[sizes == size][:, None] + np.arange(size)]  # a row per bucket
             i, j = np.triu_indices(size, 1)
             found.append((members[:, i] * n + members[:, j]).ravel())
-    codes = np.unique(np.concatenate(found)) if found else np.zeros(0, np.int64)
-    return np.stack([codes // n, codes % n], axis=1).astype(np.int64).reshape(-1, 2)
+    codes = np.unique(np.concatenate(found))  # one array per band at least
+    return np.stack([codes // n, codes % n], axis=1)
 
 
 def copies(signatures: list[bytes | None]) -> list[tuple[int, int]]:

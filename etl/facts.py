@@ -186,7 +186,7 @@ def interval(value: float, low: float | None, high: float | None, qualifier: str
         lo, hi = value, value + HEDGE_REACH * size
     elif qualifier in BELOW:
         lo, hi = value - size * HEDGE_REACH / (1 + HEDGE_REACH), value
-    elif qualifier == RANGE and low is not None and high is not None and low == low and high == high:
+    elif qualifier == RANGE and low is not None and high is not None and not math.isnan(low + high):
         lo, hi = low - _rounding_one(low), high + _rounding_one(high)
     return lo, hi
 
@@ -449,7 +449,7 @@ class _Figures:
 
     @classmethod
     def of(cls, claims: list[dict], keys: list[FactKey]) -> _Figures:
-        values = [_float(c["value"]) for c in claims]
+        values = [float(c["value"]) for c in claims]  # a required column: never empty
         bounds = [interval(v, _float_or_none(c.get("low")), _float_or_none(c.get("high")), c["qualifier"])
                   for v, c in zip(values, claims, strict=True)]
         return cls([c["sentence_id"] for c in claims], keys, values,
@@ -479,12 +479,8 @@ class _Figures:
                 or (self.hedged[b] and self.lows[b] <= self.values[a] <= self.highs[b]))
 
 
-def _float(value: object) -> float:
-    return float("nan") if value is None else float(value)  # type: ignore[arg-type]
-
-
-def _float_or_none(value: object) -> float | None:
-    return None if value is None else float(value)  # type: ignore[arg-type]
+def _float_or_none(value: float | None) -> float | None:
+    return None if value is None else float(value)
 
 
 def with_fact_ids(claims: list[dict], measures: list[Measure], article: dict, gazetteer: Gazetteer
