@@ -18,6 +18,7 @@ from plotly.subplots import make_subplots
 
 from etl.schema import split_ids
 from pages.lib import theme
+from pages.lib.crosscheck import figure_name
 from pages.lib.facts import (
     QUALIFIER_WORDS,
     drawable,
@@ -285,9 +286,10 @@ def _aid_panels(claims: pd.DataFrame) -> list[tuple[str, str, pd.DataFrame]]:
 
 
 def _bar_label(row: pd.Series) -> str:
-    what = row.what if isinstance(row.what, str) else row.text
+    """What a bar counts or measures, and when (``crosscheck.figure_name``)."""
+    what = figure_name(getattr(row, "fact_id", None), row.unit, row.what, row.category)
     what = what if len(what) <= WHAT_CHARS else what[: WHAT_CHARS - 1].rstrip() + "…"
-    label = f"{what} ({row.period})" if row.period else what
+    label = f"{what} ({row.period})" if isinstance(row.period, str) and row.period else what
     return html.escape(label)  # article words: plotly would read tags in them
 
 
@@ -558,7 +560,7 @@ def key_figures(claims: pd.DataFrame, place_names: Mapping[str, str] | None = No
                 {
                     "heading": f"{name} target" if is_target else name,
                     "amount": best["label"],
-                    "what": best["what"] if isinstance(best["what"], str) else "",
+                    "what": figure_name(best.get("fact_id"), best["unit"], best["what"], best["category"]),
                     "period": best["period"],
                     "scope": scope_text(best.get("scope_place_ids"), place_names or {}),
                     "qualifier": QUALIFIER_WORDS.get(best["qualifier"], best["qualifier"]),

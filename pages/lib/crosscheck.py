@@ -19,6 +19,7 @@ import pyarrow as pa
 
 from etl.facts import ARTICLE_COLUMNS, CLAIM_COLUMNS, QUALIFIER_RANK, intervals, summarise
 from etl.schema import CATEGORIES, FACTS, split_ids
+from etl.text import fold
 from pages.lib import facts
 from pages.lib.wording import counted
 
@@ -70,12 +71,60 @@ def measure_name(measure: str) -> str:
 
     >>> measure_name("exports-vn-kh"), measure_name("turnover"), measure_name("border-markers")
     ('Exports, Vietnam → Cambodia', 'Turnover', 'Border markers')
+    >>> measure_name("capital-cn-kh")
+    'Capital, CN → Cambodia'
     """
     parts = measure.split("-")
-    if len(parts) >= 3 and parts[-2] in SIDE_NAMES and parts[-1] in SIDE_NAMES:
+    if len(parts) >= 3 and all(len(p) == 2 and p.isalpha() for p in parts[-2:]):
         name = " ".join(parts[:-2]).capitalize()
-        return f"{name}, {SIDE_NAMES[parts[-2]]} → {SIDE_NAMES[parts[-1]]}"
+        origin, destination = (SIDE_NAMES.get(p, p.upper()) for p in parts[-2:])
+        return f"{name}, {origin} → {destination}"
     return " ".join(parts).capitalize()
+
+
+#: A counted noun names its figure when it is this many words at most ("participating officers"); the
+#: words the ETL found for a measure do when they hold the measure's own word and are this many at most.
+NAME_WORDS, MEASURE_WORDS = 4, 6
+#: Words that make a phrase a piece of a clause rather than the name of a measure ("Cambodia with total
+#: capital", "chiffre d'affaires de la province").
+CLAUSE_WORDS = frozenset({
+    "with", "of", "by", "to", "for", "in", "on", "at", "from", "than",
+    "de", "du", "des", "le", "la", "les", "avec", "a", "en", "entre", "par", "pour",
+})
+
+
+def figure_name(fact_id: object, unit: object, what: object, category: object) -> str:
+    """What a figure counts or measures, in a few words, for a bar or a card: the counted noun of a count
+    ("étudiants"), else the measure its fact names ("Exports, Vietnam → Cambodia"), else its category
+    ("Trade"); never a piece of the sentence around it ("convenu de porter cette année le chiffre").
+
+    >>> figure_name("students.1a2b", "count", "étudiants cambodgiens", "education")
+    'étudiants cambodgiens'
+    >>> figure_name("capital-vn-kh.1a2b", "USD", "Cambodia with total capital", "investment")
+    'Capital, Vietnam → Cambodia'
+    >>> figure_name("trade.1a2b", "USD", "convenu de porter cette année le chiffre", "trade")
+    'Trade'
+    >>> figure_name("turnover.1a2b", "USD", "Viet Nam-Cambodia trade turnover", "trade")
+    'Viet Nam-Cambodia trade turnover'
+    >>> figure_name(None, "MW", None, "energy")
+    'Energy'
+    >>> figure_name(None, "count", "a fourni de l'électricité à certaines communes", "security_defence")
+    'Security & defence'
+    """
+    words = what.split() if isinstance(what, str) else []
+    if unit == "count" and 0 < len(words) <= NAME_WORDS:
+        return str(what)
+    measure = measure_of(fact_id)
+    head = measure.split("-")[0]
+    folded = [fold(w) for w in words]
+    if (head and 0 < len(words) <= MEASURE_WORDS and folded[-1].startswith(head)
+            and not CLAUSE_WORDS.intersection(folded)):
+        return str(what)  # "Viet Nam-Cambodia trade turnover": a noun phrase ending in the measure's word
+    if measure and measure not in CATEGORY_PREFIXES:
+        return measure_name(measure)
+    if isinstance(category, str) and category:
+        return category.replace("_", " & ").capitalize()
+    return "Figure"
 
 
 def _arrow(df: pd.DataFrame, columns: tuple[str, ...]) -> pa.Table:
