@@ -41,7 +41,7 @@ if subset.empty:
     widgets.nothing_to_show("aid or people-to-people figure")
     st.stop()
 
-widgets.chart(charts.aid_chart(subset, page.source), key="aid_chart")
+widgets.chart(charts.aid_chart(subset, page.source), key="aid_chart", stamp=page.stamp)
 n_claims = int(subset["n_claims"].sum())
 st.caption(f"{counted(len(subset), 'figure')} from {counted(n_claims, 'claim')}: each figure once, "
            "however many times and places it is reported (its hover says its sources).")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from pages.lib import briefing, charts, data, facts, ui, widgets
@@ -79,12 +81,12 @@ page = ui.page_data()
 view, claims = page.view, page.facts  # one row per fact: each figure once, with its sources
 slide = st.session_state.setdefault(SLIDE_KEY, 0) % len(SLIDES)
 
-nav = st.columns([1.4, 1.2, 3, 2.4])
+nav = st.columns([1.4, 1.2, 2.6, 2.4, 2.6])
 nav[0].button("Previous", key="briefing_prev", on_click=move, args=(-1,), icon=":material/arrow_back:")
 nav[1].button("Next", key="briefing_next", on_click=move, args=(1,), icon=":material/arrow_forward:")
 nav[2].markdown(f"**{slide + 1} / {len(SLIDES)}** · {SLIDES[slide]}")
 nav[3].download_button(
-    "Download briefing",
+    "Briefing as HTML",
     # the file is kept per view (about 5 MB); the time it says it was made is this screen's
     briefing.stamped(
         data.briefing_file(str(page.out), data.data_version(page.out), page.filters, scope_text())
@@ -94,6 +96,16 @@ nav[3].download_button(
     key="download_briefing",
     icon=":material/download:",
     help="One HTML file with the key figures, charts, map and sources; it opens offline in any browser.",
+)
+nav[4].download_button(
+    "Briefing as PDF",
+    partial(data.briefing_pdf_file, str(page.out), page.filters, scope_text()),  # made when clicked
+    file_name="vn-kh-briefing.pdf",
+    mime="application/pdf",
+    key="download_briefing_pdf",
+    icon=":material/picture_as_pdf:",
+    help="One landscape page per slide (key figures, charts, map, cooperation, sources), charts as vectors, "
+    "the scope and build date on every page; made on this machine, offline, in a few seconds.",
 )
 
 st.header(SLIDES[slide])

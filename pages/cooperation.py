@@ -15,7 +15,8 @@ if links.empty:
     widgets.nothing_to_show("cooperation link")
     st.stop()
 
-widgets.chart(charts.cooperation_matrix(links, places, page.source), key="cooperation_matrix")
+widgets.chart(charts.cooperation_matrix(links, places, page.source), key="cooperation_matrix",
+              stamp=page.stamp)
 
 st.subheader("Partners of each Vietnamese province")
 table = data.derived(page.view, "partners", lambda: charts.partners(links, places))
@@ -29,7 +30,8 @@ focus = st.selectbox(
     key="coop_province",
     placeholder="All Vietnamese provinces",
 )
-widgets.chart(charts.partner_network(links, places, focus, page.source), key="partner_network")
+widgets.chart(charts.partner_network(links, places, focus, page.source), key="partner_network",
+              stamp=page.stamp)
 st.caption("The same links are drawn on the Map page.")
 
 st.subheader("Agreement sentences")

@@ -72,7 +72,8 @@ figure = ui.province_map(
     show_links=show_links,
     selected=province,
 )
-widgets.chart(figure, key=MAP_KEY, on_select="rerun", selection_mode="points")
+widgets.chart(figure, key=MAP_KEY, stamp=page.stamp, summary=ui.map_summary(page, metric),
+              on_select="rerun", selection_mode="points")
 
 if province:
     st.subheader(f"Claims about {names[province]}")

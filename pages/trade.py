@@ -43,9 +43,11 @@ shown = st.segmented_control(
 for currency in facts.currencies(money):
     if shown == "series":
         series = crosscheck.yearly_series(money, page.view.places, currency)
-        widgets.chart(charts.yearly_chart(series, currency, page.source), key=f"trade_series_{currency}")
+        widgets.chart(charts.yearly_chart(series, currency, page.source), key=f"trade_series_{currency}",
+                      stamp=page.stamp)
     else:
-        widgets.chart(charts.trade_chart(money, currency, page.source), key=f"trade_chart_{currency}")
+        widgets.chart(charts.trade_chart(money, currency, page.source), key=f"trade_chart_{currency}",
+                      stamp=page.stamp)
     if currency != "USD":
         st.caption(
             f"Figures in {currency} are shown in their own unit: never converted, never mixed with dollars."

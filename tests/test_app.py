@@ -64,6 +64,11 @@ def download(at: AppTest, key: str) -> bytes:
     return RecordingStorage.files[Path(button.proto.url).stem]
 
 
+def shown_tables(at: AppTest) -> list:
+    """The page's own tables, without the data tables under its charts (``widgets.chart_extras``)."""
+    return [d for d in at.dataframe if not {"Series", "Item"} <= set(d.value.columns)]
+
+
 def widget(at: AppTest, kind: str, key: str):
     return getattr(at, kind)(key=key)
 
@@ -94,7 +99,7 @@ def test_key_figures_say_what_places_they_are_about_and_mark_an_inferred_date(ap
     for title, published in shown:
         lines = [n for n in notes if title in n]
         assert all(f"{published}, inferred" in n for n in lines), lines
-    listed = at.dataframe[0].value  # the latest articles
+    listed = shown_tables(at)[0].value  # the latest articles
     assert set(listed.loc[listed["title"].isin(inferred["title"]), "published"]) == {
         f"{p}, inferred" for p in inferred["published"]}
 
@@ -129,10 +134,10 @@ def test_page_copes_with_filters_that_match_nothing(app: AppTest, page: str):
 
 def test_language_filter_narrows_the_claims_and_goes_into_the_url(app: AppTest, seed_tables: Path):
     at = open_page(app, "claims")
-    everything = len(at.dataframe[0].value)
+    everything = len(shown_tables(at)[0].value)
     widget(at, "multiselect", "f_lang").set_value(["fr"]).run()
     assert not at.exception
-    french = at.dataframe[0].value
+    french = shown_tables(at)[0].value
     claims, articles = table(seed_tables, "claims"), table(seed_tables, "articles")
     french_ids = set(articles.loc[articles["language"] == "fr", "article_id"])
     expected = claims[claims["article_id"].isin(french_ids) & (claims["section"] == "body")]
@@ -151,10 +156,10 @@ def test_a_shared_link_reloads_the_same_filters(app: AppTest):
 
 def test_page_furniture_is_off_by_default(app: AppTest, seed_tables: Path):
     at = open_page(app, "claims")
-    assert set(at.dataframe[0].value["section"]) == {"body"}
+    assert set(shown_tables(at)[0].value["section"]) == {"body"}
     widget(at, "toggle", "f_furniture").set_value(True).run()
     claims = table(seed_tables, "claims")
-    assert len(at.dataframe[0].value) == len(claims)
+    assert len(shown_tables(at)[0].value) == len(claims)
 
 
 # --- many articles: pickers narrowed by a search box ------------------------------------------------
@@ -219,7 +224,7 @@ def test_claims_csv_equals_the_filtered_table(app: AppTest, seed_tables: Path):
     expected = claims[(claims["category"] == "education") & (claims["section"] == "body")]
     assert offered == data.table_csv(CLAIMS, expected)
     rows = pd.read_csv(io.BytesIO(offered))
-    assert len(rows) == len(at.dataframe[0].value) > 0
+    assert len(rows) == len(shown_tables(at)[0].value) > 0
     assert set(rows["category"]) == {"education"}
 
 
@@ -252,7 +257,7 @@ def test_choosing_a_province_lists_its_claims(app: AppTest, seed_tables: Path):
     widget(at, "selectbox", "map_province").set_value("kien-giang").run()
     assert not at.exception
     assert any("Kien Giang" in h.value for h in at.subheader)
-    listed = at.dataframe[0].value
+    listed = shown_tables(at)[0].value
     places = table(seed_tables, "places")
     inside = set(places.loc[places["province_id"] == "kien-giang", "place_id"]) | {"kien-giang"}
     claims = table(seed_tables, "claims")
@@ -370,6 +375,31 @@ def test_briefing_download_is_one_offline_html_file(app: AppTest):
     made = re.search(r"briefing made (\S+)</p>", html).group(1)
     assert abs(datetime.fromisoformat(made) - datetime.now(UTC)) < timedelta(minutes=2), "made now, not cached"
     assert re.search(r"\b5 articles, \d+ claims", html)
+
+
+def test_briefing_offers_a_pdf_made_when_asked(app: AppTest):
+    at = open_page(app, "briefing")
+    (button,) = [b for b in at.get("download_button") if b.key == "download_briefing_pdf"]
+    assert button.proto.label == "Briefing as PDF"
+    assert not at.exception
+
+
+@pytest.mark.parametrize(("page", "key"), [("trade", "trade_chart_USD"), ("aid", "aid_chart"),
+                                           ("cooperation", "cooperation_matrix"),
+                                           ("cooperation", "partner_network"), ("map", "province_map")])
+def test_each_chart_offers_its_images_its_data_and_a_sentence(app: AppTest, page: str, key: str):
+    at = open_page(app, page)
+    assert not at.exception
+    assert {f"{key}_png", f"{key}_svg"} <= {b.key for b in at.get("download_button")}
+    assert any(e.label.startswith("Chart data") for e in at.expander)
+    tables = [d.value for d in at.dataframe if {"Series", "Item"} <= set(d.value.columns)]
+    assert tables and all(len(t) for t in tables)
+
+
+def test_the_map_says_in_words_which_provinces_the_articles_name_most(app: AppTest):
+    at = open_page(app, "map")
+    (sentence,) = [c.value.replace("\\", "") for c in at.caption if c.value.startswith("Province map")]
+    assert "Kien Giang" in sentence and "most:" in sentence
 
 
 def test_briefing_moves_between_screens(app: AppTest):
@@ -491,7 +521,7 @@ def test_long_tables_show_their_first_rows_and_say_so(app: AppTest, seed_tables,
     monkeypatch.setattr(widgets, "MAX_TABLE_ROWS", 2)
     at = open_page(app, "cooperation")
     assert not at.exception
-    links = at.dataframe[-1]  # "All links", the page's last table
+    links = shown_tables(at)[-1]  # "All links", the page's last table
     assert list(links.value.columns) == LINKS.column_names and len(links.value) == 2
     body_links = table(seed_tables, "links").query("section == 'body'")
     assert any(f"first 2 of {len(body_links)} links" in h.proto.body for h in at.get("html"))
@@ -544,7 +574,7 @@ def test_key_figures_say_their_sources_and_count_a_copy_once(fact_app: AppTest):
     assert not at.exception
     text = page_text(at)
     assert "3 articles, 2 outlets" in text and "one outlet says $9.2B" in text
-    listed = at.dataframe[0].value
+    listed = shown_tables(at)[0].value
     assert listed.set_index("title").loc["Record year for trade with Cambodia", "duplicate_of"] == "agency"
 
 
@@ -570,7 +600,7 @@ def test_aid_page_counts_facts_and_the_map_lists_a_province_s_figures_found_from
     at = open_page(fact_app, "map")
     widget(at, "selectbox", "map_province").set_value("kien-giang").run()
     assert not at.exception
-    listed = at.dataframe[0].value.set_index("claim_id")["found"].to_dict()
+    listed = shown_tables(at)[0].value.set_index("claim_id")["found"].to_dict()
     # "Trade between Kien Giang province and Kampot..."; "The province also granted 25 scholarships..."
     assert listed == {"province#c1": filters.FOUND_NAMED, "province#c2": filters.FOUND_FROM["sentence"]}
 

@@ -8,6 +8,7 @@ all, so it opens offline in any browser. All article text is escaped.
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pandas as pd
@@ -24,6 +25,8 @@ FIGURE_CONFIG = {"displaylogo": False, "responsive": True}
 #: Money quotes listed in the sources section, largest first.
 MAX_MONEY_QUOTES = 30
 TITLE = "Vietnam–Cambodia cooperation: briefing"
+NO_MONEY = "No money figure in the selected articles."
+NO_LINK = "No cooperation link in the selected articles."
 
 STYLE = """
 body { font-family: %(font)s; margin: 0 auto; max-width: 1100px; padding: 1.5rem 2rem 4rem; color: #1a1a1a;
@@ -78,34 +81,45 @@ def key_figure_cards(figures: pd.DataFrame) -> str:
     return f'<div class="cards">{"".join(cards)}</div>'
 
 
-def _sources(articles: pd.DataFrame, claims: pd.DataFrame) -> str:
-    items = [
-        f"<li>{_e(facts.source_text(a.title, a.outlet, a.published))} — file <code>{_e(a.file)}</code>, "
-        f"language {_e(a.language)}</li>"
-        for a in articles.sort_values("published").itertuples()
+def sources(articles: pd.DataFrame) -> list[str]:
+    """The articles of a briefing, oldest first, each as a reader cites it (an inferred date says so)."""
+    dated = articles.sort_values("published")
+    basis = dated["published_basis"] if "published_basis" in dated else pd.Series(None, index=dated.index)
+    return [
+        f"{facts.source_text(a.title, a.outlet, a.published, facts.is_inferred(b))} — file {a.file}, "
+        f"language {a.language}"
+        for a, b in zip(dated.itertuples(), basis, strict=True)
     ]
-    money = (
+
+
+def money_quotes(claims: pd.DataFrame) -> pd.DataFrame:
+    """The money figures a briefing quotes at its end, largest first (``MAX_MONEY_QUOTES`` at most)."""
+    return (
         facts.labelled(facts.money_claims(claims))
         .sort_values("value", ascending=False, key=facts.drawable_values)  # infinite or missing ones last
         .head(MAX_MONEY_QUOTES)
     )
+
+
+def quote_kind(c: object) -> str:
+    """What a quoted figure is: "trade, target, 2025"."""
+    target = ", target" if facts.is_target(c.target) else ""
+    period = f", {c.period}" if c.period else ""
+    return f"{c.category}{target}{period}"
+
+
+def _sources(articles: pd.DataFrame, claims: pd.DataFrame) -> str:
+    items = [f"<li>{_e(line)}</li>" for line in sources(articles)]
     quotes = [
-        f"<li><b>{_e(c.label)}</b> ({_e(c.category)}{', target' if facts.is_target(c.target) else ''}"
-        f"{', ' + _e(c.period) if c.period else ''}): <blockquote>{_e(mended(c.quote))}</blockquote>"
+        f"<li><b>{_e(c.label)}</b> ({_e(quote_kind(c))}): "
+        f"<blockquote>{_e(mended(c.quote))}</blockquote>"
         f'<span class="meta">{_e(c.source)} · {_e(c.claim_id)}</span></li>'
-        for c in money.itertuples()
+        for c in money_quotes(claims).itertuples()
     ]
     return (
         f'<h3>Articles</h3><ol class="sources">{"".join(items)}</ol>'
         f'<h3>Money figures quoted</h3><ol class="sources">{"".join(quotes) or "<li>None.</li>"}</ol>'
     )
-
-
-def _trade_section(claims: pd.DataFrame, source: str) -> str:
-    currencies = facts.currencies(claims)
-    if not currencies:
-        return "<p>No money figure in the selected articles.</p>"
-    return "".join(_figure(charts.trade_chart(claims, currency, source)) for currency in currencies)
 
 
 #: Where the time the briefing was made goes when it is made before it is downloaded (see ``stamped``).
@@ -126,6 +140,42 @@ def stamped(html: str, when: datetime | None = None) -> str:
     return html.replace(MADE_MARK, _made(when or datetime.now(UTC)), 1)
 
 
+@dataclass(frozen=True)
+class Parts:
+    """What a briefing holds, made once from a view, for the HTML file and the PDF alike."""
+
+    claims: pd.DataFrame  # one row per fact, with sources
+    key_figures: pd.DataFrame
+    trade: list[go.Figure]  # one chart per currency
+    map: go.Figure
+    cooperation: list[go.Figure]  # the matrix and the network, or nothing
+    source: str
+    built: str
+
+
+def parts(view: Tables, geometry: MapGeometry) -> Parts:
+    """The briefing's content: each figure counts once, however many claims and articles report it
+    (``crosscheck.fact_rows``)."""
+    labelled = facts.labelled(facts.with_sources(view.claims, view.articles))
+    claims = crosscheck.fact_rows(labelled, view.articles)
+    source = theme.source_line(view.articles)
+    names = dict(zip(view.places["place_id"], view.places["name"], strict=True))
+    cooperation = [
+        charts.cooperation_matrix(view.links, view.places, source),
+        charts.partner_network(view.links, view.places, source=source),
+    ] if not view.links.empty else []
+    return Parts(
+        claims=claims,
+        key_figures=charts.key_figures(claims, names),
+        trade=[charts.trade_chart(claims, currency, source) for currency in facts.currencies(claims)],
+        map=province_map(geometry, view.places, view.mentions, view.claims, view.links, source,
+                         show_links=True),
+        cooperation=cooperation,
+        source=source,
+        built=str(view.build.get("built_at", "unknown")),
+    )
+
+
 def briefing_html(
     view: Tables,
     geometry: MapGeometry,
@@ -135,26 +185,16 @@ def briefing_html(
     generated: datetime | None = None,
 ) -> str:
     """The whole briefing — key figures, trade chart, map, cooperation, sources — as one HTML page.
-    Each figure counts once, however many claims and articles report it (``crosscheck.fact_rows``).
     ``generated``: the time it says it was made; without it, a mark ``stamped`` fills in."""
-    labelled = facts.labelled(facts.with_sources(view.claims, view.articles))
-    claims = crosscheck.fact_rows(labelled, view.articles)
-    source = theme.source_line(view.articles)
-    built = view.build.get("built_at", "unknown")
-    map_fig = province_map(
-        geometry, view.places, view.mentions, view.claims, view.links, source, show_links=True
-    )
+    made = parts(view, geometry)
+    trade = "".join(_figure(f) for f in made.trade) or f"<p>{NO_MONEY}</p>"
+    cooperation = "".join(_figure(f) for f in made.cooperation) or f"<p>{NO_LINK}</p>"
     sections = [
-        ("Key figures", key_figure_cards(charts.key_figures(
-            claims, dict(zip(view.places["place_id"], view.places["name"], strict=True))))),
-        ("Trade and investment", _trade_section(claims, source)),
-        ("Where: provinces named in the articles", _figure(map_fig)),
-        (
-            "Cooperation between provinces",
-            _figure(charts.cooperation_matrix(view.links, view.places, source))
-            + _figure(charts.partner_network(view.links, view.places, source=source)),
-        ),
-        ("Sources", _sources(view.articles, claims)),
+        ("Key figures", key_figure_cards(made.key_figures)),
+        ("Trade and investment", trade),
+        ("Where: provinces named in the articles", _figure(made.map)),
+        ("Cooperation between provinces", cooperation),
+        ("Sources", _sources(view.articles, made.claims)),
     ]
     body = "".join(f"<section><h2>{_e(title)}</h2>{content}</section>" for title, content in sections)
     style = STYLE % {"font": theme.FONT_FAMILY, "vn": theme.VN_COLOUR} + card_style()
@@ -167,7 +207,7 @@ def briefing_html(
         f"<header><h1>{_e(TITLE)}</h1>"
         f'<p class="meta">Scope: {_e(scope)} · {counted(len(view.articles), "article")}, '
         f'{counted(len(view.claims), "claim")} · '
-        f"data built {_e(built)} · briefing made {MADE_MARK if generated is None else _made(generated)}"
+        f"data built {_e(made.built)} · briefing made {MADE_MARK if generated is None else _made(generated)}"
         "</p></header>"
         f"{body}<footer>{_e(theme.BOUNDARY_ATTRIBUTION)} Figures are as the articles report them; "
         "check the quoted sentence before citing a figure.</footer></body></html>"

@@ -423,3 +423,12 @@ def briefing_file(out: str, version: str, chosen: Filters, scope: str) -> str:
     """The briefing HTML for a filtered view (about 5 MB: plotly.js is inside)."""
     view = apply_filters(load_tables(Path(out)), chosen)
     return briefing_html(view, load_geometry(), scope=scope)
+
+
+def briefing_pdf_file(out: str, chosen: Filters, scope: str) -> bytes:
+    """The briefing as PDF for a filtered view, made when asked for (it says when it was made, so it is
+    not kept; matplotlib is loaded the first time)."""
+    from pages.lib.briefing_pdf import briefing_pdf
+
+    view = apply_filters(load_tables(Path(out)), chosen)
+    return briefing_pdf(view, load_geometry(), scope=scope)

@@ -84,6 +84,8 @@ SUBTITLE_LINE = 16
 #: Source lines are wrapped at this many characters.
 SOURCE_WRAP = 150
 SOURCE_OFFSET = -64
+#: The name of the annotation that holds a chart's source line.
+SOURCE_ANNOTATION = "source"
 #: Articles named one by one in a source line; more are counted.
 SOURCE_ARTICLES_LISTED = 3
 
@@ -156,6 +158,7 @@ def style_figure(fig: go.Figure, title: str, subtitle: str, source: str, height:
     )
     lines = [html.escape(part) for line in source.split("\n") for part in textwrap.wrap(line, SOURCE_WRAP)]
     fig.add_annotation(
+        name=SOURCE_ANNOTATION,  # the image exporter (``images``) finds the source line by it
         text="<br>".join(lines),
         xref="paper",
         yref="paper",
@@ -169,6 +172,11 @@ def style_figure(fig: go.Figure, title: str, subtitle: str, source: str, height:
         font={"size": SOURCE_SIZE, "color": "#555555"},
     )
     return fig
+
+
+def layout_axis(layout: go.Layout, name: str) -> object:
+    """The layout's axis of that name (``xaxis2``), or ``None`` when the figure has none."""
+    return layout[name] if name in layout else None  # noqa: SIM401 (a plotly Layout has no get)
 
 
 def empty_figure(title: str, message: str, height: int = 300) -> go.Figure:

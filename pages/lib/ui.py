@@ -15,6 +15,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from pages.lib import citation, crosscheck, data, facts, filters, highlight, maps, svgmap, theme
+from pages.lib.stamp import Stamp
 from pages.lib.tables import Tables
 from pages.lib.widgets import QUOTE_STYLE, citation_link, note, plain_markdown, quote
 from pages.lib.wording import counted
@@ -26,6 +27,8 @@ FILTERS_KEY = "_global_filters"
 MAX_PICKER_CHOICES = 200
 #: Sources of a fact shown side by side in one row (more go on the next), and at most this many.
 SOURCES_PER_ROW, MAX_SOURCES_SHOWN = 3, 6
+#: Provinces a map's one-sentence summary names.
+MAP_SUMMARY_PROVINCES = 5
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,11 @@ class PageData:
     @property
     def source(self) -> str:
         return theme.source_line(self.view.articles)
+
+    @property
+    def stamp(self) -> Stamp:
+        """What a chart's image says about itself: the view's source line and the data's build time."""
+        return Stamp(self.source, str(self.all.build.get("built_at", "")))
 
 
 def run_under_navigation() -> None:
@@ -111,6 +119,23 @@ def province_map(page: PageData, **options) -> go.Figure:
     pairs = data.derived(view, "link_pairs", lambda: maps.link_pairs(view.links, view.places))
     return maps.province_map(data.load_geometry(), view.places, view.mentions, view.claims, view.links,
                              page.source, counts=counts, pairs=pairs, **options)
+
+
+def map_summary(page: PageData, metric: str = "mentions") -> str:
+    """The province map in one sentence: the provinces with most mentions (or claims), for a reader who
+    cannot see its colours.
+
+    The same counts as the map's colours (``maps.province_counts``)."""
+    counts = _province_counts(page.view)
+    top = counts[counts[metric] > 0].nlargest(MAP_SUMMARY_PROVINCES, metric)
+    if top.empty:
+        return f"Province map: no province has {maps.METRICS[metric]} in the selected articles."
+    names = place_names(page)
+    listed = ", ".join(f"{names.get(pid, pid)} ({n:,})" for pid, n in zip(top["province_id"], top[metric],
+                                                                           strict=True))
+    n = int((counts[metric] > 0).sum())
+    return (f"Province map: {counted(n, 'province')} with {maps.METRICS[metric]}; most: {listed}. "
+            "Darker provinces have more; the table under the map lists them all.")
 
 
 def province_svg(page: PageData, metric: str = "mentions", extent: str = "border") -> str:

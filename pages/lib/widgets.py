@@ -15,12 +15,15 @@ import streamlit as st
 
 from etl.output import any_frame_to_csv, frame_to_csv
 from etl.schema import Table
-from pages.lib import citation, data
+from pages.lib import citation, data, describe
+from pages.lib.stamp import Stamp
 from pages.lib.wording import mended
 
 #: Plotly config for every chart: no logo link, no cloud export.
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["sendDataToCloud"]}
 CSV_MIME = "text/csv"
+IMAGE_FORMATS = {"png": "PNG image", "svg": "SVG image"}
+IMAGE_MIMES = {"png": "image/png", "svg": "image/svg+xml"}
 #: Rows a table on a page shows at most; the download next to it has them all.
 MAX_TABLE_ROWS = 5_000
 #: Downloads of more rows than this are made when clicked, not on every rerun (see ``download_payload``).
@@ -37,9 +40,38 @@ LIST_STYLE = "margin:0.2rem 0 0.8rem;padding-left:1.2rem;"
 _MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 
 
-def chart(fig: go.Figure, key: str, **kwargs) -> object:
-    """A plotly chart with the house config (theme=None keeps the figure's own colours)."""
-    return st.plotly_chart(fig, key=key, theme=None, config=PLOTLY_CONFIG, **kwargs)
+def chart(fig: go.Figure, key: str, stamp: Stamp | None = None, summary: str | None = None,
+          **kwargs) -> object:
+    """A plotly chart with the house config (theme=None keeps the figure's own colours).
+
+    Given a ``stamp``, the chart is followed by its text alternative (``summary``, or one made from the
+    figure) and a row with its data table, one click away, and its PNG and SVG images at slide size
+    (``pages.lib.images``: made only when asked for, stamped with title, source and build date)."""
+    event = st.plotly_chart(fig, key=key, theme=None, config=PLOTLY_CONFIG, **kwargs)
+    if stamp is not None:
+        chart_extras(fig, key, stamp, summary)
+    return event
+
+
+def chart_extras(fig: go.Figure, key: str, stamp: Stamp, summary: str | None = None) -> None:
+    """A chart's text alternative, its data table and its image downloads (see ``chart``)."""
+    table = describe.chart_table(fig)
+    st.caption(plain_markdown(summary or describe.summary(fig, table)))
+    with st.container(horizontal=True, key=f"{key}_images"):
+        for fmt, label in IMAGE_FORMATS.items():
+            st.download_button(
+                label, partial(_image, fig, fmt, stamp), file_name=f"{key}.{fmt}", mime=IMAGE_MIMES[fmt],
+                key=f"{key}_{fmt}", icon=":material/image:",
+                help="The chart at slide size (1600 × 900), with its title, source line and build date",
+            )
+    with st.expander("Chart data: what the chart draws, as a table", icon=":material/table:"):
+        st.dataframe(blank_missing_text(describe.shown_table(fig, table)), hide_index=True, key=f"{key}_data")
+
+
+def _image(fig: go.Figure, fmt: str, stamp: Stamp) -> bytes:
+    from pages.lib import images  # matplotlib is loaded the first time an image is asked for
+
+    return images.chart_image(fig, fmt, stamp)
 
 
 def csv_button(label: str, payload: bytes | Callable[[], bytes], file_name: str, key: str) -> None:

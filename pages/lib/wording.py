@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 from etl.text import make_view
@@ -42,3 +43,18 @@ def plain(text: str) -> str:
     '{article_id}#c{n}, n counting from 1; etl.scope'
     """
     return _CODE.sub(r"\1", text)
+
+
+TAG = re.compile(r"<[^>]*>")
+BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+
+
+def label_text(text: object) -> str:
+    """A plotly label as plain text: line breaks kept, tags dropped, entities read.
+
+    >>> label_text("<b>Kampot</b><br>3 claims &amp; more")
+    'Kampot\\n3 claims & more'
+    """
+    if text is None:
+        return ""
+    return html.unescape(TAG.sub("", BREAK.sub("\n", str(text))))
