@@ -34,8 +34,9 @@ else:
             with st.expander("Quotes" if row.n_articles > 1 else "Quote"):
                 ui.fact_sources(page, row.fact_id)
 
-left, right = st.columns([3, 2])
-with left:
+# the map and the articles one under the other: side by side, a 1366-pixel screen showed only the
+# articles' dates and a cut title
+with st.container():
     st.subheader("Where")
     # Static SVG rather than plotly: the first page appears without loading plotly.js (4.7 MB).
     widgets.note("Place mentions by province, southern Vietnam and Cambodia. Darker = more; dark outline: "
@@ -47,7 +48,7 @@ with left:
         label="Open the interactive map: zoom, cooperation links, claims by province",
         icon=":material/map:",
     )
-with right:
+with st.container():
     st.subheader("Articles")
     if view.articles.empty:
         widgets.nothing_to_show("article")

@@ -79,7 +79,7 @@ def test_map_points_and_links_and_clickable_province_handles(geometry):
     assert [t.name for t in points] == ["District (size: mentions)"]
     links = figure_traces(fig, maps.ROLE_LINK)
     assert len(links) == 3  # to Kampot, Kep and Kampong Trach; none to "Cambodia" as a whole
-    assert any(theme.BOUNDARY_ATTRIBUTION in a.text for a in fig.layout.annotations)
+    assert any(theme.BOUNDARY_ATTRIBUTION in a.text.replace("<br>", " ") for a in fig.layout.annotations)
 
 
 def test_map_copes_with_no_data(geometry):

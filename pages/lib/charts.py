@@ -103,13 +103,18 @@ def _log_ticks(low: float, high: float, unit: str) -> tuple[list[float], list[st
     ['$10M', '$100M', '$1B', '$10B']
     >>> values, labels, _ = _log_ticks(1, 1e300, "USD"); len(values) <= MAX_LOG_TICKS, labels[-1]
     (True, '$1e+280')
+    >>> _log_ticks(2e8, 2e8, "VND")[2]  # one figure: the axis still shows two powers of ten
+    [7.95..., 9]
     """
     low_log, high_log = math.log10(max(low, 1)), math.log10(max(high, 1))
     lo = min(math.floor(low_log), MAX_DECADE - 1)
     hi = min(max(math.ceil(high_log), lo + 1), MAX_DECADE)
     step = math.ceil((hi - lo) / (MAX_LOG_TICKS - 1))
     values = [10.0**k for k in range(lo, hi + 1, step)]
-    return values, [format_amount(v, unit) for v in values], [low_log - LOG_PAD, high_log + LOG_PAD]
+    span = [low_log - LOG_PAD, high_log + LOG_PAD]
+    if sum(span[0] <= math.log10(v) <= span[1] for v in values) < 2:  # one figure, or a few close together
+        span = [min(span[0], lo), max(span[1], hi)]  # two powers of ten in view, so the axis reads
+    return values, [format_amount(v, unit) for v in values], span
 
 
 def _with_spans(money: pd.DataFrame) -> pd.DataFrame:
@@ -119,6 +124,54 @@ def _with_spans(money: pd.DataFrame) -> pd.DataFrame:
     ]
     out = money.assign(x0=[s[0] if s else None for s in spans], x1=[s[1] if s else None for s in spans])
     return out.dropna(subset=["x0"])
+
+
+#: Where a figure's label may go, in order of preference; a range's label goes beside its bar first.
+LABEL_PLACES = ("top center", "bottom center", "middle right", "middle left")
+RANGE_LABEL_PLACES = ("middle right", "middle left", "top center", "bottom center")
+#: The plot a label's room is reckoned on (px), a label's height and width per character, and the
+#: gap between a marker and its label.
+LABEL_PLOT_PX, LABEL_HEIGHT_PX, LABEL_CHAR_PX, LABEL_GAP_PX = (1000, 320), 16, 7.5, 9
+
+
+def label_places(x: Sequence[float], log_y: Sequence[float], labels: Sequence[str],
+                 ranges: Sequence[bool]) -> list[str]:
+    """A place for each figure's label (plotly's ``textposition``) where it overlaps neither a label
+    placed before it nor a marker: labels of figures close together go above, below or beside them
+    ("$1.2B" no longer on "> $548M"). Reckoned on a plot of ``LABEL_PLOT_PX``; a label that finds no
+    free place goes on top.
+
+    >>> label_places([2020, 2020, 2020], [9.0, 9.05, 6.0], ["$1B", "$1.1B", "$1M"], [False] * 3)
+    ['bottom center', 'top center', 'top center']
+    """
+    if not len(x):
+        return []
+    xs, ys = np.asarray(x, dtype=float), np.asarray(log_y, dtype=float)
+    x_px = LABEL_PLOT_PX[0] / max(np.nanmax(xs) - np.nanmin(xs) + 2, 1)
+    y_px = LABEL_PLOT_PX[1] / max(np.nanmax(ys) - np.nanmin(ys) + 2 * LOG_PAD, 0.5)
+    centres = np.column_stack([xs * x_px, ys * y_px])
+    markers = [(cx - 6, cx + 6, cy - 6, cy + 6) for cx, cy in centres]
+    placed: list[tuple[float, float, float, float]] = []
+    out = []
+    for (cx, cy), label, is_range in zip(centres, labels, ranges, strict=True):
+        w, h, g = len(label) * LABEL_CHAR_PX, LABEL_HEIGHT_PX, LABEL_GAP_PX
+        boxes = {
+            "top center": (cx - w / 2, cx + w / 2, cy + g, cy + g + h),
+            "bottom center": (cx - w / 2, cx + w / 2, cy - g - h, cy - g),
+            "middle right": (cx + g, cx + g + w, cy - h / 2, cy + h / 2),
+            "middle left": (cx - g - w, cx - g, cy - h / 2, cy + h / 2),
+        }
+        others = [m for m in markers if not (m[0] == cx - 6 and m[2] == cy - 6)]
+        choice = next((place for place in (RANGE_LABEL_PLACES if is_range else LABEL_PLACES)
+                       if not any(_overlap(boxes[place], b) for b in [*placed, *others])), None)
+        choice = choice or "top center"
+        placed.append(boxes[choice])
+        out.append(choice)
+    return out
+
+
+def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    return a[0] < b[1] and b[0] < a[1] and a[2] < b[3] and b[2] < a[3]
 
 
 def _category_order(category: str) -> tuple[int, str]:
@@ -157,9 +210,9 @@ def _add_money_traces(fig: go.Figure, group: pd.DataFrame, name: str, colour: st
             mode="markers+text",
             name=name,
             legendgroup=name,
-            text=[f"{label} {NO_YEAR_MARK}" if u else label
-                  for label, u in zip(group["label"], undated, strict=True)],
-            textposition="top center",
+            text=group["shown_label"],
+            textposition=group["label_place"].tolist(),
+            cliponaxis=False,  # a label above the highest figure stays whole
             marker={
                 "color": colour,
                 "symbol": [undated_symbol(symbol) if u else symbol for u in undated],
@@ -202,6 +255,14 @@ def trade_chart(claims: pd.DataFrame, currency: str = "USD", source: str = "") -
     figure.
     """
     money = _with_spans(labelled(drawable(money_claims(claims, currency), log=True)))
+    if not money.empty:
+        undated = (money["period_start"].isna() & money["period_end"].isna()).to_numpy(dtype=bool)
+        shown = [f"{label} {NO_YEAR_MARK}" if u else label
+                 for label, u in zip(money["label"], undated, strict=True)]
+        spread = money["spread"].fillna(False).astype(bool) if "spread" in money else False
+        ranges = (money["qualifier"].eq("range") | spread).tolist()
+        money = money.assign(shown_label=shown, label_place=label_places(
+            money["x1"].astype(float), np.log10(money["value"].astype(float)), shown, ranges))
     fig = go.Figure()
     categories = sorted(money["category"].dropna().unique(), key=_category_order) if not money.empty else []
     for category in categories:

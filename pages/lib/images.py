@@ -29,6 +29,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.patches import Rectangle
 
 from pages.lib.stamp import Stamp
 from pages.lib.theme import SOURCE_ANNOTATION, layout_axis
@@ -167,6 +168,7 @@ class _Canvas:
         self.layout = source.layout
         self.axes: dict[tuple[str, str], Axes] = {}
         self.categories: dict[tuple[str, str], dict[str, int]] = {}
+        self.ratios: dict[tuple[str, str], float] = {}  # axes whose units keep a ratio (a map)
 
     # -- axes ---------------------------------------------------------------------------------
     def domain(self, name: str) -> tuple[float, float]:
@@ -227,7 +229,7 @@ class _Canvas:
             self.style_axis(ax.xaxis, ax, layout_axis(self.layout, xname), xname, "x")
             self.style_axis(ax.yaxis, ax, layout_axis(self.layout, yname), yname, "y")
             if yname in self.layout and self.layout[yname].scaleanchor:
-                ax.set_aspect(self.layout[yname].scaleratio or 1, adjustable="box")  # as plotly's "domain"
+                self.ratios[(xname, yname)] = float(self.layout[yname].scaleratio or 1)
 
     def scatter(self, ax: Axes, trace: go.Scatter, xname: str, yname: str) -> None:
         x = self.positions(xname, trace.x, layout_axis(self.layout, xname))
@@ -442,6 +444,40 @@ class _Canvas:
         if title and spec.visible is not False:
             (ax.set_xlabel if letter == "x" else ax.set_ylabel)(label_text(title))
 
+    def keep_ratios(self) -> None:
+        """Widen the x or the y range of axes whose units keep a ratio (``scaleanchor``) so that the plot
+        fills its box, as plotly's ``constrain="range"`` does: a map shows more around it, never less."""
+        width_px, height_px = self.target.bbox.width, self.target.bbox.height
+        for key, ratio in self.ratios.items():
+            ax = self.axes[key]
+            box = ax.get_position()
+            w, h = box.width * width_px, box.height * height_px
+            (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+            xr, yr = x1 - x0, y1 - y0
+            if not (w > 0 and h > 0 and xr and yr):
+                continue
+            if h / yr > ratio * w / xr:  # too few y units for the height: show more north and south
+                half = h * xr / (ratio * w) / 2
+                ax.set_ylim((y0 + y1) / 2 - half, (y0 + y1) / 2 + half)
+            else:
+                half = ratio * w * yr / h / 2
+                ax.set_xlim((x0 + x1) / 2 - half, (x0 + x1) / 2 + half)
+
+    def shapes(self) -> None:
+        """Rectangles placed on the plot's frame (the map's colour key)."""
+        for shape in self.layout.shapes:
+            if shape.type != "rect" or shape.xref != "paper" or shape.yref != "paper":
+                continue
+            x0, y0 = self.paper(float(shape.x0), float(shape.y0))
+            x1, y1 = self.paper(float(shape.x1), float(shape.y1))
+            line = shape.line
+            width = (line.width if line is not None and line.width is not None else 1) * PT
+            self.target.add_artist(Rectangle(
+                (x0, y0), x1 - x0, y1 - y0, transform=self.target.transFigure, zorder=5,
+                facecolor=colour(shape.fillcolor, "none"),
+                edgecolor=colour(line.color if line is not None else None, "none") if width else "none",
+                linewidth=width))
+
     def annotations(self) -> None:
         for note in self.layout.annotations:
             if note.name == SOURCE_ANNOTATION or not note.text:
@@ -457,6 +493,7 @@ class _Canvas:
                 va={"top": "top", "bottom": "bottom"}.get(note.yanchor, "center"),
                 fontsize=(note.font.size * PT * 1.2 if note.font and note.font.size else BASE_SIZE),
                 color=TEXT,
+                zorder=6,  # above the shapes they label
             )
 
     def legend(self) -> list[tuple[Line2D, str]]:
@@ -613,6 +650,8 @@ def draw(
     canvas.rect = (left, bottom + foot, width - side, y - (bottom + foot))
     canvas.draw()
     canvas.rect = _fit(target, canvas, canvas.rect, width_px, height_px)
+    canvas.keep_ratios()
+    canvas.shapes()
     canvas.annotations()
     renderer = target.canvas.get_renderer()
     for ax in canvas.axes.values():

@@ -52,7 +52,11 @@ HANDLE_SIZE = 6
 MAP_TOP_MARGIN = 80
 HANDLE_OPACITY = 0.6
 ROLE_PROVINCE, ROLE_HANDLE, ROLE_POINTS, ROLE_LINK = "province", "province_handle", "places", "link"
-ROLE_NAMES, ROLE_SELECTED = "province_names", "selected_province"
+ROLE_NAMES, ROLE_SELECTED, ROLE_RAMP = "province_names", "selected_province", "colour_key"
+#: The colour key: type size, swatch height and gap between the rows (px); where it stands, the width of
+#: its country names and of a swatch (fractions of the plot).
+KEY_FONT, KEY_BAR_PX, KEY_GAP_PX = 12, 14, 4
+KEY_LEFT, KEY_BOTTOM, KEY_NAME_WIDTH, KEY_SWATCH = 0.015, 0.03, 0.13, 0.07
 #: Province names written on the map (px), and the chosen province's outline width.
 NAME_SIZE, SELECTED_WIDTH = 11, 4
 
@@ -192,14 +196,12 @@ def mapped_points(places: pd.DataFrame, extent: str) -> pd.DataFrame:
 
 def _province_traces(geometry: MapGeometry, counts: pd.DataFrame, metric: str) -> list[go.Scatter]:
     by_id = counts.set_index("province_id")
-    shown: set[tuple[str, int]] = set()
     traces = []
     for p in geometry.provinces.itertuples():
         n_mentions = int(by_id["mentions"].get(p.place_id, 0))
         n_claims = int(by_id["claims"].get(p.place_id, 0))
         value = n_mentions if metric == "mentions" else n_claims
         level = bin_index(value)
-        group = (p.country, level)
         country = theme.COUNTRY_NAMES.get(p.country, p.country)
         traces.append(
             go.Scatter(
@@ -209,7 +211,7 @@ def _province_traces(geometry: MapGeometry, counts: pd.DataFrame, metric: str) -
                 fill="toself",
                 name=f"{country}: {bin_label(level)} {METRICS[metric]}",
                 legendgroup=f"{p.country}-{level}",
-                showlegend=group not in shown,
+                showlegend=False,  # the colour keys (``_ramp_traces``) say what the fills mean
                 fillcolor=province_colour(p.country, value),
                 line={"color": "white", "width": 0.6},
                 hoveron="fills",
@@ -218,22 +220,49 @@ def _province_traces(geometry: MapGeometry, counts: pd.DataFrame, metric: str) -
                 meta={"role": ROLE_PROVINCE, "id": p.place_id},
             )
         )
-        shown.add(group)
-    # Legend entries in order: Vietnam then Cambodia, light to dark.
-    order = {key: i for i, key in enumerate(sorted(shown, key=lambda g: (g[0] != "VN", g[1])))}
-    for t in traces:
-        if t.showlegend:
-            country, level = t.legendgroup.split("-")
-            t.legendrank = 100 + order[(country, int(level))]
     return traces
 
 
-def _name_trace(geometry: MapGeometry, counts: pd.DataFrame, metric: str) -> go.Scatter:
-    """The names of the border provinces and of those the articles name, written under their centre
-    (an official reads "Kampot" without hovering)."""
+def add_colour_key(fig: go.Figure, counts: pd.DataFrame, metric: str, plot_px: float,
+                   font_size: int | None = None) -> go.Figure:
+    """The colour key, in the sea at the map's lower left: a row of swatches per country, Vietnam's above
+    Cambodia's, light to dark up to the darkest bin in use, the bins' counts under them (two small rows
+    instead of a dozen legend entries). ``plot_px``: the plot's height, to size the rows in pixels."""
+    size = font_size or KEY_FONT
+    top = bin_index(int(counts[metric].max())) if not counts.empty else 0
+    levels = list(range(top + 1))
+    row_h = KEY_BAR_PX / max(plot_px, 1)
+    gap = KEY_GAP_PX / max(plot_px, 1)
+    label_h = (size + 6) / max(plot_px, 1)
+    x0 = KEY_LEFT + KEY_NAME_WIDTH
+    rows = list(theme.COUNTRY_RAMPS.items())
+    height = len(rows) * (row_h + gap) + label_h
+    right = x0 + KEY_SWATCH * len(levels) + 0.01
+    fig.add_shape(type="rect", xref="paper", yref="paper", x0=KEY_LEFT - 0.005, x1=right,
+                  y0=KEY_BOTTOM - 0.01, y1=KEY_BOTTOM + height + 0.01, fillcolor="rgba(255,255,255,0.88)",
+                  line={"width": 0}, layer="above", name=ROLE_RAMP)
+    for row, (code, ramp) in enumerate(rows):
+        y = KEY_BOTTOM + label_h + (len(rows) - 1 - row) * (row_h + gap)
+        fig.add_annotation(x=KEY_LEFT, y=y + row_h / 2, xref="paper", yref="paper", xanchor="left",
+                           yanchor="middle", showarrow=False, text=theme.COUNTRY_NAMES[code],
+                           font={"size": size, "color": theme.NAME_COLOUR}, name=ROLE_RAMP)
+        for i in levels:
+            fig.add_shape(type="rect", xref="paper", yref="paper", x0=x0 + i * KEY_SWATCH,
+                          x1=x0 + (i + 1) * KEY_SWATCH, y0=y, y1=y + row_h, fillcolor=ramp[i],
+                          line={"color": "#999999", "width": 0.5}, layer="above", name=ROLE_RAMP)
+    for i in levels:
+        fig.add_annotation(x=x0 + (i + 0.5) * KEY_SWATCH, y=KEY_BOTTOM + label_h, xref="paper", yref="paper",
+                           xanchor="center", yanchor="top", showarrow=False, text=bin_label(i),
+                           font={"size": size, "color": theme.NAME_COLOUR}, name=ROLE_RAMP)
+    return fig
+
+
+def _name_trace(geometry: MapGeometry, counts: pd.DataFrame, metric: str, border: bool = True) -> go.Scatter:
+    """The names of the border provinces (unless ``border`` is false) and of those the articles name,
+    written under their centre (an official reads "Kampot" without hovering)."""
     p = geometry.provinces
     named = set(counts.loc[counts[metric] > 0, "province_id"]) if not counts.empty else set()
-    shown = p[p["border"] | p["place_id"].isin(named)]
+    shown = p[(p["border"] & border) | p["place_id"].isin(named)]
     return go.Scatter(
         x=shown["cx"],
         y=shown["cy"],
@@ -427,6 +456,7 @@ def province_map(
     counts: pd.DataFrame | None = None,
     pairs: pd.DataFrame | None = None,
     selected: str | None = None,
+    name_border: bool = True,
 ) -> go.Figure:
     """Provinces of Vietnam and Cambodia coloured by mentions or claims, with the land border,
     border provinces outlined and named (and those the articles name), places sized by mentions and
@@ -434,6 +464,7 @@ def province_map(
 
     ``compact`` is for a small map: a short title, no legend and no names (the hover still tells all).
     ``counts`` (``province_counts``) and ``pairs`` (``link_pairs``) may be passed when already known.
+    ``name_border``: false names only the provinces with mentions or claims (a slide, in large type).
     """
     if counts is None:
         counts = province_counts(places, mentions, claims)
@@ -447,7 +478,7 @@ def province_map(
         traces += _link_traces(link_pairs(links, places) if pairs is None else pairs)
     traces += _selected_traces(geometry, selected)
     if not compact:
-        traces.append(_name_trace(geometry, counts, metric))
+        traces.append(_name_trace(geometry, counts, metric, border=name_border))
     traces.append(_handle_trace(geometry, counts))
     if show_points:
         traces += _point_traces(places, extent)
@@ -457,13 +488,15 @@ def province_map(
     theme.style_figure(
         fig,
         title if compact else f"Where the articles point: {title[0].lower()}{title[1:]}",
-        "Darker = more; dark outline: provinces on the land border; points: places sized by mentions",
+        f"Colour: {METRICS[metric]} per province, darker = more; dark outline: provinces on the land border; "
+        "points: places sized by mentions",
         f"{source}\n{theme.BOUNDARY_ATTRIBUTION}",
         height,
     )
     (x0, x1), (y0, y1) = bounds
     mid_latitude = math.radians((y0 + y1) / 2)
-    fig.update_xaxes(range=[x0, x1], visible=False, constrain="domain")
+    # the map fills the chart's width (the view widens east and west) rather than leaving it empty
+    fig.update_xaxes(range=[x0, x1], visible=False, constrain="range")
     fig.update_yaxes(range=[y0, y1], visible=False, scaleanchor="x", scaleratio=1 / math.cos(mid_latitude))
     fig.update_layout(
         plot_bgcolor=theme.SEA_COLOUR,
@@ -473,4 +506,6 @@ def province_map(
         margin={"r": 10, "t": MAP_TOP_MARGIN},  # the legend is at the side: no room needed above
         showlegend=not compact,
     )
+    if not compact:
+        add_colour_key(fig, counts, metric, height - MAP_TOP_MARGIN - theme.BOTTOM_MARGIN)
     return fig

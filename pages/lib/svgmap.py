@@ -197,7 +197,7 @@ def province_svg(
         "southern Vietnam and Cambodia" if extent == "border" else "Vietnam and Cambodia")
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {_num(height)}" role="img" '
-        f'aria-label="{html.escape(label)}" style="width:100%;height:auto;display:block">'
+        f'aria-label="{html.escape(label)}" style="width:100%;max-width:760px;height:auto;display:block">'
         f'<rect width="{WIDTH}" height="{_num(height)}" fill="{theme.SEA_COLOUR}"/>'
         + "".join(shapes)
         + "</svg>"

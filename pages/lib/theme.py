@@ -82,8 +82,10 @@ TOP_MARGIN = 130
 #: Height of each further line of a subtitle (lines are broken with ``<br>``).
 SUBTITLE_LINE = 16
 #: Source lines are wrapped at this many characters.
-SOURCE_WRAP = 150
+SOURCE_WRAP = 110  # about 600 px: whole under a plot pushed right by long labels at 1366 px
 SOURCE_OFFSET = -64
+#: The height of a source line (px).
+SOURCE_LINE = 13
 #: The name of the annotation that holds a chart's source line.
 SOURCE_ANNOTATION = "source"
 #: Articles named one by one in a source line; more are counted.
@@ -155,8 +157,11 @@ def style_figure(fig: go.Figure, title: str, subtitle: str, source: str, height:
                 "b": BOTTOM_MARGIN},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0.0},
         colorway=SEQUENCE,
+        modebar={"orientation": "v"},  # down the right edge, not over the title
     )
     lines = [html.escape(part) for line in source.split("\n") for part in textwrap.wrap(line, SOURCE_WRAP)]
+    # room for every source line under the axis title
+    fig.update_layout(margin_b=max(BOTTOM_MARGIN, -SOURCE_OFFSET + SOURCE_LINE * len(lines) + 8))
     fig.add_annotation(
         name=SOURCE_ANNOTATION,  # the image exporter (``images``) finds the source line by it
         text="<br>".join(lines),
@@ -171,6 +176,46 @@ def style_figure(fig: go.Figure, title: str, subtitle: str, source: str, height:
         align="left",
         font={"size": SOURCE_SIZE, "color": "#555555"},
     )
+    return fig
+
+
+#: Type sizes of a chart on a briefing slide (pixels): read from the back of a room, none under 16.
+SLIDE_FONT, SLIDE_TITLE, SLIDE_SMALL = 18, 26, 16
+#: The height of a line of small type on a slide (px).
+SLIDE_LINE = 20
+
+
+def for_slide(fig: go.Figure, height: int) -> go.Figure:
+    """A chart made for a page, restyled for a briefing slide: every label at least ``SLIDE_SMALL``
+    pixels, ``height`` pixels tall, the room above and below the plot grown with the type."""
+    scale = SLIDE_FONT / FONT_SIZE
+    subtitle = fig.layout.title.subtitle.text if fig.layout.title and fig.layout.title.subtitle else None
+    lines = subtitle.count("<br>") if subtitle else 0
+    margin = fig.layout.margin
+    fig.update_layout(
+        height=height,
+        font={"size": SLIDE_FONT},
+        title={"font": {"size": SLIDE_TITLE}, "subtitle": {"font": {"size": SLIDE_SMALL}}},
+        legend={"font": {"size": SLIDE_FONT}},
+        margin={"t": int((margin.t or TOP_MARGIN) * 1.1 + 8 * lines),
+                "b": int((margin.b or BOTTOM_MARGIN) * 1.1), "l": int((margin.l or 60) * scale)},
+    )
+    fig.update_xaxes(tickfont={"size": SLIDE_SMALL}, title_font={"size": SLIDE_FONT})
+    fig.update_yaxes(tickfont={"size": SLIDE_SMALL}, title_font={"size": SLIDE_FONT})
+    fig.update_traces(textfont={"size": SLIDE_SMALL}, selector={"type": "scatter"})
+    fig.update_traces(textfont={"size": SLIDE_SMALL}, selector={"type": "bar"})
+    key_font = {"tickfont": {"size": SLIDE_SMALL}, "title_font": {"size": SLIDE_SMALL}}
+    fig.update_traces(marker_colorbar=key_font, selector={"type": "scatter", "showlegend": False})
+    for note in fig.layout.annotations:
+        size = note.font.size if note.font and note.font.size else FONT_SIZE
+        note.font.size = max(size, SLIDE_SMALL)
+        if note.name == SOURCE_ANNOTATION:  # wrapped again for the larger type
+            text = html.unescape(note.text.replace("<br>", " "))
+            chars = int(SOURCE_WRAP * SOURCE_SIZE / SLIDE_SMALL)
+            lines = textwrap.wrap(text, chars)
+            note.text = "<br>".join(html.escape(part) for part in lines)
+            note.yshift = (note.yshift or SOURCE_OFFSET) * 1.2
+            fig.layout.margin.b = max(fig.layout.margin.b, int(-note.yshift + SLIDE_LINE * len(lines) + 8))
     return fig
 
 
