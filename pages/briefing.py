@@ -11,7 +11,7 @@ from functools import partial
 
 import streamlit as st
 
-from pages.lib import briefing, charts, data, facts, theme, ui, widgets
+from pages.lib import briefing, charts, data, facts, maps, theme, ui, widgets
 
 SLIDE_KEY = "briefing_slide"
 SLIDES = ("Key figures", "Trade", "Map", "Cooperation", "Sources")
@@ -81,7 +81,12 @@ def trade_slide() -> None:
 
 
 def map_slide() -> None:
-    slide_chart(ui.province_map(page, height=SLIDE_HEIGHT, name_border=False), key="briefing_map")
+    figure = ui.province_map(page, height=SLIDE_HEIGHT, name_border=False)
+    # room for the map on a 768-pixel screen: its key says what the colours mean, its legend the rest,
+    # and nobody clicks a province during a talk
+    figure.update_layout(title_subtitle_text="", margin_t=maps.MAP_TOP_MARGIN - theme.SUBTITLE_LINE)
+    figure.update_traces(showlegend=False, selector={"meta": {"role": maps.ROLE_HANDLE}})
+    slide_chart(figure, key="briefing_map")
 
 
 def cooperation_slide() -> None:

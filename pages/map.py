@@ -8,6 +8,8 @@ from pages.lib import data, facts, filters, maps, theme, ui, widgets
 from pages.lib.wording import counted
 
 MAP_KEY, PROVINCE_KEY, LAST_CLICK_KEY = "province_map", "map_province", "_map_last_click"
+#: The map's height per extent (px): both countries, from Hanoi to Ca Mau, need a tall map to be read.
+EXTENT_HEIGHTS = {"border": 720, "all": 1100}
 CLAIM_COLUMNS = ["label", "found", "what", "period", "category", "quote", "source", "claim_id"]
 
 
@@ -71,6 +73,7 @@ figure = ui.province_map(
     show_points=show_points,
     show_links=show_links,
     selected=province,
+    height=EXTENT_HEIGHTS.get(extent or "border", EXTENT_HEIGHTS["border"]),
 )
 widgets.chart(figure, key=MAP_KEY, stamp=page.stamp, summary=ui.map_summary(page, metric),
               on_select="rerun", selection_mode="points")

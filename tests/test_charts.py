@@ -88,8 +88,9 @@ def test_trade_chart_marks_a_figure_that_gives_no_year_apart():
                                            claim(2, value=20e9, target=True, period_start=None, period_end=None)]))
     points = {t.meta["target"]: t for t in figure_traces(fig, "figures")}
     assert points[True].text[0] == "$20B (no year)"
-    assert points[True].marker.symbol[0] == charts.undated_symbol(theme.TARGET_SYMBOL) != theme.TARGET_SYMBOL
-    assert points[False].marker.symbol[0] == theme.ACHIEVED_SYMBOL
+    target, achieved = theme.figure_symbol("trade", True), theme.figure_symbol("trade", False)
+    assert points[True].marker.symbol[0] == charts.undated_symbol(target) != target
+    assert points[False].marker.symbol[0] == achieved
     assert "(no year)" not in points[False].text[0]
     assert "Dotted marker (no year): no year given, drawn at the article's date" in fig.layout.title.subtitle.text
 

@@ -45,8 +45,7 @@ def test_a_slide_keeps_every_source_line_in_its_bottom_margin(geometry):
     (source,) = [a for a in fig.layout.annotations if a.name == theme.SOURCE_ANNOTATION]
     lines = source.text.count("<br>") + 1
     assert fig.layout.margin.b >= -source.yshift + theme.SLIDE_LINE * lines
-    assert all(len(line) <= theme.SOURCE_WRAP * theme.SOURCE_SIZE / theme.SLIDE_SMALL + 1
-               for line in source.text.split("<br>"))
+    assert all(len(line) <= theme.SLIDE_SOURCE_WRAP for line in source.text.split("<br>"))
 
 
 def test_the_map_key_replaces_a_legend_entry_per_colour(geometry):

@@ -33,12 +33,19 @@ PAGES = (
     ("pages/data.py", "Data", "data"),
     ("pages/briefing.py", "Briefing", "briefing"),
 )
+#: The default page's own address, which nothing links to (it is served at "/", and "/overview" leads there).
+DEFAULT_PAGE_PATH = "home"
 #: Widget keys of the global filters.
 K_LANG, K_ARTICLES, K_DATES, K_FURNITURE = "f_lang", "f_articles", "f_dates", "f_furniture"
 K_ARTICLE_SEARCH = "f_article_search"  # narrows the "Articles" choices when there are many
 URL_READ_KEY = "_filters_read_from_url"
 DATE_BOUNDS_KEY = "_date_bounds"  # the date slider's range as last drawn
 TITLE_CHARS = 60
+
+
+def to_default_page() -> None:
+    """The default page asked for by its name: go to it, with the filters of the link kept."""
+    st.switch_page(PAGES[0][0], query_params=query_dict())
 
 
 def query_dict() -> dict[str, list[str]]:
@@ -157,8 +164,13 @@ def sidebar_footer(tables: Tables, seeds: Path, out: Path) -> None:
 
 def main() -> None:
     st.set_page_config(page_title=APP_TITLE, layout="wide")
-    page = st.navigation([st.Page(script, title=title, url_path=url_path, default=n == 0)
-                          for n, (script, title, url_path) in enumerate(PAGES)])
+    # The default page lives at "/"; Streamlit's browser side knows no other address for it and met
+    # "/overview" with a "Page not found" box. A hidden page answers there and goes to "/", links kept;
+    # the default page's own name is one no link uses.
+    pages = [st.Page(script, title=title, url_path=DEFAULT_PAGE_PATH if n == 0 else url_path, default=n == 0)
+             for n, (script, title, url_path) in enumerate(PAGES)]
+    named_default = st.Page(to_default_page, title=PAGES[0][1], url_path=PAGES[0][2], visibility="hidden")
+    page = st.navigation([*pages, named_default])
     seeds, out = data.seeds_dir(), data.data_dir()
     building.rebuild_if_requested(seeds, out)
     building.ensure_tables(seeds, out)

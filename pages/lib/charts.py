@@ -41,12 +41,14 @@ MAX_LOG_TICKS = 12
 #: The largest power of ten a float holds (1e308): no tick goes beyond it.
 MAX_DECADE = math.floor(math.log10(sys.float_info.max))
 STATUSES = (
-    ("Achieved", False, theme.ACHIEVED_COLOUR, theme.ACHIEVED_SYMBOL),
-    ("Target", True, theme.TARGET_COLOUR, theme.TARGET_SYMBOL),
+    ("Achieved", False, theme.ACHIEVED_COLOUR, ""),
+    ("Target", True, theme.TARGET_COLOUR, theme.TARGET_PATTERN),
 )
 SPAN_WIDTH = 5
 SPAN_OPACITY = 0.45
 MARKER_SIZE = 12
+#: The outline (and dot) of a filled marker of a figure that gives no year.
+UNDATED_LINE = "#FFFFFF"
 #: After the label of a figure that gives no year (drawn at its article's publication date).
 NO_YEAR_MARK = "(no year)"
 HOVER_FIGURE = (
@@ -132,6 +134,8 @@ RANGE_LABEL_PLACES = ("middle right", "middle left", "top center", "bottom cente
 #: The plot a label's room is reckoned on (px), a label's height and width per character, and the
 #: gap between a marker and its label.
 LABEL_PLOT_PX, LABEL_HEIGHT_PX, LABEL_CHAR_PX, LABEL_GAP_PX = (1000, 320), 16, 7.5, 9
+#: How far (px) a label may reach into the margins around the plot.
+LABEL_MARGIN_PX = 20
 
 
 def label_places(x: Sequence[float], log_y: Sequence[float], labels: Sequence[str],
@@ -139,7 +143,8 @@ def label_places(x: Sequence[float], log_y: Sequence[float], labels: Sequence[st
     """A place for each figure's label (plotly's ``textposition``) where it overlaps neither a label
     placed before it nor a marker: labels of figures close together go above, below or beside them
     ("$1.2B" no longer on "> $548M"). Reckoned on a plot of ``LABEL_PLOT_PX``; a label that finds no
-    free place goes on top.
+    free place goes in its first place inside the plot (a figure at the right edge is labelled on its
+    left).
 
     >>> label_places([2020, 2020, 2020], [9.0, 9.05, 6.0], ["$1B", "$1.1B", "$1M"], [False] * 3)
     ['bottom center', 'top center', 'top center']
@@ -151,6 +156,11 @@ def label_places(x: Sequence[float], log_y: Sequence[float], labels: Sequence[st
     y_px = LABEL_PLOT_PX[1] / max(np.nanmax(ys) - np.nanmin(ys) + 2 * LOG_PAD, 0.5)
     centres = np.column_stack([xs * x_px, ys * y_px])
     markers = [(cx - 6, cx + 6, cy - 6, cy + 6) for cx, cy in centres]
+    # the plot (the trade chart's ranges: a year and LOG_PAD decades around the figures), and a little
+    # of the margins, where a label stays whole
+    m = LABEL_MARGIN_PX
+    frame = ((np.nanmin(xs) - 1) * x_px - m, (np.nanmax(xs) + 1) * x_px + m,
+             (np.nanmin(ys) - LOG_PAD) * y_px - m, (np.nanmax(ys) + LOG_PAD) * y_px + m)
     placed: list[tuple[float, float, float, float]] = []
     out = []
     for (cx, cy), label, is_range in zip(centres, labels, ranges, strict=True):
@@ -162,12 +172,17 @@ def label_places(x: Sequence[float], log_y: Sequence[float], labels: Sequence[st
             "middle left": (cx - g - w, cx - g, cy - h / 2, cy + h / 2),
         }
         others = [m for m in markers if not (m[0] == cx - 6 and m[2] == cy - 6)]
-        choice = next((place for place in (RANGE_LABEL_PLACES if is_range else LABEL_PLACES)
-                       if not any(_overlap(boxes[place], b) for b in [*placed, *others])), None)
-        choice = choice or "top center"
+        places = RANGE_LABEL_PLACES if is_range else LABEL_PLACES
+        inside = [place for place in places if _within(boxes[place], frame)] or list(places)
+        choice = next((place for place in inside
+                       if not any(_overlap(boxes[place], b) for b in [*placed, *others])), inside[0])
         placed.append(boxes[choice])
         out.append(choice)
     return out
+
+
+def _within(box: tuple[float, float, float, float], frame: tuple[float, float, float, float]) -> bool:
+    return box[0] >= frame[0] and box[1] <= frame[1] and box[2] >= frame[2] and box[3] <= frame[3]
 
 
 def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
@@ -217,7 +232,9 @@ def _add_money_traces(fig: go.Figure, group: pd.DataFrame, name: str, colour: st
                 "color": colour,
                 "symbol": [undated_symbol(symbol) if u else symbol for u in undated],
                 "size": MARKER_SIZE,
-                "line": {"width": 2, "color": colour},
+                # a filled marker's dot is drawn in its outline's colour: white, so that it shows
+                "line": {"width": 2, "color": [UNDATED_LINE if u and not symbol.endswith("-open") else colour
+                                               for u in undated]},
             },
             error_y={
                 "type": "data",
@@ -236,12 +253,13 @@ def _add_money_traces(fig: go.Figure, group: pd.DataFrame, name: str, colour: st
 
 
 def undated_symbol(symbol: str) -> str:
-    """The marker of a figure that gives no year: its status's shape, open, with a dot in it.
+    """The marker of a figure that gives no year: its own shape, filled or open as its status says, with
+    a dot in it (white in a filled marker, whose outline is white too: ``UNDATED_LINE``).
 
-    >>> undated_symbol("circle"), undated_symbol("diamond-open")
-    ('circle-open-dot', 'diamond-open-dot')
+    >>> undated_symbol("circle"), undated_symbol("triangle-up-open")
+    ('circle-dot', 'triangle-up-open-dot')
     """
-    return f"{symbol.removesuffix('-open')}-open-dot"
+    return f"{symbol}-dot"
 
 
 def trade_chart(claims: pd.DataFrame, currency: str = "USD", source: str = "") -> go.Figure:
@@ -267,20 +285,21 @@ def trade_chart(claims: pd.DataFrame, currency: str = "USD", source: str = "") -
     categories = sorted(money["category"].dropna().unique(), key=_category_order) if not money.empty else []
     for category in categories:
         colour = theme.CATEGORY_COLOURS.get(category, theme.OTHER_COLOUR)
-        for status, is_target, _, symbol in STATUSES:
+        for status, is_target, _, _ in STATUSES:
             group = money[(money["category"] == category)
                           & (money["target"].fillna(False).astype(bool) == is_target)]
             if not group.empty:
                 _add_money_traces(fig, group, f"{str(category).capitalize()} · {status.lower()}", colour,
-                                  symbol, {"category": category, "target": is_target})
+                                  theme.figure_symbol(category, is_target),
+                                  {"category": category, "target": is_target})
     symbol = "$" if currency == "USD" else currency
     theme.style_figure(
         fig,
         f"Money figures reported in Vietnam–Cambodia news ({currency})",
         f"Log scale, so {symbol} millions and billions both read · labels keep the hedge: "
         "> more than, ≥ at least, ≈ about, ≤ up to, < less than<br>"
-        "Bars show ranges, or what several sources say · colour: what the figure is about · "
-        "filled: achieved, open diamond: target<br>"
+        "Bars show ranges, or what several sources say · colour and shape: what the figure is about · "
+        "filled: achieved, open: target<br>"
         f"Dotted marker {NO_YEAR_MARK}: no year given, drawn at the article's date",
         source,
         TRADE_HEIGHT,
@@ -372,7 +391,7 @@ def aid_chart(claims: pd.DataFrame, source: str = "") -> go.Figure:
     )
     shown: set[str] = set()
     for i, (_, unit, group) in enumerate(panels, start=1):
-        for status, is_target, colour, _ in STATUSES:
+        for status, is_target, colour, pattern in STATUSES:
             part = group[group["target"].fillna(False).astype(bool) == is_target]
             if part.empty:
                 continue
@@ -384,7 +403,7 @@ def aid_chart(claims: pd.DataFrame, source: str = "") -> go.Figure:
                     name=status,
                     legendgroup=status,
                     showlegend=status not in shown,
-                    marker_color=colour,
+                    marker={"color": colour, "pattern": {"shape": pattern, "fgcolor": "white"}},
                     text=part["label"],
                     textposition="outside",
                     cliponaxis=False,

@@ -29,7 +29,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Rectangle
+from matplotlib.patches import Patch, Rectangle
 
 from pages.lib.stamp import Stamp
 from pages.lib.theme import SOURCE_ANNOTATION, layout_axis
@@ -290,7 +290,7 @@ class _Canvas:
         colours = _each(marker.color, n) if marker else [None] * n
         sizes = _each(marker.size if marker and marker.size is not None else 6, n)
         symbols = _each(marker.symbol if marker else None, n)
-        edge = marker.line.color if marker and marker.line and isinstance(marker.line.color, str) else None
+        edges = _each(marker.line.color if marker and marker.line else None, n)
         edge_width = marker.line.width if marker and marker.line and marker.line.width is not None else 0.5
         opacity = float(marker.opacity) if marker and isinstance(marker.opacity, int | float) else alpha
         for i in range(n):
@@ -298,6 +298,7 @@ class _Canvas:
                 continue
             shape, is_open, dot = _marker_style(symbols[i])
             fill = colour(colours[i])
+            edge = colour(edges[i], fill)
             size = (_float(sizes[i]) if np.isfinite(_float(sizes[i])) else 6) * PT
             ax.plot(
                 x[i],
@@ -308,11 +309,12 @@ class _Canvas:
                 alpha=opacity,
                 zorder=4,
                 markerfacecolor="none" if is_open else fill,
-                markeredgecolor=fill if is_open else colour(edge, fill),
+                markeredgecolor=fill if is_open else edge,
                 markeredgewidth=max(edge_width, 1.5 if is_open else 0) * PT,
             )
-            if dot:
-                ax.plot(x[i], y[i], marker="o", markersize=size / 4, color=fill, zorder=5)
+            if dot:  # plotly draws the dot in the outline's colour
+                dot_colour = fill if is_open else edge
+                ax.plot(x[i], y[i], marker="o", markersize=size / 4, color=dot_colour, zorder=5)
 
     def point_labels(self, ax: Axes, trace: go.Scatter, x: np.ndarray, y: np.ndarray) -> None:
         texts = _each(trace.text, len(x))
@@ -347,7 +349,8 @@ class _Canvas:
         names = (yname, trace.y) if horizontal else (xname, trace.x)
         places = self.positions(names[0], names[1], layout_axis(self.layout, names[0]))
         draw = ax.barh if horizontal else ax.bar
-        draw(places, values, 0.7, color=_first_colour(trace.marker) or "#444444", zorder=3)
+        draw(places, values, 0.7, color=_first_colour(trace.marker) or "#444444", zorder=3,
+             hatch=_hatch(trace.marker), edgecolor="white", linewidth=0)
         for place, value, text in zip(places, values, _each(trace.text, len(values)), strict=True):
             if text and np.isfinite(value):
                 xy = (value, place) if horizontal else (place, value)
@@ -496,10 +499,10 @@ class _Canvas:
                 zorder=6,  # above the shapes they label
             )
 
-    def legend(self) -> list[tuple[Line2D, str]]:
+    def legend(self) -> list[tuple[Line2D | Patch, str]]:
         if self.layout.showlegend is False:
             return []
-        entries: list[tuple[float, int, Line2D, str]] = []
+        entries: list[tuple[float, int, Line2D | Patch, str]] = []
         groups: set[str] = set()
         shown = [t for t in self.fig.data if t.name and t.showlegend is not False and t.visible is not False]
         if len(shown) < 2 and not any(t.showlegend for t in shown):
@@ -513,6 +516,17 @@ class _Canvas:
         return [(handle, label) for _, _, handle, label in sorted(entries, key=lambda e: (e[0], e[1]))]
 
 
+#: plotly's bar patterns as matplotlib's hatches.
+HATCHES = {"/": "//", "\\": "\\\\", "x": "xx", "-": "--", "|": "||", "+": "++", ".": ".."}
+
+
+def _hatch(marker: object) -> str | None:
+    """A bar's pattern (a target's hatching) as matplotlib's hatch, or ``None``."""
+    pattern = getattr(marker, "pattern", None) if marker is not None else None
+    shape = getattr(pattern, "shape", None) if pattern is not None else None
+    return HATCHES.get(shape) if isinstance(shape, str) else None
+
+
 def _first_colour(marker: object) -> str | None:
     value = getattr(marker, "color", None) if marker is not None else None
     if isinstance(value, str):
@@ -524,7 +538,7 @@ def _first_colour(marker: object) -> str | None:
     return None
 
 
-def _handle(trace: go.BaseTraceType) -> Line2D:
+def _handle(trace: go.BaseTraceType) -> Line2D | Patch:
     """The legend's sample of a trace: its marker, its line, or a filled square."""
     if trace.type == "scatter" and trace.fill == "toself":
         return Line2D(
@@ -537,7 +551,8 @@ def _handle(trace: go.BaseTraceType) -> Line2D:
             markeredgecolor="#888888",
         )
     if trace.type == "bar":
-        return Line2D([], [], marker="s", markersize=12, linestyle="none", color=_first_colour(trace.marker))
+        return Patch(facecolor=_first_colour(trace.marker) or "#444444", hatch=_hatch(trace.marker),
+                     edgecolor="white", linewidth=0)
     mode = getattr(trace, "mode", None) or ""
     line = getattr(trace, "line", None)
     sample = colour(line.color if line is not None else None, _first_colour(trace.marker) or "#444444")
@@ -684,6 +699,11 @@ def declutter(labels: Sequence[matplotlib.text.Annotation], renderer: object) ->
     return moved
 
 
+def _unclipped(text: matplotlib.text.Text) -> bool:
+    """Whether a label may be drawn outside its plot (an annotation with plotly's cliponaxis=False)."""
+    return isinstance(text, matplotlib.text.Annotation) and text.get_annotation_clip() is False
+
+
 def _fit(
     target: Figure,
     canvas: _Canvas,
@@ -694,7 +714,9 @@ def _fit(
     """Shrink the plot so its tick labels and axis titles stay inside ``plot``; the plot's new box."""
     renderer = target.canvas.get_renderer()
     left, bottom, width, height = plot
-    boxes = [ax.get_tightbbox(renderer, bbox_extra_artists=[]) for ax in canvas.axes.values()]
+    # labels that may leave the plot (plotly's cliponaxis=False) need room too; clipped ones do not
+    boxes = [ax.get_tightbbox(renderer, bbox_extra_artists=[t for t in ax.texts if _unclipped(t)])
+             for ax in canvas.axes.values()]
     boxes = [b for b in boxes if b is not None]
     if not boxes:
         return plot

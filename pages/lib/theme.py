@@ -49,11 +49,30 @@ CATEGORY_COLOURS = {
     "energy": OKABE_ITO["sky_blue"],
     "infrastructure": OKABE_ITO["black"],
 }
-#: Achieved figures and targets are told apart by colour and by marker shape.
+#: Achieved figures and targets are told apart by colour and by fill: a target's marker is open, its
+#: bar hatched (colour is never the only sign, for readers who do not see it).
 ACHIEVED_COLOUR = OKABE_ITO["bluish_green"]
 TARGET_COLOUR = OKABE_ITO["orange"]
-ACHIEVED_SYMBOL = "circle"
-TARGET_SYMBOL = "diamond-open"
+TARGET_PATTERN = "/"
+#: The money chart's marker shape per category, the same as its colour tells (a target's is open).
+CATEGORY_SYMBOLS = {
+    "trade": "circle",
+    "investment": "square",
+    "aid": "triangle-up",
+    "energy": "star",
+    "infrastructure": "hexagon",
+}
+OTHER_SYMBOL = "pentagon"
+
+
+def figure_symbol(category: object, target: bool) -> str:
+    """The marker of a money figure: its category's shape, open for a target.
+
+    >>> figure_symbol("trade", False), figure_symbol("aid", True), figure_symbol("tourism", False)
+    ('circle', 'triangle-up-open', 'pentagon')
+    """
+    base = CATEGORY_SYMBOLS.get(category, OTHER_SYMBOL) if isinstance(category, str) else OTHER_SYMBOL
+    return f"{base}-open" if target else base
 
 #: Map ramps, lightest (no mention) to darkest; sequential in one hue each.
 VN_RAMP = ("#F7F7F7", "#FDE0C5", "#F9B88A", "#EE8A4F", "#D55E00", "#8F3F00")
@@ -181,8 +200,9 @@ def style_figure(fig: go.Figure, title: str, subtitle: str, source: str, height:
 
 #: Type sizes of a chart on a briefing slide (pixels): read from the back of a room, none under 16.
 SLIDE_FONT, SLIDE_TITLE, SLIDE_SMALL = 18, 26, 16
-#: The height of a line of small type on a slide (px).
-SLIDE_LINE = 20
+#: The height of a line of small type on a slide (px), and a source line's characters at most (about
+#: 800 px: a slide is a whole screen wide).
+SLIDE_LINE, SLIDE_SOURCE_WRAP = 20, 95
 
 
 def for_slide(fig: go.Figure, height: int) -> go.Figure:
@@ -196,7 +216,7 @@ def for_slide(fig: go.Figure, height: int) -> go.Figure:
         height=height,
         font={"size": SLIDE_FONT},
         title={"font": {"size": SLIDE_TITLE}, "subtitle": {"font": {"size": SLIDE_SMALL}}},
-        legend={"font": {"size": SLIDE_FONT}},
+        legend={"font": {"size": SLIDE_SMALL}},
         margin={"t": int((margin.t or TOP_MARGIN) * 1.1 + 8 * lines),
                 "b": int((margin.b or BOTTOM_MARGIN) * 1.1), "l": int((margin.l or 60) * scale)},
     )
@@ -204,15 +224,12 @@ def for_slide(fig: go.Figure, height: int) -> go.Figure:
     fig.update_yaxes(tickfont={"size": SLIDE_SMALL}, title_font={"size": SLIDE_FONT})
     fig.update_traces(textfont={"size": SLIDE_SMALL}, selector={"type": "scatter"})
     fig.update_traces(textfont={"size": SLIDE_SMALL}, selector={"type": "bar"})
-    key_font = {"tickfont": {"size": SLIDE_SMALL}, "title_font": {"size": SLIDE_SMALL}}
-    fig.update_traces(marker_colorbar=key_font, selector={"type": "scatter", "showlegend": False})
     for note in fig.layout.annotations:
         size = note.font.size if note.font and note.font.size else FONT_SIZE
         note.font.size = max(size, SLIDE_SMALL)
         if note.name == SOURCE_ANNOTATION:  # wrapped again for the larger type
             text = html.unescape(note.text.replace("<br>", " "))
-            chars = int(SOURCE_WRAP * SOURCE_SIZE / SLIDE_SMALL)
-            lines = textwrap.wrap(text, chars)
+            lines = textwrap.wrap(text, SLIDE_SOURCE_WRAP)
             note.text = "<br>".join(html.escape(part) for part in lines)
             note.yshift = (note.yshift or SOURCE_OFFSET) * 1.2
             fig.layout.margin.b = max(fig.layout.margin.b, int(-note.yshift + SLIDE_LINE * len(lines) + 8))
