@@ -138,6 +138,42 @@ def test_every_slide_fits_the_screen_in_type_read_from_the_back_of_a_room(app_ur
     assert not problems, f"on the {name} screen:\n" + "\n".join(problems) + f"\n{describe(tab, 'briefing')}"
 
 
+#: The boxes (x0, y0, x1, y1) of a chart's point labels as drawn.
+LABEL_BOXES = """(chart) => Array.from(document.querySelectorAll(chart + ' .textpoint text'))
+    .filter(t => t.textContent.trim())
+    .map(t => { const r = t.getBoundingClientRect(); return [t.textContent.trim(), r.left, r.top, r.right, r.bottom]; })"""
+
+
+@pytest.fixture(scope="module")
+def dev_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The dashboard on the development set (20 real articles): money figures crowd the trade chart."""
+    from etl.pipeline import run
+
+    articles = Path(__file__).parent / "fixtures" / "dev" / "articles"
+    out = tmp_path_factory.mktemp("dev") / "processed"
+    run(articles, out, progress=False)
+    with tb.running_app(out, tmp_path_factory.mktemp("streamlit-dev") / "server.log", seeds=articles) as url:
+        yield url
+
+
+@pytest.mark.parametrize("page_path, chart", [("trade", ".st-key-trade_chart_USD"), ("briefing", SLIDE)])
+def test_trade_labels_do_not_overlap(dev_url: str, screen, page_path: str, chart: str) -> None:
+    name, tab = screen
+    visit(tab, dev_url, PAGE_BY_PATH[page_path])
+    if page_path == "briefing":
+        tab.page.locator(NEXT).click()
+        expect(tab.page.locator(SLIDE).get_by_role("heading", name="Trade", exact=True)).to_be_visible(
+            timeout=tb.SCRIPT_RUN_TIMEOUT_MS)
+        wait_for_app(tab, "briefing (Trade)")
+    with explained(tab, page_path, "no trade chart labels"):
+        expect(tab.page.locator(f"{chart} .textpoint text").first).to_be_visible(timeout=tb.CHART_DRAW_TIMEOUT_MS)
+    boxes = tab.page.evaluate(LABEL_BOXES, chart)
+    assert len(boxes) >= 2
+    overlapping = [(a[0], b[0]) for a, b in itertools.combinations(boxes, 2)
+                   if a[1] < b[3] and b[1] < a[3] and a[2] < b[4] and b[2] < a[4]]
+    assert not overlapping, f"labels overlap on the {name} screen: {overlapping}"
+
+
 def colour_pixels(image: np.ndarray, colour: str) -> np.ndarray:
     """The pixels of an RGB image (0..1) drawn in ``colour`` (within ``COLOUR_MATCH``)."""
     target = cvd.hex_rgb(colour) * 255

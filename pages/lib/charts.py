@@ -133,21 +133,24 @@ LABEL_PLACES = ("top center", "bottom center", "middle right", "middle left")
 RANGE_LABEL_PLACES = ("middle right", "middle left", "top center", "bottom center")
 #: The plot a label's room is reckoned on (px), a label's height and width per character, and the
 #: gap between a marker and its label.
-LABEL_PLOT_PX, LABEL_HEIGHT_PX, LABEL_CHAR_PX, LABEL_GAP_PX = (1000, 320), 16, 7.5, 9
+#: Reckoned for the smallest plot the chart gets (a 1366-pixel screen) and the largest type (a slide).
+LABEL_PLOT_PX, LABEL_HEIGHT_PX, LABEL_CHAR_PX, LABEL_GAP_PX = (900, 260), 20, 9, 9
 #: How far (px) a label may reach into the margins around the plot.
 LABEL_MARGIN_PX = 20
 
 
 def label_places(x: Sequence[float], log_y: Sequence[float], labels: Sequence[str],
-                 ranges: Sequence[bool]) -> list[str]:
+                 ranges: Sequence[bool]) -> list[str | None]:
     """A place for each figure's label (plotly's ``textposition``) where it overlaps neither a label
-    placed before it nor a marker: labels of figures close together go above, below or beside them
-    ("$1.2B" no longer on "> $548M"). Reckoned on a plot of ``LABEL_PLOT_PX``; a label that finds no
-    free place goes in its first place inside the plot (a figure at the right edge is labelled on its
-    left).
+    placed before it nor a marker, inside the plot: labels of figures close together go above, below or
+    beside them ("$1.2B" no longer on "> $548M"), a figure at the right edge is labelled on its left.
+    ``None`` for a label that finds no free place: it is left out (its figure keeps its hover and its
+    row in the table) rather than written over another.
 
     >>> label_places([2020, 2020, 2020], [9.0, 9.05, 6.0], ["$1B", "$1.1B", "$1M"], [False] * 3)
     ['bottom center', 'top center', 'top center']
+    >>> label_places([2020] * 6, [9.0] * 6, ["$1B"] * 6, [False] * 6)
+    ['top center', 'bottom center', None, None, None, None]
     """
     if not len(x):
         return []
@@ -175,8 +178,9 @@ def label_places(x: Sequence[float], log_y: Sequence[float], labels: Sequence[st
         places = RANGE_LABEL_PLACES if is_range else LABEL_PLACES
         inside = [place for place in places if _within(boxes[place], frame)] or list(places)
         choice = next((place for place in inside
-                       if not any(_overlap(boxes[place], b) for b in [*placed, *others])), inside[0])
-        placed.append(boxes[choice])
+                       if not any(_overlap(boxes[place], b) for b in [*placed, *others])), None)
+        if choice is not None:
+            placed.append(boxes[choice])
         out.append(choice)
     return out
 
@@ -279,8 +283,11 @@ def trade_chart(claims: pd.DataFrame, currency: str = "USD", source: str = "") -
                  for label, u in zip(money["label"], undated, strict=True)]
         spread = money["spread"].fillna(False).astype(bool) if "spread" in money else False
         ranges = (money["qualifier"].eq("range") | spread).tolist()
-        money = money.assign(shown_label=shown, label_place=label_places(
-            money["x1"].astype(float), np.log10(money["value"].astype(float)), shown, ranges))
+        log_values = np.log10(money["value"].astype(float))
+        places = label_places(money["x1"].astype(float), log_values, shown, ranges)
+        money = money.assign(
+            shown_label=[label if place else "" for label, place in zip(shown, places, strict=True)],
+            label_place=[place or "top center" for place in places])
     fig = go.Figure()
     categories = sorted(money["category"].dropna().unique(), key=_category_order) if not money.empty else []
     for category in categories:

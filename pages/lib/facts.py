@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import html
 import math
+import re
 import textwrap
 from collections.abc import Callable, Iterable
 
@@ -274,8 +275,32 @@ def source_text(title: object, outlet: object, published: object, inferred: obje
     return ", ".join(parts)
 
 
+#: Words right after a figure that make it a yearly rate ("USD 5 billion per annum", "5 milliards par an").
+RATE = re.compile(r"\s*(?:per\s+(?:annum|year)|a\s+year|each\s+year|every\s+year|annually|yearly"
+                  r"|/\s*(?:year|yr|an)|par\s+an(?:née)?|chaque\s+année|annuellement|l'an|l’an)\b",
+                  re.IGNORECASE)
+#: After the label of a yearly rate.
+RATE_MARK = "a year"
+
+
+def is_yearly_rate(text: object, quote: object) -> bool:
+    """Whether the words right after a figure's text, in its sentence, make it a yearly rate.
+
+    >>> is_yearly_rate("USD 5 billion", "The two countries aim to reach USD 5 billion per annum.")
+    True
+    >>> is_yearly_rate("5 milliards de dollars", "Objectif : 5 milliards de dollars par an."), is_yearly_rate(
+    ...     "$5 billion", "Trade reached $5 billion in 2023.")
+    (True, False)
+    """
+    if not isinstance(text, str) or not isinstance(quote, str) or not text:
+        return False
+    at = quote.find(text)
+    return at >= 0 and RATE.match(quote, at + len(text)) is not None
+
+
 def labelled(claims: pd.DataFrame) -> pd.DataFrame:
-    """Claims (with sources) plus ``label`` (hedged figure) and ``period`` (words) columns.
+    """Claims (with sources) plus ``label`` (hedged figure, "a year" after a yearly rate) and ``period``
+    (words) columns.
 
     Claims that already have them (``PageData.claims`` computes them once per view) are returned as
     they are.
@@ -286,6 +311,10 @@ def labelled(claims: pd.DataFrame) -> pd.DataFrame:
     out["label"] = _each_once(
         claim_label, out["qualifier"], out["value"], out["unit"], out["low"], out["high"]
     )
+    if {"text", "quote"} <= set(out.columns):
+        rate = _each_once(is_yearly_rate, out["text"], out["quote"])
+        out["label"] = [f"{label} {RATE_MARK}" if r else label
+                        for label, r in zip(out["label"], rate, strict=True)]
     years = out["published_year"] if "published_year" in out else [None] * len(out)
     inferred = out["published_inferred"] if "published_inferred" in out else [False] * len(out)
     out["period"] = _each_once(period_label, out["period_start"], out["period_end"], years, inferred)
