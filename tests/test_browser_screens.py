@@ -10,6 +10,8 @@ deficiency (a screenshot, simulated, saved beside the others for a person to loo
 from __future__ import annotations
 
 import itertools
+import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -136,6 +138,37 @@ def test_every_slide_fits_the_screen_in_type_read_from_the_back_of_a_room(app_ur
         if cut:
             problems.append(f"{title}: controls cut off: {cut}")
     assert not problems, f"on the {name} screen:\n" + "\n".join(problems) + f"\n{describe(tab, 'briefing')}"
+
+
+def download(tab: Tab, key: str, folder: Path) -> Path:
+    """Click the download button of that key and keep what the browser saves."""
+    button = tab.page.locator(f".st-key-{key}").get_by_role("button")
+    with explained(tab, key, f"no download button with key {key!r}"):
+        expect(button).to_have_count(1, timeout=tb.SCRIPT_RUN_TIMEOUT_MS)
+    with tab.page.expect_download(timeout=tb.DOWNLOAD_TIMEOUT_MS) as info:
+        button.click()
+    path = folder / (info.value.suggested_filename or key)
+    info.value.save_as(path)
+    return path
+
+
+def test_a_chart_image_downloads_at_slide_size_from_the_page(app_url: str, tab: Tab, tmp_path: Path) -> None:
+    visit(tab, app_url, PAGE_BY_PATH["trade"])
+    png = download(tab, "trade_chart_USD_png", tmp_path)
+    assert matplotlib.image.imread(png).shape[:2] == (900, 1600)
+    svg = download(tab, "trade_chart_USD_svg", tmp_path).read_text()
+    assert "Money figures reported in Vietnam–Cambodia news (USD)" in svg and "Data built" in svg
+    assert not tab.guard.blocked
+
+
+def test_the_briefing_pdf_downloads_from_the_page(app_url: str, tab: Tab, tmp_path: Path) -> None:
+    visit(tab, app_url, PAGE_BY_PATH["briefing"])
+    pdf = download(tab, "download_briefing_pdf", tmp_path)
+    assert pdf.read_bytes().startswith(b"%PDF")
+    if shutil.which("pdftotext"):  # .ci/run installs it
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        assert "Key figures" in text and "Scope: all articles" in " ".join(text.split())
+    assert not tab.guard.blocked
 
 
 #: The boxes (x0, y0, x1, y1) of a chart's point labels as drawn.

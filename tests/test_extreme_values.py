@@ -413,6 +413,16 @@ def test_briefing_copes(view: Tables, geometry: maps.MapGeometry):
     assert page.startswith("<!DOCTYPE html>") and "Key figures" in page
 
 
+@pytest.mark.slow
+def test_chart_images_cope(claims: pd.DataFrame):
+    """The image exporter draws what the pages draw, extreme values left out the same way."""
+    from pages.lib import images
+    from pages.lib.stamp import Stamp
+
+    for fig in (charts.trade_chart(claims), charts.aid_chart(claims)):
+        assert images.chart_image(fig, "png", Stamp("source", "built")).startswith(b"\x89PNG")
+
+
 def test_maps_cope(view: Tables, geometry: maps.MapGeometry, projected: svgmap.ProjectedMap):
     counts = maps.province_counts(view.places, view.mentions, view.claims)
     assert int(counts.set_index("province_id").loc[PROVINCE, "claims"]) == len(view.claims)

@@ -35,6 +35,8 @@ from pages.lib.stamp import Stamp
 from pages.lib.theme import SOURCE_ANNOTATION, layout_axis
 from pages.lib.wording import label_text
 
+#: The largest power of ten a float holds.
+MAX_DECADE = 308
 #: Slide size of an image, in pixels (width, height), and pixels per inch of the drawing.
 IMAGE_SIZE = (1600, 900)
 DPI = 100
@@ -420,7 +422,9 @@ class _Canvas:
             (ax.set_xscale if letter == "x" else ax.set_yscale)("log")
             axis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: short_number(v)))
         if spec.range is not None and all(v is not None for v in spec.range):
-            low, high = (10 ** float(v) for v in spec.range) if log else (float(v) for v in spec.range)
+            # a log range is in powers of ten, kept to what a float holds (1e308)
+            low, high = ((10.0 ** min(float(v), MAX_DECADE) for v in spec.range) if log
+                         else (float(v) for v in spec.range))
             (ax.set_xlim if letter == "x" else ax.set_ylim)(low, high)
         if spec.tickvals is not None:
             ticks = list(spec.tickvals)
