@@ -101,6 +101,28 @@ def test_every_control_is_whole_on_a_laptop_and_a_projector(app_url: str, screen
     assert not cut, f"cut off on the {name} screen at /{app_page.url_path}: {cut}"
 
 
+def test_what_a_reader_needs_is_on_screen_at_both_sizes(app_url: str, screen) -> None:
+    """The points of the 'what a new user saw' list, as drawn: the map writes province names and its
+    colour key, says itself in a sentence and offers its images and data; the overview's key figures
+    say their scope and mark an inferred date."""
+    name, tab = screen
+    visit(tab, app_url, PAGE_BY_PATH["map"])
+    chart = tab.page.locator(".st-key-province_map .main-svg").first
+    with explained(tab, "map", "no map drawn"):
+        expect(chart).to_be_visible(timeout=tb.CHART_DRAW_TIMEOUT_MS)
+    words = " ".join(tab.page.locator(".st-key-province_map .main-svg text").all_text_contents())
+    for word in ("Kampot", "Kien Giang", "Vietnam", "Cambodia", "10–29"):
+        assert word in words, f"{word!r} not written on the map on the {name} screen"
+    expect(tab.page.get_by_text("Province map:", exact=False).first).to_be_visible()
+    for label in ("PNG image", "SVG image"):
+        expect(tab.page.get_by_role("button", name=label).first).to_be_visible()
+    expect(tab.page.get_by_text("Chart data", exact=False).first).to_be_visible()
+    visit(tab, app_url, ROOT_PAGE)
+    text = tab.page.locator('[data-testid="stMain"]').inner_text()
+    assert "Vietnam–Cambodia" in text and ", inferred" in text, f"on the {name} screen"
+    assert not tab.guard.blocked
+
+
 def test_overview_by_its_name_opens_the_overview_with_its_filters(app_url: str, tab: Tab) -> None:
     tab.page.goto(f"{app_url}/overview?lang=fr")
     wait_for_app(tab, "overview")
