@@ -36,6 +36,7 @@ from functools import cache
 import numpy as np
 import pyarrow as pa
 
+from etl.arrays import unique
 from etl.text import boundary_view
 
 #: Words per shingle: long enough that two different articles share few shingles, short enough that
@@ -194,11 +195,11 @@ def candidate_pairs(matrix: np.ndarray) -> np.ndarray:
         large = np.repeat(sizes > MAX_BUCKET_PAIRS, sizes) & (first != order)
         found.append(first[large] * n + order[large])
         # a small bucket: every pair (the buckets of one size at once)
-        for size in np.unique(sizes[(sizes > 1) & (sizes <= MAX_BUCKET_PAIRS)]).tolist():
+        for size in unique(sizes[(sizes > 1) & (sizes <= MAX_BUCKET_PAIRS)]).tolist():
             members = order[starts[sizes == size][:, None] + np.arange(size)]  # a row per bucket
             i, j = np.triu_indices(size, 1)
             found.append((members[:, i] * n + members[:, j]).ravel())
-    codes = np.unique(np.concatenate(found))  # one array per band at least
+    codes = unique(np.concatenate(found))  # one array per band at least
     return np.stack([codes // n, codes % n], axis=1)
 
 
@@ -247,14 +248,16 @@ def earlier(a: tuple[str, str | None], b: tuple[str, str | None]) -> bool:
     return a[0] < b[0]
 
 
-def duplicate_of(article_ids: list[str], published: list[str | None],
-                 signatures: list[bytes | None]) -> list[str | None]:
-    """For each article, the id of the original it is a copy of, or ``None`` (see the module docstring).
+def story_roots(signatures: list[bytes | None]) -> list[int]:
+    """For each article (by position), the first article of its story: the smallest position among the
+    articles joined to it by a chain of copies (an article without a signature is its own story).
 
-    The original of a group of copies is found by going through its articles in id order and keeping
-    the one no later article comes before, so the result does not depend on the order given.
+    The stories are the connected components of ``copies``' pairs, found without checking them all: the
+    candidate pairs are checked a slice at a time, and a pair whose two articles are already one story
+    is not checked (a story republished many times gives a candidate pair for almost every two of its
+    copies, and one chain through them is enough).
     """
-    parent = list(range(len(article_ids)))
+    parent = list(range(len(signatures)))
 
     def root(i: int) -> int:
         while parent[i] != i:
@@ -262,13 +265,45 @@ def duplicate_of(article_ids: list[str], published: list[str | None],
             i = parent[i]
         return i
 
-    for i, j in copies(signatures):
-        a, b = root(i), root(j)
-        if a != b:
-            parent[max(a, b)] = min(a, b)
+    held = [i for i, s in enumerate(signatures) if s is not None]
+    if len(held) >= 2:
+        matrix = _matrix([signatures[i] for i in held])  # type: ignore[misc]
+        pairs = candidate_pairs(matrix)
+        rows = np.array(held)
+        for chunk in np.array_split(pairs, -(-len(pairs) // PAIRS_PER_CHUNK)) if len(pairs) else []:
+            roots = _roots(np.array(parent))[rows][chunk]  # the story of each row, as it stands
+            chunk = chunk[roots[:, 0] != roots[:, 1]]
+            same = np.count_nonzero(matrix[chunk[:, 0]] == matrix[chunk[:, 1]], axis=1) / SKETCH_BINS
+            for i, j in chunk[same >= MIN_SIMILARITY].tolist():
+                a, b = root(held[i]), root(held[j])
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
+    return [root(i) for i in range(len(signatures))]
+
+
+def _roots(parent: np.ndarray) -> np.ndarray:
+    """Each element's root in a forest given as each element's parent (a root is its own parent).
+
+    >>> _roots(np.array([0, 0, 1, 2, 4])).tolist()
+    [0, 0, 0, 0, 4]
+    """
+    while True:
+        grand = parent[parent]
+        if np.array_equal(grand, parent):
+            return parent
+        parent = grand
+
+
+def duplicate_of(article_ids: list[str], published: list[str | None],
+                 signatures: list[bytes | None]) -> list[str | None]:
+    """For each article, the id of the original it is a copy of, or ``None`` (see the module docstring).
+
+    The original of a group of copies is found by going through its articles in id order and keeping
+    the one no later article comes before, so the result does not depend on the order given.
+    """
     groups: dict[int, list[int]] = {}
-    for i in range(len(article_ids)):
-        groups.setdefault(root(i), []).append(i)
+    for i, r in enumerate(story_roots(signatures)):
+        groups.setdefault(r, []).append(i)
     result: list[str | None] = [None] * len(article_ids)
     for members in groups.values():
         if len(members) < 2:

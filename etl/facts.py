@@ -70,6 +70,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from etl.arrays import unique
 from etl.measures import Measure
 from etl.places import Gazetteer
 from etl.schema import AGREEMENTS, FACTS, ID_SEPARATOR, split_ids
@@ -609,8 +610,10 @@ def _floats(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
 
 def _distinct_per(codes: np.ndarray, others: np.ndarray, n_groups: int) -> np.ndarray:
     """For each group code, how many distinct ``others`` its rows hold."""
-    pairs = np.unique(np.stack([codes, others], axis=1), axis=0)
-    return np.bincount(pairs[:, 0], minlength=n_groups)
+    if not len(codes):
+        return np.zeros(n_groups, dtype=np.int64)
+    pairs = unique(codes * (int(others.max()) + 1) + others)  # one number for a code and an other
+    return np.bincount(pairs // (int(others.max()) + 1), minlength=n_groups)
 
 
 def _median_per(codes: np.ndarray, sources: np.ndarray, values: np.ndarray, precision: list[np.ndarray],

@@ -13,6 +13,7 @@ from etl import duplicates
 from etl.duplicates import (
     MIN_SIMILARITY,
     copies,
+    story_roots,
     duplicate_of,
     earlier,
     signature,
@@ -138,3 +139,27 @@ def test_candidate_pairs_are_the_rows_equal_on_a_band(seed: int):
     matrix[big, :duplicates.ROWS] = matrix[big[0], :duplicates.ROWS]
     found = duplicates.candidate_pairs(matrix)
     assert [tuple(p) for p in found.tolist()] == sorted(_pairs_one_by_one(matrix))
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_stories_are_the_components_of_the_copies(seed: int):
+    """``story_roots`` skips the candidate pairs already joined; its stories are still exactly the
+    connected components of every pair ``copies`` finds (chains of copies, each a little changed)."""
+    rng = random.Random(seed)
+    words = sorted({w for w in (STORY + OTHER).lower().split() if w.isalpha()})
+    texts = [random_article(rng, words) for _ in range(60)]
+    for _ in range(120):  # copies of copies, each with a new line of its own
+        texts.append(rng.choice(texts) + "\n" + " ".join(rng.choice(words) for _ in range(3)))
+    rng.shuffle(texts)
+    signatures = [signature(lines(t)) for t in texts] + [None]
+    expected = list(range(len(signatures)))
+
+    def root(i: int) -> int:
+        return i if expected[i] == i else root(expected[i])
+
+    for i, j in copies(signatures):
+        a, b = sorted((root(i), root(j)))
+        expected[b] = a
+    found = story_roots(signatures)
+    assert found == [root(i) for i in range(len(signatures))]
+    assert len(set(found)) < len(signatures) - 60  # the copies were found
