@@ -14,7 +14,7 @@ import os
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from etl.reading import MAX_FILE_BYTES, SUFFIXES, article_id_for
 
@@ -174,7 +174,7 @@ def article_ids(relatives: list[str]) -> dict[str, str]:
     ids: dict[str, str] = {}
     taken: set[str] = set()
     for relative in sorted(relatives):
-        candidate = article_id_for(PurePosixPath(relative))
+        candidate = article_id_for(relative)  # a path find_articles made: already POSIX
         n = 1
         while candidate in taken:
             candidate = relative if n == 1 else f"{relative}~{n}"

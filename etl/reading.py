@@ -57,8 +57,8 @@ class Document:
     html_metadata: tuple[tuple[str, str], ...] = ()
 
 
-def article_id_for(relative: PurePosixPath) -> str:
-    """The stable id of an article: its path under the seeds folder without extension.
+def article_id_for(relative: PurePosixPath | str) -> str:
+    """The stable id of an article: its path under the seeds folder (``/``-separated) without extension.
 
     >>> article_id_for(PurePosixPath("2024/kien-giang.txt"))
     '2024/kien-giang'
