@@ -157,34 +157,23 @@ _HYPHEN = re.compile("-")
 _HYPHENATED_BEFORE, _HYPHENATED_AFTER = 30, 32
 #: A joined word must be at least this common (Zipf scale) to undo the hyphen.
 MIN_JOINED_ZIPF = 3.0
-#: wordfreq's "small" lists hold every word of Zipf 3 or more: all that ``should_join`` can accept
-#: (a pair of words is always rarer than either word), and they load in a fraction of the time.
-_WORDFREQ_LIST = "small"
 
 
 @lru_cache(maxsize=65536)
 def word_zipf_in(word: str, lang: str) -> float:
     """How common ``word`` is in ``lang`` (wordfreq's Zipf scale; 0 for an unknown word or language)."""
-    try:
-        from wordfreq import zipf_frequency
-    except ImportError:
-        return 0.0
-    try:
-        return zipf_frequency(word, lang, wordlist=_WORDFREQ_LIST)
-    except LookupError:  # a language wordfreq does not know
-        return 0.0
+    from etl.frequency import zipf
+
+    return zipf(word, lang)
 
 
 @lru_cache(maxsize=65536)
 def word_zipf(word: str) -> float:
-    try:
-        from wordfreq import zipf_frequency
-    except ImportError:  # wordfreq missing: never join, so no word is invented
-        return 0.0
+    """How common ``word`` is in the most common of the lexicons' languages (0: unknown)."""
+    from etl.frequency import zipf
     from etl.lexicon import load_common  # etl.lexicon imports this module
 
-    return max(zipf_frequency(word, lang, wordlist=_WORDFREQ_LIST)
-               for lang in load_common().words.frequency_languages)
+    return max(zipf(word, lang) for lang in load_common().words.frequency_languages)
 
 
 @lru_cache(maxsize=65536)
