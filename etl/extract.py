@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -66,7 +67,7 @@ class Reading:
     body_lines: list[Line]
     sentences: list[Sentence]
     sections: list[str]  # of each sentence: body or related
-    lexicons: list[Lexicon]  # every language's: page furniture and people's titles come in any
+    lexicons: Sequence[Lexicon]  # every language's: page furniture and people's titles come in any
     language: str
     starts: list[int] = field(default_factory=list, repr=False)  # of each sentence, for sentence_of
 
@@ -85,8 +86,15 @@ class Extraction:
     signature: bytes | None = None  # of the body, to find republished copies (etl.duplicates)
 
 
-def all_lexicons() -> list[Lexicon]:
-    return [lex for lang in available_languages() if (lex := load(lang)) is not None]
+@cache
+def all_lexicons() -> tuple[Lexicon, ...]:
+    return tuple(lex for lang in available_languages() if (lex := load(lang)) is not None)
+
+
+@cache
+def _abbreviations(lexicons: tuple[Lexicon, ...]) -> frozenset[str]:
+    """Every lexicon's abbreviations: a full stop after one ends no sentence."""
+    return frozenset(a for lx in lexicons for a in lx.sentences.abbreviations)
 
 
 @cache
@@ -107,8 +115,7 @@ def extract(doc: Document, gazetteer: Gazetteer, language: str | None = None) ->
         lines = lines_of(text, view.folded_original())
         related = related_spans(text, lexicons, lines)
         body_lines = [line for line in lines if section_at(related, line.start) == BODY]
-        abbreviations = frozenset(a for lx in lexicons for a in lx.sentences.abbreviations)
-        sentences = split_sentences(text, abbreviations)
+        sentences = split_sentences(text, _abbreviations(lexicons))
         sections = [section_at(related, s.start) for s in sentences]
     with TIMER.stage("metadata"):
         language = language or detect_language("\n".join(line.text for line in body_lines) or text)

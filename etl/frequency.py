@@ -8,10 +8,10 @@ file's size and time. A word, or a few words separated by single spaces, made of
 letters only (apostrophes between two of them aside) is then scored as wordfreq scores it: its tokens
 are its words (wordfreq's tokenizer splits such a text at its spaces and after an elided article, "l'",
 "qu'", and changes nothing else but a typographic apostrophe, made straight, in a language whose
-preprocessing is plain NFC and case folding, which the kept list records), a missing token makes the text unknown, and the
-frequencies of several tokens combine as ``1/f = 1/f1 + 1/f2 + ...``, rounded to three significant
-digits as wordfreq rounds them. Anything else is asked of wordfreq itself. A test compares the two on
-every word of the test articles and on the lists' own words.
+preprocessing is plain NFC and case folding, which the kept list records), a missing token makes the
+text unknown, and the frequencies of several tokens combine as ``1/f = 1/f1 + 1/f2 + ...``, rounded to
+three significant digits as wordfreq rounds them. Anything else is asked of wordfreq itself. A test
+compares the two on every word of the test articles and on the lists' own words.
 """
 
 from __future__ import annotations
@@ -45,7 +45,8 @@ _WORD = rf"{_latin_letters()}+(?:['’]{_latin_letters()}+)*"
 _SIMPLE = re.compile(rf"{_WORD}(?: {_WORD})*")
 #: What wordfreq's tokenizer cuts off the start of a word: one or two letters, a straight apostrophe, then
 #: a vowel or "h" ("l'eau", "qu'il", "s'exprimant"; not "it's", and not after a typographic apostrophe).
-_ELIDED = re.compile(rf"({_latin_letters()}{{1,2}})'(?=[AEHIOUYÁÉÍÓÚÀÈÌÒÙÂÊÎÔÛÅÏÖŒaehiouyáéíóúàèìòùâêîôûåïöœ])")
+_VOWEL = "[AEHIOUYÁÉÍÓÚÀÈÌÒÙÂÊÎÔÛÅÏÖŒaehiouyáéíóúàèìòùâêîôûåïöœ]"  # wordfreq's INITIAL_VOWEL_EXPR
+_ELIDED = re.compile(rf"({_latin_letters()}{{1,2}})'(?={_VOWEL})")
 #: What a wordfreq language's preprocessing must be for ``_SIMPLE`` text to be its own tokens.
 _PLAIN = {"tokenizer": "regex", "normal_form": "NFC", "remove_marks": False, "dotless_i": False,
           "diacritics_under": None, "transliteration": None, "lookup_transliteration": None}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -270,7 +270,7 @@ def _update_line_pattern(lex: Lexicon) -> re.Pattern[str]:
     return re.compile(rf"(?:{labels})\s*:?\s*(?:\d{{1,2}}[:h]\d{{2}}\s*[|,-]?\s*)?" + _NUMERIC_DATE.pattern)
 
 
-def _dateline(lines: list[Line], lexicons: list[Lexicon]) -> tuple[int, int, int | None] | None:
+def _dateline(lines: list[Line], lexicons: Sequence[Lexicon]) -> tuple[int, int, int | None] | None:
     """(day, month, year or None) from "Soc Trang, 18 juillet (VNA)" or "HANOI, January 7 (VNA)"."""
     for line in lines[:8]:
         head = line.folded[:EDGE_CHARS]  # the line folded (by ``lines_of``): fold(line.text)

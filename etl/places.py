@@ -24,7 +24,7 @@ import hashlib
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -287,7 +287,8 @@ def _fragment(view: TextView, mention: Mention, gazetteer: Gazetteer) -> bool:
     return bool(before and after and before.group(1)[0].isupper() and after.group(1)[0].isupper())
 
 
-def person_spans(view: TextView, lexicons: list[Lexicon], titles: list[Hit]) -> list[tuple[int, int, bool]]:
+def person_spans(view: TextView, lexicons: Sequence[Lexicon], titles: list[Hit]
+                 ) -> list[tuple[int, int, bool]]:
     """Spans of people's names: (start, end, titled). Titled names come after one of ``titles``
     ("M.", "Minister"...). Untitled ones are runs of capitalised words opening with a Vietnamese
     family name.
@@ -344,7 +345,8 @@ def _written_as_name(norm: str, start: int, end: int, reading: _Reading) -> bool
     return norm[start].isupper() or not norm[start].isalpha()
 
 
-def _resolve(view: TextView, reading: _Reading, start: int, end: int, lexicons: list[Lexicon]) -> str | None:
+def _resolve(view: TextView, reading: _Reading, start: int, end: int,
+             lexicons: Sequence[Lexicon]) -> str | None:
     # A cue only changes the answer for names that are border gates next to one; most are not,
     # and looking for cues around every mention is costly.
     if reading.gate is not None and _has_gate_cue(view, start, end, lexicons):
@@ -352,7 +354,7 @@ def _resolve(view: TextView, reading: _Reading, start: int, end: int, lexicons: 
     return reading.plain
 
 
-def _has_gate_cue(view: TextView, start: int, end: int, lexicons: list[Lexicon]) -> bool:
+def _has_gate_cue(view: TextView, start: int, end: int, lexicons: Sequence[Lexicon]) -> bool:
     for lex in lexicons:
         if lex.patterns["gate_before"].search(view.folded, max(0, start - CUE_WINDOW), start):
             return True

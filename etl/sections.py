@@ -11,7 +11,7 @@ since saved pages often mix the site's language with the article's.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import cache
 from typing import NamedTuple
 
@@ -67,7 +67,7 @@ def related_spans(text: str, lexicons: Iterable[Lexicon], lines: list[Line] | No
     return _merge(spans)
 
 
-def _tail_start(lines: list[Line], lexicons: list[Lexicon]) -> int | None:
+def _tail_start(lines: list[Line], lexicons: Sequence[Lexicon]) -> int | None:
     """Index of the first line of trailing furniture (header or teaser list), if any."""
     for i, line in enumerate(lines):
         if i > 0 and _matches(line.folded, lexicons, "related_header"):
@@ -97,12 +97,12 @@ def _credit_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w])(?:{alternatives})\W+\w[\w .'’-]*\W*$")
 
 
-def is_furniture(folded: str, lexicons: list[Lexicon]) -> bool:
+def is_furniture(folded: str, lexicons: Sequence[Lexicon]) -> bool:
     """Whether a folded line is navigation, a furniture header or an advert."""
     return _is_furniture_line(folded, lexicons) or _matches(folded, lexicons, "related_header")
 
 
-def _is_furniture_line(folded: str, lexicons: list[Lexicon]) -> bool:
+def _is_furniture_line(folded: str, lexicons: Sequence[Lexicon]) -> bool:
     if _REPEATED_WORD.match(folded):
         return True  # advertising such as "cellcard cellcard cellcard"
     if _LINK_MARKER.match(folded):
@@ -112,7 +112,7 @@ def _is_furniture_line(folded: str, lexicons: list[Lexicon]) -> bool:
     return any(_matches(folded, [lex], name) for lex in lexicons for name in ("nav_line", "furniture_line"))
 
 
-def _matches(folded: str, lexicons: list[Lexicon], pattern: str) -> bool:
+def _matches(folded: str, lexicons: Sequence[Lexicon], pattern: str) -> bool:
     """Whether a short folded line is one of the lexicons' furniture lines."""
     return len(folded) <= MAX_HEADLINE_CHARS and any(lex.patterns[pattern].match(folded) for lex in lexicons)
 

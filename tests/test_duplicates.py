@@ -13,11 +13,11 @@ from etl import duplicates
 from etl.duplicates import (
     MIN_SIMILARITY,
     copies,
-    story_roots,
     duplicate_of,
     earlier,
     signature,
     similarity,
+    story_roots,
     with_duplicates,
 )
 from etl.text import fold

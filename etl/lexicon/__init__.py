@@ -144,8 +144,10 @@ def _read_toml(name: str) -> dict[str, Any]:
 
 
 @cache
+@cache
 def available_languages() -> tuple[str, ...]:
-    """Languages that have a lexicon file (``common.toml`` is shared, not a language)."""
+    """Languages that have a lexicon file (``common.toml`` is shared, not a language): listed once per
+    process, like the files themselves, which are read once (``load_language``)."""
     names = [p.name[: -len(".toml")] for p in resources.files(LEXICON_PACKAGE).iterdir()
              if p.name.endswith(".toml") and p.name != "common.toml"]
     return tuple(sorted(names))
