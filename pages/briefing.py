@@ -11,7 +11,7 @@ from functools import partial
 
 import streamlit as st
 
-from pages.lib import briefing, charts, data, facts, maps, theme, ui, widgets
+from pages.lib import briefing, charts, data, facts, maps, mimes, theme, ui, widgets
 
 SLIDE_KEY = "briefing_slide"
 SLIDES = ("Key figures", "Trade", "Map", "Cooperation", "Sources")
@@ -125,7 +125,7 @@ with st.container(horizontal=True, vertical_alignment="center", key="briefing_co
             data.briefing_file(str(page.out), data.data_version(page.out), page.filters, scope_text())
         ),
         file_name="vn-kh-briefing.html",
-        mime="text/html",
+        mime=mimes.HTML,
         key="download_briefing",
         icon=":material/download:",
         help="The briefing as one HTML file: key figures, charts, map and sources; it opens offline in any "
@@ -135,7 +135,7 @@ with st.container(horizontal=True, vertical_alignment="center", key="briefing_co
         "PDF",
         partial(data.briefing_pdf_file, str(page.out), page.filters, scope_text()),  # made when clicked
         file_name="vn-kh-briefing.pdf",
-        mime="application/pdf",
+        mime=mimes.PDF,
         key="download_briefing_pdf",
         icon=":material/picture_as_pdf:",
         help="The briefing as PDF: one landscape page per slide (key figures, charts, map, cooperation, "

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from etl.schema import TABLES, Table
-from pages.lib import data, ui, widgets
+from pages.lib import data, mimes, ui, widgets
 from pages.lib.wording import counted, plain
 
 
@@ -45,7 +45,7 @@ st.download_button(
         sum(len(getattr(page.all, t.name)) for t in TABLES), partial(data.zip_bundle, str(page.out), version)
     ),
     file_name="vn-kh-cooperation-data.zip",
-    mime="application/zip",
+    mime=mimes.ZIP,
     key="download_zip",
     icon=":material/folder_zip:",
     type="primary",

@@ -19,9 +19,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from pages.lib import briefing, briefing_pdf, charts, crosscheck, describe, facts, images, maps, theme
+from pages.lib import briefing, briefing_pdf, charts, describe, images, theme
 from pages.lib.stamp import Stamp
-from tests.views import empty_view, small_view
+from tests.views import empty_view, small_view, view_figures
 
 BUILT = "2026-01-02T03:04:05+00:00"
 STAMP = Stamp("Source: 2 articles (VNA 2024); figures extracted by vn-kh-monitor.", BUILT)
@@ -37,23 +37,6 @@ def png_size(data: bytes) -> tuple[int, int]:
 def svg_text(data: bytes) -> str:
     """The words of an SVG drawn by ``images`` (its text is kept as ``<text>`` elements)."""
     return " ".join(re.sub(r"<[^>]+>", " ", data.decode()).split())
-
-
-def view_figures(view, geometry) -> dict[str, go.Figure]:
-    """Every chart the pages draw, on a view."""
-    labelled = facts.labelled(facts.with_sources(view.claims, view.articles))
-    rows = crosscheck.fact_rows(labelled, view.articles)
-    source = theme.source_line(view.articles)
-    return {
-        "trade": charts.trade_chart(rows, "USD", source),
-        "trade_vnd": charts.trade_chart(rows, "VND", source),
-        "series": charts.yearly_chart(crosscheck.yearly_series(rows, view.places, "USD"), "USD", source),
-        "aid": charts.aid_chart(rows, source),
-        "matrix": charts.cooperation_matrix(view.links, view.places, source),
-        "network": charts.partner_network(view.links, view.places, source=source),
-        "map": maps.province_map(geometry, view.places, view.mentions, view.claims, view.links, source),
-        "empty": theme.empty_figure("Nothing here", "No figure to show."),
-    }
 
 
 @pytest.fixture(scope="module")

@@ -9,18 +9,11 @@ import plotly.graph_objects as go
 import pytest
 
 from pages.lib import charts, crosscheck, facts, maps, theme
-from tests.views import small_view
+from tests.views import small_view, view_figures
 
 
 def figures(geometry) -> dict[str, go.Figure]:
-    view = small_view()
-    rows = crosscheck.fact_rows(facts.labelled(facts.with_sources(view.claims, view.articles)), view.articles)
-    source = theme.source_line(view.articles)
-    return {
-        "trade": charts.trade_chart(rows, "USD", source),
-        "map": maps.province_map(geometry, view.places, view.mentions, view.claims, view.links, source),
-        "network": charts.partner_network(view.links, view.places, source=source),
-    }
+    return view_figures(small_view(), geometry)
 
 
 def font_sizes(fig: go.Figure) -> list[float]:

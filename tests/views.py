@@ -9,7 +9,7 @@ import pandas as pd
 
 from etl.output import frame
 from etl.schema import ARTICLES, CLAIMS, LINKS, MENTIONS, PLACES, PROBLEMS
-from pages.lib import facts
+from pages.lib import charts, crosscheck, facts, maps, theme
 from pages.lib.tables import Tables
 
 REPO = Path(__file__).resolve().parents[1]
@@ -166,3 +166,19 @@ def many_links(n_partners: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     ]
     rows = [link(s, p) | {"article_id": f"a{i}"} for i, p in enumerate(partners) for s in range(i + 1)]
     return frame(LINKS, rows), frame(PLACES, places)
+
+
+def view_figures(view: Tables, geometry) -> dict:
+    """Every chart the pages draw, on a view (``geometry``: the map's province outlines)."""
+    rows = crosscheck.fact_rows(facts.labelled(facts.with_sources(view.claims, view.articles)), view.articles)
+    source = theme.source_line(view.articles)
+    return {
+        "trade": charts.trade_chart(rows, "USD", source),
+        "trade_vnd": charts.trade_chart(rows, "VND", source),
+        "series": charts.yearly_chart(crosscheck.yearly_series(rows, view.places, "USD"), "USD", source),
+        "aid": charts.aid_chart(rows, source),
+        "matrix": charts.cooperation_matrix(view.links, view.places, source),
+        "network": charts.partner_network(view.links, view.places, source=source),
+        "map": maps.province_map(geometry, view.places, view.mentions, view.claims, view.links, source),
+        "empty": theme.empty_figure("Nothing here", "No figure to show."),
+    }

@@ -31,6 +31,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
+from pages.lib import mimes
 from pages.lib.stamp import Stamp
 from pages.lib.theme import SOURCE_ANNOTATION, layout_axis
 from pages.lib.wording import label_text
@@ -54,7 +55,7 @@ PANEL_TITLE_PX = 26
 LEGEND_COLUMNS = 4
 #: Characters per line of a wrapped source or subtitle line.
 WRAP_CHARS = 190
-FORMATS = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
+FORMATS = mimes.IMAGES
 #: plotly marker symbols by their base name; suffixes ``-open`` and ``-dot`` are read apart.
 SYMBOLS = {
     "circle": "o",
@@ -169,7 +170,7 @@ class _Canvas:
         self.fig, self.target, self.rect = source, target, rect
         self.layout = source.layout
         self.axes: dict[tuple[str, str], Axes] = {}
-        self.categories: dict[tuple[str, str], dict[str, int]] = {}
+        self.categories: dict[str, dict[str, int]] = {}  # axis name -> category -> position
         self.ratios: dict[tuple[str, str], float] = {}  # axes whose units keep a ratio (a map)
 
     # -- axes ---------------------------------------------------------------------------------
@@ -200,7 +201,7 @@ class _Canvas:
 
     def category(self, name: str, key: str) -> int:
         """Position of a category on an axis, in the order categories first appear (as plotly)."""
-        seen = self.categories.setdefault((name, ""), {})
+        seen = self.categories.setdefault(name, {})
         return seen.setdefault(key, len(seen))
 
     def positions(self, name: str, values: object, layout_axis: object) -> np.ndarray:
@@ -433,7 +434,7 @@ class _Canvas:
                 if spec.ticktext is not None
                 else [str(t) for t in ticks]
             )
-            seen = self.categories.get((name, ""))
+            seen = self.categories.get(name)
             places = [seen.get(str(t), math.nan) for t in ticks] if seen else [_float(t) for t in ticks]
             keep = [i for i, p in enumerate(places) if np.isfinite(p)]
             axis.set_ticks([places[i] for i in keep], [labels[i] for i in keep])

@@ -15,15 +15,13 @@ import streamlit as st
 
 from etl.output import any_frame_to_csv, frame_to_csv
 from etl.schema import Table
-from pages.lib import citation, data, describe
+from pages.lib import citation, data, describe, mimes
 from pages.lib.stamp import Stamp
 from pages.lib.wording import mended
 
 #: Plotly config for every chart: no logo link, no cloud export.
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["sendDataToCloud"]}
-CSV_MIME = "text/csv"
 IMAGE_FORMATS = {"png": "PNG image", "svg": "SVG image"}
-IMAGE_MIMES = {"png": "image/png", "svg": "image/svg+xml"}
 #: Rows a table on a page shows at most; the download next to it has them all.
 MAX_TABLE_ROWS = 5_000
 #: Downloads of more rows than this are made when clicked, not on every rerun (see ``download_payload``).
@@ -60,7 +58,7 @@ def chart_extras(fig: go.Figure, key: str, stamp: Stamp, summary: str | None = N
     with st.container(horizontal=True, key=f"{key}_images"):
         for fmt, label in IMAGE_FORMATS.items():
             st.download_button(
-                label, partial(_image, fig, fmt, stamp), file_name=f"{key}.{fmt}", mime=IMAGE_MIMES[fmt],
+                label, partial(_image, fig, fmt, stamp), file_name=f"{key}.{fmt}", mime=mimes.IMAGES[fmt],
                 key=f"{key}_{fmt}", icon=":material/image:",
                 help="The chart at slide size (1600 × 900), with its title, source line and build date",
             )
@@ -76,7 +74,7 @@ def _image(fig: go.Figure, fmt: str, stamp: Stamp) -> bytes:
 
 def csv_button(label: str, payload: bytes | Callable[[], bytes], file_name: str, key: str) -> None:
     st.download_button(
-        label, payload, file_name=file_name, mime=CSV_MIME, key=key, icon=":material/download:"
+        label, payload, file_name=file_name, mime=mimes.CSV, key=key, icon=":material/download:"
     )
 
 
