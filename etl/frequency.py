@@ -129,10 +129,18 @@ def _kept(lang: str) -> _Kept | None:
     return kept(f"wordfreq-{WORDLIST}-{lang}", key, lambda: _read(lang))
 
 
+#: Texts whose tokens wordfreq is asked for when a list is kept: should another version of wordfreq
+#: tokenize any of them otherwise than ``_tokens``, every text of that language is asked of wordfreq.
+_PROBES = ("trade", "l'eau", "qu'il", "s'y", "l'h'x", "it's", "de'accord", "aujourd'hui", "qu’il",
+           "people’s party", "rock'n'roll", "nguyễn đắk", "đồng", "œuvre", "déjà vu", "ÿ", "a b c")
+
+
 def _read(lang: str) -> _Kept:
     from wordfreq import get_frequency_dict
     from wordfreq.language_info import get_language_info
+    from wordfreq.tokens import lossy_tokenize
 
     info = get_language_info(lang)
-    plain = all(info.get(name) == value for name, value in _PLAIN.items())
+    plain = (all(info.get(name) == value for name, value in _PLAIN.items())
+             and all(_SIMPLE.fullmatch(p) and lossy_tokenize(p, lang) == _tokens(p) for p in _PROBES))
     return _Kept(plain, dict(get_frequency_dict(lang, WORDLIST)))

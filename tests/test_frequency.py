@@ -70,3 +70,18 @@ def test_scoring_words_does_not_import_wordfreq(tmp_path):
     first = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     again = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert (first.stdout.strip(), again.stdout.strip()) == ("True", "False")
+
+
+def test_a_wordfreq_that_tokenizes_otherwise_is_asked_every_time(fresh, monkeypatch):
+    """Should another wordfreq version cut "l'eau" otherwise, the kept list says so and no text of the
+    language is scored from it."""
+    import wordfreq.tokens
+
+    tokenize = wordfreq.tokens.lossy_tokenize
+    monkeypatch.setattr(wordfreq.tokens, "lossy_tokenize", lambda text, lang: text.split())
+    assert frequency._kept("en").plain is False
+    assert frequency.zipf("l'eau", "en") == wordfreq.zipf_frequency("l'eau", "en", wordlist="small")
+    monkeypatch.setattr(wordfreq.tokens, "lossy_tokenize", tokenize)
+    monkeypatch.setenv(prepared.CACHE_ENV, str(fresh / "another"))
+    frequency._kept.cache_clear()
+    assert frequency._kept("en").plain is True
