@@ -136,17 +136,23 @@ def _float_array(values: Sequence[float | None] | np.ndarray) -> np.ndarray:
 
 def _intervals(v: np.ndarray, low: np.ndarray, high: np.ndarray, approx: np.ndarray, above: np.ndarray,
                below: np.ndarray, is_range: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``intervals`` from the qualifiers as masks (``low``/``high``: NaN where a claim has none)."""
+    """``intervals`` from the qualifiers as masks (``low``/``high``: NaN where a claim has none).
+
+    An end beyond the largest float is infinite (as Python's floats make it in ``interval``): a value
+    near 1e308 is consistent with every larger one. An infinite value (never extracted, but a table
+    edited by hand may hold one) has no interval: NaN ends, consistent with nothing.
+    """
     size = np.abs(v)
     rounding, low_rounding, high_rounding = _rounding(np.concatenate([v, low, high])).reshape(3, -1)
-    lo, hi = v - rounding, v + rounding
-    wide = np.maximum(rounding, APPROX * size)
-    lo, hi = np.where(approx, v - wide, lo), np.where(approx, v + wide, hi)
-    lo, hi = np.where(above, v, lo), np.where(above, v + HEDGE_REACH * size, hi)
-    lo, hi = np.where(below, v - size * HEDGE_REACH / (1 + HEDGE_REACH), lo), np.where(below, v, hi)
-    is_range = is_range & ~np.isnan(low) & ~np.isnan(high)
-    lo = np.where(is_range, low - low_rounding, lo)
-    hi = np.where(is_range, high + high_rounding, hi)
+    with np.errstate(over="ignore", invalid="ignore"):
+        lo, hi = v - rounding, v + rounding
+        wide = np.maximum(rounding, APPROX * size)
+        lo, hi = np.where(approx, v - wide, lo), np.where(approx, v + wide, hi)
+        lo, hi = np.where(above, v, lo), np.where(above, v + HEDGE_REACH * size, hi)
+        lo, hi = np.where(below, v - size * HEDGE_REACH / (1 + HEDGE_REACH), lo), np.where(below, v, hi)
+        is_range = is_range & ~np.isnan(low) & ~np.isnan(high)
+        lo = np.where(is_range, low - low_rounding, lo)
+        hi = np.where(is_range, high + high_rounding, hi)
     return lo, hi
 
 
@@ -629,7 +635,8 @@ def _median_per(codes: np.ndarray, sources: np.ndarray, values: np.ndarray, prec
     starts = np.flatnonzero(np.r_[True, np.diff(c) != 0])
     counts = np.diff(np.r_[starts, len(c)])
     median = np.full(n_groups, np.nan)
-    median[c[starts]] = (v[starts + (counts - 1) // 2] + v[starts + counts // 2]) / 2
+    # halves added, not the sum halved: the same float (halving is exact), and no overflow near 1e308
+    median[c[starts]] = v[starts + (counts - 1) // 2] / 2 + v[starts + counts // 2] / 2
     return median
 
 
@@ -660,7 +667,8 @@ def _ranks(values: pa.Array, ranks: dict[str, int]) -> np.ndarray:
 def _best(codes: np.ndarray, values: np.ndarray, median: np.ndarray, claims: pa.Table) -> np.ndarray:
     """The row of each fact's most precise claim (see the module docstring), by fact code."""
     rows, furniture, basis, no_period, precision = _precision_order(claims)
-    distance = np.abs(values - median[codes])
+    with np.errstate(invalid="ignore", over="ignore"):  # an infinite value is no distance away: NaN, last
+        distance = np.abs(values - median[codes])
     order = np.lexsort((rows, furniture, basis, no_period, distance, precision, codes))
     firsts = np.flatnonzero(np.r_[True, np.diff(codes[order]) != 0])
     best = np.empty(len(firsts), dtype=np.int64)

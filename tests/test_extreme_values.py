@@ -34,6 +34,9 @@ from pages.lib.app import PAGES
 from pages.lib.tables import Tables
 from tests import views
 
+#: numpy's warnings about overflow or NaN are errors here: each was a value that slipped through
+pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
+
 REPO = Path(__file__).resolve().parents[1]
 APP = REPO / "dashboard.py"
 BOUNDARIES = REPO / "data" / "boundaries"

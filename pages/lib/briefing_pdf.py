@@ -212,7 +212,7 @@ def briefing_pdf(view: Tables, geometry: MapGeometry, *, scope: str = "all artic
     when = (made or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="minutes")
     pages = slides(view, geometry)
     buffer = io.BytesIO()
-    with images.DRAWING, PdfPages(buffer, metadata={"Title": briefing.TITLE, "Creator": "vn-kh-monitor",
+    with images.drawing(), PdfPages(buffer, metadata={"Title": briefing.TITLE, "Creator": "vn-kh-monitor",
                                                     "Subject": f"Scope: {scope}"}) as pdf:
         for number, draw in enumerate(pages, start=1):
             target = images.new_figure(PAGE)

@@ -14,11 +14,12 @@ drawn as plain text (matplotlib's mathtext is switched off for every string).
 
 from __future__ import annotations
 
+import contextlib
 import io
 import math
 import re
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import matplotlib
 import matplotlib.text
@@ -75,7 +76,16 @@ DASHES = {"solid": "-", "dot": ":", "dash": "--", "longdash": "--", "dashdot": "
 
 #: Drawing one image at a time: matplotlib's settings and font cache are shared by the process, and
 #: Streamlit serves each browser tab from its own thread.
-DRAWING = threading.Lock()
+DRAWING_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def drawing() -> Iterator[None]:
+    """Hold ``DRAWING_LOCK`` while matplotlib draws; figures near the largest float make its margins,
+    log transforms and ticks reach past it (inf, which it clamps): numpy's overflow warnings about
+    that are not shown."""
+    with DRAWING_LOCK, np.errstate(over="ignore", invalid="ignore"):
+        yield
 
 matplotlib.rcParams.update(
     {
@@ -745,7 +755,7 @@ def chart_image(fig: go.Figure, fmt: str, stamp: Stamp, size: Sequence[int] = IM
     its title, source line and build date."""
     if fmt not in FORMATS:
         raise ValueError(f"image format {fmt!r}: one of {', '.join(FORMATS)}")
-    with DRAWING:
+    with drawing():
         target = new_figure(size)
         margin_x, margin_y = MARGIN_PX[0] / size[0], MARGIN_PX[1] / size[1]
         draw(fig, target, (margin_x, margin_y, 1 - 2 * margin_x, 1 - 2 * margin_y), stamp)
