@@ -19,9 +19,8 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
-from functools import cache
 
-from etl.lexicon import Lexicon, folded
+from etl.lexicon import Lexicon, by_identity, folded
 from etl.text import TextView, boundary_view
 
 #: Average characters per word, to turn character distances into word distances.
@@ -165,7 +164,7 @@ def refers_back(view: TextView, lex: Lexicon, lo: int, start: int) -> bool:
     return any(f" {phrase} " in before for phrase in _bounded_phrases(lex.measure_context.refer_back))
 
 
-@cache
+@by_identity
 def _bounded_phrases(phrases: tuple[str, ...]) -> frozenset[str]:
     """Phrases as they read in ``TextView.bounded`` (folded, punctuation as spaces)."""
     return frozenset(" ".join(boundary_view(p).split()) for p in folded(phrases))

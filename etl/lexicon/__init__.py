@@ -22,12 +22,12 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
-from etl.lexicon.model import Common, Language, LexiconError, WordTable, folded, load_sections
+from etl.lexicon.model import Common, Language, LexiconError, WordTable, by_identity, folded, load_sections
 from etl.scanner import Scan, Scanner
 from etl.text import TextView, fold
 
-__all__ = ["Common", "Language", "Lexicon", "LexiconError", "WordTable", "available_languages", "folded",
-           "load", "load_common", "words_pattern"]
+__all__ = ["Common", "Language", "Lexicon", "LexiconError", "WordTable", "available_languages", "by_identity",
+           "folded", "load", "load_common", "words_pattern"]
 
 LEXICON_PACKAGE = "etl.lexicon"
 #: One to four capitalised words (a person's name after a title); "Lê Minh Khái", "Hun Sen".

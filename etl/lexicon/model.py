@@ -12,9 +12,9 @@ list's folded set, computed once.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cache, cached_property, wraps
 from types import MappingProxyType
 from typing import Any, TypeVar, get_type_hints
 
@@ -22,6 +22,7 @@ from etl.schema import CATEGORIES, KINDS, LEVELS, RELATIONS
 from etl.text import fold
 
 T = TypeVar("T")
+R = TypeVar("R")
 WordList = tuple[str, ...]
 
 
@@ -56,7 +57,39 @@ class WordTable(Mapping[str, Any]):
         return MappingProxyType({fold(k): v for k, v in self._items.items()})
 
 
-@cache
+def by_identity(function: Callable[[Any], R]) -> Callable[[Any], R]:
+    """``function`` of one argument, cached by the argument's identity first: a lexicon's word lists are
+    asked for at every figure, and ``functools.cache`` would hash a whole tuple of words each time (a
+    tuple does not keep its hash). Up to ``IDENTITY_CACHE_SIZE`` arguments are kept by identity (with a
+    reference, so that an id is never reused); beyond, by equality, as ``functools.cache`` does.
+
+    >>> calls = []
+    >>> twice = by_identity(lambda words: calls.append(words) or len(words))
+    >>> words = ("a", "b")
+    >>> twice(words), twice(words), twice(("a", "b")), len(calls)
+    (2, 2, 2, 1)
+    """
+    by_id: dict[int, tuple[Any, R]] = {}
+    by_value = cache(function)
+
+    @wraps(function)
+    def cached(argument: Any) -> R:
+        hit = by_id.get(id(argument))
+        if hit is not None and hit[0] is argument:
+            return hit[1]
+        result = by_value(argument)
+        if len(by_id) < IDENTITY_CACHE_SIZE:
+            by_id[id(argument)] = (argument, result)
+        return result
+
+    return cached
+
+
+#: Arguments ``by_identity`` keeps by identity: far more than the word lists of every lexicon.
+IDENTITY_CACHE_SIZE = 4096
+
+
+@by_identity
 def folded(words: WordList) -> frozenset[str]:
     """The folded words of a list, computed once per list.
 
