@@ -52,7 +52,7 @@ def lines_of(text: str, folded: str | None = None) -> list[Line]:
 def related_spans(text: str, lexicons: Iterable[Lexicon], lines: list[Line] | None = None
                   ) -> list[tuple[int, int]]:
     """Character spans of page furniture, sorted."""
-    lexicons = list(lexicons)
+    lexicons = tuple(lexicons)
     lines = lines_of(text) if lines is None else lines
     spans: list[tuple[int, int]] = []
     tail_from = _tail_start(lines, lexicons)
@@ -109,7 +109,22 @@ def _is_furniture_line(folded: str, lexicons: Sequence[Lexicon]) -> bool:
         return True  # ">> Vietnam and Laos sign deal": a link to another article
     if len(folded) <= MAX_WIDGET_CHARS and _TEMPERATURE.search(folded):
         return True  # a weather widget: "Hanoi 31°C Cloudy"
-    return any(_matches(folded, [lex], name) for lex in lexicons for name in ("nav_line", "furniture_line"))
+    return len(folded) <= MAX_HEADLINE_CHARS and _either(tuple(lexicons), FURNITURE_PATTERNS).match(folded) is not None
+
+
+#: The lexicon patterns of a line that is furniture all by itself.
+FURNITURE_PATTERNS = ("nav_line", "furniture_line")
+
+
+@cache
+def _either(lexicons: tuple[Lexicon, ...], names: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern that matches where any of the lexicons' patterns ``names`` does (one match per line
+    instead of one per language and pattern)."""
+    patterns = [lex.patterns[name] for lex in lexicons for name in names]
+    flags = {p.flags for p in patterns}
+    if len(flags) > 1:
+        raise ValueError(f"patterns {names} differ in their flags: {flags}")
+    return re.compile("|".join(f"(?:{p.pattern})" for p in patterns) or "(?!x)x", flags.pop() if flags else 0)
 
 
 def _matches(folded: str, lexicons: Sequence[Lexicon], pattern: str) -> bool:
