@@ -9,6 +9,7 @@ text2num. Every function returns ``None`` for text that is not a number.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _SPACES = re.compile(r"[ \u00a0\u202f\u2009]")
 _GROUP = 3  # digits in a thousands group
@@ -67,6 +68,7 @@ def _float(s: str) -> float | None:
         return None
 
 
+@lru_cache(maxsize=4096)  # a few words ("two", "deux", "un million") make most of them
 def parse_number_words(text: str, lang: str) -> float | None:
     """The value of number words (``onze``, ``deux cents``, ``three million``) or ``None``.
 

@@ -156,9 +156,7 @@ def _quantity(view: TextView, lex: Lexicon, start: int, end: int, kind: str) -> 
     left = start
     if value is None and kind == "words":
         value, left = _lone_scale(view, lex, start, end)
-    if value is None or _is_name(view, lex, start, kind):
-        return None
-    if not _stands_alone(view, lex, start, end, kind, value):
+    if value is None:
         return None
     p = lex.patterns
     currency = None
@@ -174,6 +172,8 @@ def _quantity(view: TextView, lex: Lexicon, start: int, end: int, kind: str) -> 
     if currency is None and scale == 1 and _looks_like_year(view, start, end, kind) \
             and _unit_after(view, lex, pos) is None:
         return None  # a year (the commonest number in these articles): settled before the costly checks
+    if _is_name(view, lex, start, kind) or not _stands_alone(view, lex, start, end, kind, value):
+        return None
     if currency and scale == 1 and _ATTACHED_MILLION.match(view.norm, pos):
         scale, pos = _MILLION, pos + 1  # "$5m"
 
@@ -259,9 +259,10 @@ def _lone_scale(view: TextView, lex: Lexicon, start: int, end: int) -> tuple[flo
     the value and where the quantity starts (the article)."""
     words = view.folded[start:end]
     scales = lex.numbers.scales.folded
+    if words not in scales:
+        return None, start
     m = _WORD_BEFORE.search(view.norm, max(0, start - LEFT_WINDOW), start)
-    articles = folded(lex.numbers.lone_scale_articles)
-    if words not in scales or not m or fold(m.group(1)) not in articles:
+    if not m or fold(m.group(1)) not in folded(lex.numbers.lone_scale_articles):
         return None, start
     return float(scales[words]), m.start(1)
 
