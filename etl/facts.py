@@ -64,7 +64,8 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import pyarrow as pa
@@ -231,10 +232,10 @@ def agree(lows: np.ndarray, highs: np.ndarray) -> bool:
 # --- the fact key, per article ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class FactKey:
+class FactKey(NamedTuple):
     """A claim's fact key before it is final: ``None`` (or category ``other``, or a measure with no
-    name) where the claim does not say."""
+    name) where the claim does not say. (A named tuple: one is made per claim, five times faster than
+    a frozen dataclass.)"""
 
     unit: str
     category: str
@@ -270,8 +271,8 @@ class FactKey:
         measure = Measure(m.name or n.name, m.direction or n.direction, m.goods or n.goods,
                           m.aspect or n.aspect)
         category = self.category if self.category != OTHER_CATEGORY else other.category
-        return replace(self, category=category, period=self.period or other.period,
-                       scope=self.scope or other.scope, measure=measure)
+        return self._replace(category=category, period=self.period or other.period,
+                             scope=self.scope or other.scope, measure=measure)
 
     def text(self, anchor: str) -> str:
         """The final key as text; ``anchor``: the period of a fact whose claims name none."""

@@ -28,9 +28,8 @@ A figure is read within its clause: its sentence, from the figure before it to t
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from etl.categories import KeywordHits
 from etl.lexicon import Lexicon, folded, load_common
@@ -65,8 +64,7 @@ RECIPIENT_WORDS = 3
 OPENERS = ".!?:\"“«(\n-–—"
 
 
-@dataclass(frozen=True)
-class Measure:
+class Measure(NamedTuple):
     """What a figure reports (see the module docstring); every part may be unknown (``None``, empty)."""
 
     name: str | None = None
