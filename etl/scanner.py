@@ -89,9 +89,14 @@ class Scanner:
         for name, found_keys in keys.items():
             for key in found_keys:
                 meanings.setdefault(f" {key} ", []).append((_KEY, name, key))
+        # each key's meanings split by kind, so that ``scan`` handles a key without testing kinds:
+        # (length, phrases as (finder, whole word, value), starts as (finder, group), keys as (finder, key))
         self.automaton = ahocorasick.Automaton()
         for key, meaning in meanings.items():
-            self.automaton.add_word(key, (len(key), tuple(meaning)))
+            self.automaton.add_word(key, (
+                len(key), tuple(m[1:] for m in meaning if m[0] == _PHRASE),
+                tuple((m[1], group) for m in meaning if m[0] == _START for group in m[2]),
+                tuple(m[1:] for m in meaning if m[0] == _KEY)))
         self.empty = not meanings
         if not self.empty:
             self.automaton.make_automaton()
@@ -103,18 +108,15 @@ class Scanner:
             return found
         haystack = found.haystack = " " + (bounded if bounded is not None else boundary_view(folded)) + " "
         phrases, starts, keys = found.raw, found.raw_starts, found.raw_keys
-        for end_index, (length, meanings) in self.automaton.iter(haystack):
+        for end_index, (length, phrase_meanings, start_meanings, key_meanings) in self.automaton.iter(haystack):
             # haystack offset i is text offset i - 1; the key's leading space sits before the word
             start = end_index - length + 1
-            for meaning in meanings:
-                kind = meaning[0]
-                if kind == _PHRASE:
-                    phrases[meaning[1]].append((start, end_index, meaning[2], meaning[3]))
-                elif kind == _START:
-                    for group in meaning[2]:
-                        starts[meaning[1]][group].add(start)
-                else:  # the key's trailing space is the end of its last word
-                    keys[meaning[1]].append((start, end_index - 1, meaning[2]))
+            for name, exact, value in phrase_meanings:
+                phrases[name].append((start, end_index, exact, value))
+            for name, group in start_meanings:
+                starts[name][group].add(start)
+            for name, key in key_meanings:  # the key's trailing space is the end of its last word
+                keys[name].append((start, end_index - 1, key))
         return found
 
 
