@@ -161,10 +161,11 @@ def refers_back(view: TextView, lex: Lexicon, lo: int, start: int) -> bool:
     """Whether the sentence, before the figure at ``start`` (from ``lo``), refers back to the figure
     before it ("Ce chiffre représente une augmentation de 234 %")."""
     before = " " + " ".join(view.bounded[lo:start].split()) + " "
-    return any(f" {phrase} " in before for phrase in _bounded_phrases(lex.measure_context.refer_back))
+    return any(phrase in before for phrase in _bounded_phrases(lex.measure_context.refer_back))
 
 
 @by_identity
-def _bounded_phrases(phrases: tuple[str, ...]) -> frozenset[str]:
-    """Phrases as they read in ``TextView.bounded`` (folded, punctuation as spaces)."""
-    return frozenset(" ".join(boundary_view(p).split()) for p in folded(phrases))
+def _bounded_phrases(phrases: tuple[str, ...]) -> tuple[str, ...]:
+    """Phrases as they read in ``TextView.bounded`` (folded, punctuation as spaces), each between spaces,
+    sorted."""
+    return tuple(sorted({f" {' '.join(boundary_view(p).split())} " for p in folded(phrases)}))

@@ -29,7 +29,7 @@ from etl.schema import join_ids
 from etl.scope import with_scope
 from etl.sections import Line, lines_of, related_spans, section_at
 from etl.targets import target_cue
-from etl.text import FORMAT_CHARACTERS, Sentence, TextView, make_view, split_sentences
+from etl.text import FORMAT_CHARACTERS, Sentence, TextView, fold, make_view, split_sentences
 from etl.timing import TIMER
 
 BODY, RELATED = "body", "related"
@@ -364,7 +364,6 @@ def _what(view: TextView, lex: Lexicon, q: Quantity, lo: int, hi: int,
 
 
 def _trimmed(words: list[str], trim: frozenset[str]) -> list[str]:
-    from etl.text import fold
     words = [w.strip(_BRACKETS) for w in words]
     words = [w for w in words if w]
     while words and fold(words[-1]).strip(".") in trim:
