@@ -20,7 +20,7 @@ from etl.duplicates import (
     story_roots,
     with_duplicates,
 )
-from etl.text import fold
+from etl.text import boundary_view, fold
 from tests.conftest import SEEDS
 
 STORY = (SEEDS / "003_952f03fc20e26940.txt").read_text(encoding="utf-8")
@@ -56,6 +56,15 @@ def test_different_articles_have_different_signatures():
 def test_a_signature_is_the_same_for_the_same_words_and_none_for_no_words():
     assert signature(lines("Trade grew 15%.")) == signature(["trade grew  15%"])  # punctuation, spaces aside
     assert signature(["", "  ", "!"]) is None
+
+
+@pytest.mark.parametrize("text", [STORY, OTHER, "one two three", "l'export-import (2022) vers Hà Tiên",
+                                  "tr\u00e0ng 5 \u0111\u1ed3ng", "a\u2009b\u00a0c d e f g", "😀 word " * 9])
+def test_the_ascii_path_hashes_as_the_general_one(text: str):
+    """An ASCII body is hashed from its bytes; any body gives the hashes of its words joined by spaces."""
+    words = boundary_view(fold(text)).split()
+    expected = duplicates.sketch(duplicates.shingle_hashes(words)).astype("<u4").tobytes()
+    assert signature([fold(text)]) == expected
 
 
 #: (id, published) of two articles, and whether the first comes before the second.
