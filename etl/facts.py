@@ -85,6 +85,9 @@ ROUNDING = 0.05
 HALF_UNIT = 0.49
 #: Significant digits a value is read with (the extractor rounds values to 12).
 DIGITS = 12
+#: Below this power of ten, a value's digits are read with both sides multiplied by 10 ** ``SHIFT``: 10.0 **
+#: -320 is zero, and a value of 1e-310 ("0.000...1" in a page) would divide by it.
+TINY_SCALE, SHIFT = -300, 200
 #: Kinds whose facts are their sentence's own (a duration measures time, not a figure outlets report).
 LOCAL_KINDS = frozenset({"duration"})
 #: A claim is weighed against this many groups at most, the latest of its unit, target and order of
@@ -166,7 +169,9 @@ def _rounding(v: np.ndarray) -> np.ndarray:
     a = np.where(np.isfinite(v), np.abs(v), 0.0)
     nonzero = a > 0
     exponent = np.floor(np.log10(np.where(nonzero, a, 1.0)))
-    digits = np.rint(np.where(nonzero, a, 0.0) / 10.0 ** (exponent - (DIGITS - 1))).astype(np.int64)
+    scale = exponent - (DIGITS - 1)
+    shift = np.where(scale < TINY_SCALE, SHIFT, 0)  # 10 ** scale would be zero: both sides shifted
+    digits = np.rint(np.where(nonzero, a, 0.0) * 10.0 ** shift / 10.0 ** (scale + shift)).astype(np.int64)
     # trailing zeros: how many times both 2 and 5 divide the digits (their greatest common divisors with
     # 2**11 and 5**11 say, at once for every value)
     twos = np.log2(np.gcd(digits, 2 ** (DIGITS - 1)))
@@ -209,11 +214,10 @@ def _rounding_one(v: float | None) -> float:
         return 0.0
     a = abs(v)
     exponent = math.floor(math.log10(a))
-    digits = round(a / 10.0 ** (exponent - (DIGITS - 1)))
-    trailing = 0
-    while trailing < DIGITS - 1 and digits % 10 == 0:
-        digits //= 10
-        trailing += 1
+    scale = exponent - (DIGITS - 1)
+    shift = SHIFT if scale < TINY_SCALE else 0
+    written = str(round(a * 10.0 ** shift / 10.0 ** (scale + shift)))
+    trailing = min(len(written) - len(written.rstrip("0")), DIGITS - 1)
     unit = 10.0 ** (exponent - (DIGITS - 1) + trailing)
     return min(HALF_UNIT * unit, ROUNDING * a)
 

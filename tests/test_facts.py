@@ -281,9 +281,19 @@ def test_one_claim_s_interval_is_the_vectorised_one_to_the_bit():
                              np.round(rng.uniform(0, 1e4, n // 4)) * 1000, np.round(rng.uniform(0, 10, n // 4), 2)])
     values[:30] = 10.0 ** np.arange(-10, 20)
     values[30:32] = (0.0, -5.0)
+    values[32:40] = (1e-310, 3.7e-316, 5e-324, -2.5e-320, 1e-300, 1.23e-305, 1e308, -1.7e308)  # tiny and huge
     qualifiers = rng.choice(["exact", "approx", "more_than", "at_least", "less_than", "up_to", "range"], size=n)
     lows = [v * 0.5 if q == "range" and k % 3 else None for k, (v, q) in enumerate(zip(values, qualifiers, strict=True))]
     highs = [v * 1.5 if lo is not None and k % 5 else None for k, (v, lo) in enumerate(zip(values, lows, strict=True))]
     lo, hi = intervals(values, lows, highs, qualifiers)
     one = [interval(float(v), low, high, str(q)) for v, low, high, q in zip(values, lows, highs, qualifiers, strict=True)]
     assert [a for a, _ in one] == lo.tolist() and [b for _, b in one] == hi.tolist()
+
+
+@pytest.mark.parametrize("zeros", [300, 314, 322, 330])
+def test_a_figure_too_small_for_its_digits_still_gets_its_fact(zeros: int):
+    """"0.000...1 tonnes" with hundreds of zeros (a damaged page): below 1e-308 a float loses digits and
+    10 ** -320 is zero, which the rounding of its interval once divided by."""
+    text = f"Bilateral trade reached 0.{'0' * zeros}1 tonnes of rice in 2023, the ministry said in Phnom Penh."
+    claims = run_extract(text, language="en").claims
+    assert [c["unit"] for c in claims] == ["tonne"] and claims[0]["fact_id"]
