@@ -160,7 +160,7 @@ def _quantity(view: TextView, lex: Lexicon, start: int, end: int, kind: str) -> 
         return None
     p = lex.patterns
     currency = None
-    m = p["currency_before"].search(view.norm, max(0, start - _currency_reach(lex)), start)
+    m = _currency_before(view, lex, start)
     if m:
         currency = _currency_code(lex, m.group(1) or m.group(2))
         left = m.start()
@@ -493,6 +493,24 @@ def _is_rate(view: TextView, pos: int) -> bool:
 def _is_age(view: TextView, pos: int) -> bool:
     """"30-year-old": an age, which the guidelines leave out."""
     return view.folded.startswith("-old", pos) or view.folded.startswith(" old", pos)
+
+
+def _currency_before(view: TextView, lex: Lexicon, start: int) -> re.Match[str] | None:
+    """The currency code or symbol written right before the number at ``start`` ("$5", "USD 5").
+
+    Its last character is one of the last three before the number (``\\s?$``, and ``$`` may stand
+    before a final line break): most numbers have none of the characters a code or symbol ends with
+    there, and the search, which tries every code at every position of its window, is skipped.
+    """
+    if _currency_ends(lex).isdisjoint(view.norm[max(0, start - 3):start]):
+        return None
+    return lex.patterns["currency_before"].search(view.norm, max(0, start - _currency_reach(lex)), start)
+
+
+@cache
+def _currency_ends(lex: Lexicon) -> frozenset[str]:
+    """The last characters of the currency codes and symbols."""
+    return frozenset(token[-1] for token in (*lex.common.currency_codes.codes, *lex.common.currency_symbols))
 
 
 @cache

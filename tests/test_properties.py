@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from etl.lexicon import load
@@ -150,3 +150,25 @@ def test_windows_around_known_spans_are_the_windows_of_their_pattern(text, befor
     digits = re.compile(r"\d+")
     spans = [m.span() for m in digits.finditer(text)]
     assert around(spans, before, after, len(text)) == windows(text, digits, before, after)
+
+
+CURRENCY_PIECES = st.sampled_from(["$", "US$", "US $", "USD", "VNDong", "€", "₫", "៛", "HK$", "S$", "KHR", "usd",
+                                   "D", "g", " ", "\n", "\t", "5", "0.5", "reached", "trade", "(", "-", "Ð"])
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+@settings(max_examples=400, deadline=None)
+@given(pieces=st.lists(st.one_of(CURRENCY_PIECES, st.text(max_size=3)), max_size=12), glue=st.sampled_from(["", " "]))
+@example(pieces=["USD", " ", "\n"], glue="")  # "$" before a final line break: the code ends three before
+@example(pieces=["trade", "US$"], glue=" ")
+def test_a_currency_before_a_number_is_what_the_plain_search_finds(lang, pieces, glue):
+    """The check of the last three characters skips the search only where it could find nothing."""
+    from etl.quantities import _currency_before, _currency_reach
+
+    lex = load(lang)
+    text = glue.join(pieces) + "5"
+    view = make_view(text)
+    start = len(view.norm) - 1
+    plain = lex.patterns["currency_before"].search(view.norm, max(0, start - _currency_reach(lex)), start)
+    found = _currency_before(view, lex, start)
+    assert (found and found.span()) == (plain and plain.span())
