@@ -172,3 +172,22 @@ def test_a_currency_before_a_number_is_what_the_plain_search_finds(lang, pieces,
     plain = lex.patterns["currency_before"].search(view.norm, max(0, start - _currency_reach(lex)), start)
     found = _currency_before(view, lex, start)
     assert (found and found.span()) == (plain and plain.span())
+
+
+WORD_BEFORE = re.compile(r"([^\W\d_][\w.'’-]*)[^\S\r\n]+$")
+WORD_PIECES = st.sampled_from(["Route", "the", "d'", "l’", "Mr.", "x_y", "A-1", "12", "²", "٣", " ", "  ", "\t",
+                               "\n", "\r", "\u00a0", "\u3000", "\x1c", ",", "(", "é", "Ω", "😀"])
+
+
+@settings(max_examples=600, deadline=None)
+@given(pieces=st.lists(st.one_of(WORD_PIECES, st.text(max_size=3)), max_size=10), cut=st.integers(0, 12))
+@example(pieces=["x", " ", "\n"], cut=0)
+@example(pieces=["Route", "\u00a0"], cut=2)
+def test_the_word_before_a_number_is_what_the_pattern_finds(pieces, cut):
+    """``_word_before`` reads from the end what a regex search tries at every position of the window."""
+    from etl.quantities import _word_before
+
+    text = "".join(pieces)
+    lo = min(cut, len(text))
+    m = WORD_BEFORE.search(text, lo, len(text))
+    assert _word_before(text, lo, len(text)) == (m and m.span(1))
