@@ -312,7 +312,7 @@ def _stands_alone(view: TextView, lex: Lexicon, start: int, end: int, kind: str,
         if (not text[line_start:start].strip() and _DATELINE_AFTER.match(text, end)
                 and value <= _DATELINE_DAY_MAX):
             return False
-    return lex.patterns["rank_before"].search(view.folded, max(0, start - LEFT_WINDOW), start) is None
+    return not _listed_before(view, lex, "rank_before", start)
 
 
 def _glued_word(view: TextView, lex: Lexicon, pos: int) -> bool:
@@ -336,7 +336,7 @@ def _is_window(view: TextView, lex: Lexicon, left: int, pos: int) -> bool:
     if after:
         unit = _unit_after(view, lex, after.end())
         return unit is not None and unit.kind == "duration"
-    if p["window_before"].search(view.folded, max(0, left - LEFT_WINDOW), left):
+    if _listed_before(view, lex, "window_before", left):
         unit = _unit_after(view, lex, pos)
         return unit is not None and unit.kind == "duration"
     return False
@@ -452,7 +452,7 @@ def _scale(view: TextView, lex: Lexicon, pos: int) -> tuple[float, int]:
 
 
 def _range_intro(view: TextView, lex: Lexicon, left: int) -> int | None:
-    m = lex.patterns["range_intro"].search(view.folded, max(0, left - LEFT_WINDOW), left)
+    m = _listed_before(view, lex, "range_intro", left)
     return m.start() if m else None
 
 
@@ -538,6 +538,43 @@ def _currency_before(view: TextView, lex: Lexicon, start: int) -> re.Match[str] 
     return lex.patterns["currency_before"].search(view.norm, max(0, start - _currency_reach(lex)), start)
 
 
+#: Patterns of listed phrases that end right before a number (``_bounded(phrases)\\s*$``), each with its
+#: phrases' list: ``_listed_before`` skips the search where no phrase can end.
+LISTED_BEFORE = {
+    "qualifier": lambda lex: [w for _, phrases in lex.qualifiers.items() for w in phrases],
+    "range_intro": lambda lex: lex.ranges.intro,
+    "determiner": lambda lex: lex.exclusions.determiners,
+    "rank_before": lambda lex: lex.exclusions.rank_before,
+    "window_before": lambda lex: lex.exclusions.window_before,
+}
+
+
+def _listed_before(view: TextView, lex: Lexicon, name: str, pos: int) -> re.Match[str] | None:
+    """``lex.patterns[name].search(view.folded, pos - LEFT_WINDOW, pos)``: one of the listed phrases (the
+    ``LISTED_BEFORE`` patterns) ending right before ``pos``, but searched only when the last word before
+    ``pos`` is the last word of one of them. The pattern is tried at every position of its window; the
+    last word is found once (in the boundary view: letters and digits, punctuation as spaces).
+    """
+    lasts = _last_words(lex, name)
+    if lasts is not None:
+        before = view.bounded[max(0, pos - LEFT_WINDOW):pos].rstrip()
+        word = before[before.rfind(" ") + 1:]
+        if word.isalnum() and word not in lasts or not word:
+            return None
+    return lex.patterns[name].search(view.folded, max(0, pos - LEFT_WINDOW), pos)
+
+
+@cache
+def _last_words(lex: Lexicon, name: str) -> frozenset[str] | None:
+    """The last words (boundary view) of the phrases of ``LISTED_BEFORE[name]``; ``None`` when a phrase has
+    no letter or digit, or ends with ``*`` (any word that starts so): then no word can be ruled out."""
+    phrases = LISTED_BEFORE[name](lex)
+    lasts = [boundary_view(fold(p)).split()[-1:] for p in phrases]
+    if any(p.endswith("*") for p in phrases) or not all(lasts):
+        return None
+    return frozenset(last[0] for last in lasts)
+
+
 @cache
 def _currency_ends(lex: Lexicon) -> frozenset[str]:
     """The last characters of the currency codes and symbols."""
@@ -566,7 +603,7 @@ def _qualifier(view: TextView, lex: Lexicon, left: int, kind: str = "") -> tuple
     """
     # one search for every qualifier at once; its match is the one the loop below would choose unless
     # it is no hedge there (then another qualifier's phrase, further right, may be)
-    m = lex.patterns["qualifier"].search(view.folded, max(0, left - LEFT_WINDOW), left)
+    m = _listed_before(view, lex, "qualifier", left)
     if m is None:
         return ("exact", left)
     hedge = " ".join(view.bounded[m.start():m.end()].split())
@@ -662,7 +699,7 @@ def _function_words(lex: Lexicon) -> frozenset[str]:
 def _after_determiner(view: TextView, lex: Lexicon, left: int, value: float) -> bool:
     """"the two countries", "les deux pays": a small number after a determiner names a known set."""
     return (value <= lex.exclusions.reference_max
-            and lex.patterns["determiner"].search(view.folded, max(0, left - LEFT_WINDOW), left) is not None)
+            and _listed_before(view, lex, "determiner", left) is not None)
 
 
 def _is_reference(lex: Lexicon, value: float, counted: str) -> bool:

@@ -191,3 +191,29 @@ def test_the_word_before_a_number_is_what_the_pattern_finds(pieces, cut):
     lo = min(cut, len(text))
     m = WORD_BEFORE.search(text, lo, len(text))
     assert _word_before(text, lo, len(text)) == (m and m.span(1))
+
+
+def _listed_pieces(lang: str) -> list[str]:
+    from etl.quantities import LISTED_BEFORE
+
+    lex = load(lang)
+    return sorted({w for name in LISTED_BEFORE for w in LISTED_BEFORE[name](lex)})
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_a_listed_phrase_before_a_number_is_what_the_plain_search_finds(lang, data):
+    """Skipping the search where the last word ends no listed phrase never skips a match."""
+    from etl.quantities import LEFT_WINDOW, LISTED_BEFORE, _listed_before
+
+    lex = load(lang)
+    pieces = st.one_of(st.sampled_from(_listed_pieces(lang) + [" ", "  ", ",", "\n", "'", "’", "😀", "Plus", "n°"]),
+                       st.text(max_size=3))
+    text = data.draw(st.lists(pieces, max_size=10).map(lambda p: data.draw(st.sampled_from(["", " "])).join(p)))
+    view = make_view(text + " 5")
+    pos = len(view.norm) - 1
+    for name in LISTED_BEFORE:
+        plain = lex.patterns[name].search(view.folded, max(0, pos - LEFT_WINDOW), pos)
+        found = _listed_before(view, lex, name, pos)
+        assert (found and found.span()) == (plain and plain.span()), name
