@@ -18,7 +18,7 @@ import re
 from functools import cache
 from typing import NamedTuple
 
-from etl.lexicon import Lexicon, folded
+from etl.lexicon import Lexicon, folded, phrases_before
 from etl.numbers import parse_number, parse_number_words
 from etl.periods import find_dates
 from etl.scanner import finditer_at
@@ -538,20 +538,9 @@ def _currency_before(view: TextView, lex: Lexicon, start: int) -> re.Match[str] 
     return lex.patterns["currency_before"].search(view.norm, max(0, start - _currency_reach(lex)), start)
 
 
-#: Patterns of listed phrases that end right before a number (``_bounded(phrases)\\s*$``), each with its
-#: phrases' list: ``_listed_before`` skips the search where no phrase can end.
-LISTED_BEFORE = {
-    "qualifier": lambda lex: [w for _, phrases in lex.qualifiers.items() for w in phrases],
-    "range_intro": lambda lex: lex.ranges.intro,
-    "determiner": lambda lex: lex.exclusions.determiners,
-    "rank_before": lambda lex: lex.exclusions.rank_before,
-    "window_before": lambda lex: lex.exclusions.window_before,
-}
-
-
 def _listed_before(view: TextView, lex: Lexicon, name: str, pos: int) -> re.Match[str] | None:
     """``lex.patterns[name].search(view.folded, pos - LEFT_WINDOW, pos)``: one of the listed phrases (the
-    ``LISTED_BEFORE`` patterns) ending right before ``pos``, but searched only when the last word before
+    patterns of ``etl.lexicon.phrases_before``) ending right before ``pos``, but searched only when the last word before
     ``pos`` is the last word of one of them. The pattern is tried at every position of its window; the
     last word is found once (in the boundary view: letters and digits, punctuation as spaces).
     """
@@ -559,16 +548,16 @@ def _listed_before(view: TextView, lex: Lexicon, name: str, pos: int) -> re.Matc
     if lasts is not None:
         before = view.bounded[max(0, pos - LEFT_WINDOW):pos].rstrip()
         word = before[before.rfind(" ") + 1:]
-        if word.isalnum() and word not in lasts or not word:
+        if not word or (word.isalnum() and word not in lasts):
             return None
     return lex.patterns[name].search(view.folded, max(0, pos - LEFT_WINDOW), pos)
 
 
 @cache
 def _last_words(lex: Lexicon, name: str) -> frozenset[str] | None:
-    """The last words (boundary view) of the phrases of ``LISTED_BEFORE[name]``; ``None`` when a phrase has
-    no letter or digit, or ends with ``*`` (any word that starts so): then no word can be ruled out."""
-    phrases = LISTED_BEFORE[name](lex)
+    """The last words (boundary view) of the phrases of pattern ``name``; ``None`` when a phrase has no
+    letter or digit, or ends with ``*`` (any word that starts so): then no word can be ruled out."""
+    phrases = phrases_before(lex)[name]
     lasts = [boundary_view(fold(p)).split()[-1:] for p in phrases]
     if any(p.endswith("*") for p in phrases) or not all(lasts):
         return None

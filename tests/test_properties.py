@@ -194,10 +194,9 @@ def test_the_word_before_a_number_is_what_the_pattern_finds(pieces, cut):
 
 
 def _listed_pieces(lang: str) -> list[str]:
-    from etl.quantities import LISTED_BEFORE
+    from etl.lexicon import phrases_before
 
-    lex = load(lang)
-    return sorted({w for name in LISTED_BEFORE for w in LISTED_BEFORE[name](lex)})
+    return sorted({w for phrases in phrases_before(load(lang)).values() for w in phrases})
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
@@ -205,7 +204,8 @@ def _listed_pieces(lang: str) -> list[str]:
 @given(data=st.data())
 def test_a_listed_phrase_before_a_number_is_what_the_plain_search_finds(lang, data):
     """Skipping the search where the last word ends no listed phrase never skips a match."""
-    from etl.quantities import LEFT_WINDOW, LISTED_BEFORE, _listed_before
+    from etl.lexicon import phrases_before
+    from etl.quantities import LEFT_WINDOW, _listed_before
 
     lex = load(lang)
     pieces = st.one_of(st.sampled_from(_listed_pieces(lang) + [" ", "  ", ",", "\n", "'", "’", "😀", "Plus", "n°"]),
@@ -213,7 +213,7 @@ def test_a_listed_phrase_before_a_number_is_what_the_plain_search_finds(lang, da
     text = data.draw(st.lists(pieces, max_size=10).map(lambda p: data.draw(st.sampled_from(["", " "])).join(p)))
     view = make_view(text + " 5")
     pos = len(view.norm) - 1
-    for name in LISTED_BEFORE:
+    for name in phrases_before(lex):
         plain = lex.patterns[name].search(view.folded, max(0, pos - LEFT_WINDOW), pos)
         found = _listed_before(view, lex, name, pos)
         assert (found and found.span()) == (plain and plain.span()), name

@@ -27,7 +27,7 @@ from etl.scanner import Scan, Scanner
 from etl.text import TextView, fold
 
 __all__ = ["Common", "Language", "Lexicon", "LexiconError", "WordTable", "available_languages", "by_identity",
-           "folded", "load", "load_common", "words_pattern"]
+           "folded", "load", "load_common", "phrases_before", "words_pattern"]
 
 LEXICON_PACKAGE = "etl.lexicon"
 #: One to four capitalised words (a person's name after a title); "Lê Minh Khái", "Hun Sen".
@@ -176,6 +176,18 @@ def load(lang: str) -> Lexicon | None:
     return Lexicon(**sections, lang=lang, common=common, patterns=patterns)
 
 
+def phrases_before(lex: Language) -> dict[str, tuple[str, ...]]:
+    """The patterns of listed phrases that end right before a number (``_bounded(phrases)\\s*$``, searched
+    on the folded text), each with its phrases: hedges, range words, determiners, ranks, reporting windows."""
+    return {
+        "qualifier": tuple(w for _, phrases in lex.qualifiers.items() for w in phrases),
+        "range_intro": tuple(lex.ranges.intro),
+        "determiner": tuple(lex.exclusions.determiners),
+        "rank_before": tuple(lex.exclusions.rank_before),
+        "window_before": tuple(lex.exclusions.window_before),
+    }
+
+
 def _compile(lex: Language, common: Common) -> dict[str, re.Pattern[str]]:
     p: dict[str, re.Pattern[str]] = {}
     flags = re.IGNORECASE
@@ -256,16 +268,13 @@ def _compile(lex: Language, common: Common) -> dict[str, re.Pattern[str]]:
     # Qualifiers, range words, exclusions: anchored at the end of the text before a number.
     for name, phrases in lex.qualifiers.items():
         p[f"qualifier:{name}"] = re.compile(rf"{_bounded(phrases)}\s*$")
-    # every qualifier's phrases in one pattern: its leftmost match is the leftmost of theirs
-    p["qualifier"] = re.compile(rf"{_bounded([w for _, ws in lex.qualifiers.items() for w in ws])}\s*$")
-    p["range_intro"] = re.compile(rf"{_bounded(lex.ranges.intro)}\s*$")
+    # every qualifier's phrases in one pattern ("qualifier"): its leftmost match is the leftmost of theirs
+    for name, phrases in phrases_before(lex).items():
+        p[name] = re.compile(rf"{_bounded(phrases)}\s*$")
     p["change_before"] = re.compile(rf"{_bounded(lex.ranges.change_words)}\s*(?:\S+\s+){{0,3}}$")
     seps = lex.ranges.separators
     p["range_sep"] = re.compile(rf"\s*(?:{words_pattern(seps)})\s*")
-    p["determiner"] = re.compile(rf"{_bounded(lex.exclusions.determiners)}\s*$")
     p["reference_noun"] = re.compile(rf"\s*{_bounded(lex.exclusions.reference_nouns)}")
-    p["rank_before"] = re.compile(rf"{_bounded(lex.exclusions.rank_before)}\s*$")
-    p["window_before"] = re.compile(rf"{_bounded(lex.exclusions.window_before)}\s*$")
     p["window_after"] = re.compile(rf"\s+{_bounded(lex.exclusions.window_after)}")
     markers = lex.exclusions.name_markers
     p["name_marker"] = re.compile(rf"(?:{words_pattern(markers, fold_words=False)})\s*$")
