@@ -113,9 +113,12 @@ def _codes(text: str) -> np.ndarray | None:
             return None
         return np.frombuffer(joined, dtype=np.uint8).astype(_U64) + _U64(1)
     words = boundary_view(text).split()
-    if not words:
-        return None
-    return np.frombuffer(" ".join(words).encode("utf-32-le"), dtype=np.uint32).astype(_U64) + _U64(1)
+    return _code_points(" ".join(words)) if words else None
+
+
+def _code_points(text: str) -> np.ndarray:
+    """The code points of ``text``, plus one, as 64-bit integers."""
+    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(_U64) + _U64(1)
 
 
 def shingle_hashes(words: list[str]) -> np.ndarray:
@@ -128,8 +131,7 @@ def shingle_hashes(words: list[str]) -> np.ndarray:
     >>> len(h), bool(h[0] == h[6]), bool(h[0] == h[1])
     (7, True, False)
     """
-    return _shingle_hashes(np.frombuffer(" ".join(words).encode("utf-32-le"), dtype=np.uint32).astype(_U64)
-                           + _U64(1))
+    return _shingle_hashes(_code_points(" ".join(words)))
 
 
 def _shingle_hashes(codes: np.ndarray) -> np.ndarray:
