@@ -101,8 +101,8 @@ class PreviousBuild:
         files = pa.array([s.relative for s in held], pa.string())
         order = pa.array(self.order, pa.string())
         try:
-            cursors = {t.name: RowCursor(self.out / f"{t.name}.parquet", order) for t in ARTICLE_TABLES}
-            cursors[TEXTS.name] = RowCursor(OutputFolder(self.out).texts_file, order, CURSOR_BATCH_TEXTS)
+            cursors = {t.name: RowCursor(self.out / f"{t.name}.parquet", self.rank) for t in ARTICLE_TABLES}
+            cursors[TEXTS.name] = RowCursor(OutputFolder(self.out).texts_file, self.rank, CURSOR_BATCH_TEXTS)
             problems = pq.read_table(self.out / f"{PROBLEMS.name}.parquet")
             problems = problems.filter(pc.is_in(problems.column("file"), value_set=files)).to_pylist()
         except (OSError, KeyError, pa.ArrowException):
@@ -180,10 +180,10 @@ class RowCursor:
     """Reads one previous table in order, batch by batch (the next batch is read ahead in a
     thread), giving the rows of the articles asked for and skipping the others'."""
 
-    def __init__(self, path: Path, order: pa.Array, batch_rows: int | None = None) -> None:
+    def __init__(self, path: Path, rank: dict[str, int], batch_rows: int | None = None) -> None:
         file = pq.ParquetFile(path, read_dictionary=[c for c in DICTIONARY_COLUMNS
                                                      if c in pq.read_schema(path).names])
-        self._order = order
+        self._rank = rank
         self._batches = file.iter_batches(batch_size=batch_rows or CURSOR_BATCH_ROWS)
         self._reader = ThreadPoolExecutor(max_workers=1)
         self._next = self._reader.submit(next, self._batches, None)
@@ -213,7 +213,7 @@ class RowCursor:
                 rest, rest_ranks = self._buffer.slice(cut), self._buffer_ranks[cut:]
             else:
                 rest, rest_ranks = None, np.zeros(0, dtype=np.int64)
-            ranks = _ranks(batch.column("article_id"), self._order)
+            ranks = _ranks(batch.column("article_id"), self._rank)
             parts = [t for t in (rest, batch) if t is not None and t.num_rows]
             self._set_buffer(pa.concat_tables(parts) if parts else None, np.concatenate([rest_ranks, ranks]))
 
@@ -241,16 +241,36 @@ class RowCursor:
         self._reader.shutdown(wait=True, cancel_futures=True)
 
 
-def _ranks(article_ids: pa.ChunkedArray, order: pa.Array) -> np.ndarray:
-    """Each row's article position in ``order`` (plain or dictionary-encoded ids)."""
+def _ranks(article_ids: pa.Array | pa.ChunkedArray, rank: dict[str, int]) -> np.ndarray:
+    """Each row's article position (``rank``: each article's place in the previous order), for ids
+    plain or dictionary-encoded. An article's rows follow each other, so only the first id of each
+    run of equal ids is looked up (a hash of the 10,000 ids of the order, made by each call of
+    ``pc.index_in``, cost more than the lookups).
+
+    >>> _ranks(pa.array(["b", "b", "a", "c", "c"]), {"a": 0, "b": 1, "c": 2}).tolist()
+    [1, 1, 0, 2, 2]
+    """
     column = article_ids.combine_chunks() if isinstance(article_ids, pa.ChunkedArray) else article_ids
+    n = len(column)
+    if column.null_count:
+        raise PreviousUnreadable("rows without an article id")
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
     if pa.types.is_dictionary(column.type):
-        ranks = pc.take(pc.index_in(column.dictionary, value_set=order), column.indices)
+        codes = column.indices.to_numpy(zero_copy_only=False)
+        starts = np.flatnonzero(codes[1:] != codes[:-1]) + 1
+        values = column.dictionary
+        first_ids = values.take(pa.array(codes[np.concatenate(([0], starts))]))
     else:
-        ranks = pc.index_in(column, value_set=order)
-    if ranks.null_count:
-        raise PreviousUnreadable("rows of an article the previous build does not list")
-    return ranks.to_numpy(zero_copy_only=False).astype(np.int64)
+        changed = pc.not_equal(column.slice(1), column.slice(0, n - 1)).to_numpy(zero_copy_only=False)
+        starts = np.flatnonzero(changed) + 1
+        first_ids = column.take(pa.array(np.concatenate(([0], starts))))
+    try:
+        run_ranks = np.fromiter((rank[a] for a in first_ids.to_pylist()), dtype=np.int64,
+                                count=len(first_ids))
+    except KeyError:
+        raise PreviousUnreadable("rows of an article the previous build does not list") from None
+    return np.repeat(run_ranks, np.diff(np.concatenate(([0], starts, [n]))))
 
 
 # --- CSV rows copied byte for byte ----------------------------------------------------------

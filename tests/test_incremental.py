@@ -390,3 +390,19 @@ def test_dask_engine_writes_the_same_tables(corpus, tmp_path):
     pipeline.run(corpus, tmp_path / "local", progress=False, cache=tmp_path / "c1")
     pipeline.run(corpus, tmp_path / "dask", progress=False, engine="dask", workers=2, cache=tmp_path / "c2")
     same_tables(tmp_path / "local", tmp_path / "dask")
+
+
+@pytest.mark.parametrize("encode", [False, True], ids=["plain", "dictionary"])
+def test_row_ranks_follow_the_previous_order(encode):
+    """Each kept row's article place, looked up once per run of rows of one article; an article the
+    previous build does not list, or a row without one, makes the previous build unreadable."""
+    ids = ["b", "b", "b", "a", "d", "d", "c"]
+    rank = {"a": 0, "b": 1, "c": 2, "d": 3}
+    column = pa.array(ids).dictionary_encode() if encode else pa.array(ids)
+    chunked = pa.chunked_array([column.slice(0, 4), column.slice(4)])
+    assert reuse._ranks(chunked, rank).tolist() == [rank[i] for i in ids]
+    assert reuse._ranks(pa.array([], pa.string()), rank).tolist() == []
+    with pytest.raises(reuse.PreviousUnreadable):
+        reuse._ranks(pa.array(["a", "z"]), rank)
+    with pytest.raises(reuse.PreviousUnreadable):
+        reuse._ranks(pa.array(["a", None]), rank)

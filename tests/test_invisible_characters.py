@@ -58,3 +58,13 @@ def test_the_format_character_class_is_unicode_category_cf():
     assert all(unicodedata.category(chr(i)) == "Cf" for i in matched)
     assert all(FORMAT_CHARACTERS.fullmatch(chr(i)) for i in range(0x10000) if unicodedata.category(chr(i)) == "Cf")
     assert set(BIDI_CONTROLS) <= {chr(i) for i in matched}
+
+
+def test_the_format_table_marks_exactly_the_class():
+    """``format_positions`` looks code units up in a table built with one search over the whole
+    Basic Multilingual Plane; it must mark what the pattern matches, one code point at a time."""
+    from etl.text import _format_codes
+
+    table = _format_codes()
+    assert [i for i in range(0x10000) if table[i]] == [i for i in range(0x10000)
+                                                       if FORMAT_CHARACTERS.fullmatch(chr(i))]

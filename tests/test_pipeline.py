@@ -311,3 +311,32 @@ def test_an_unreadable_journal_entry_is_a_miss(tmp_path: Path):
     cache.close()
     again = Journal(tmp_path, "0123456789abcdef")
     assert again.has("a.txt", "sha-a", "a") and again.get("a.txt", "sha-a", "a") is None
+
+
+def test_the_command_runs_without_importing_pandas(tmp_path):
+    """``python -m etl`` never gives pyarrow a pandas object, so pyarrow is kept from importing pandas
+    (a quarter of a one-article re-run); the tables are those ``pipeline.run`` writes in a process
+    that has pandas."""
+    out = tmp_path / "out"
+    script = ("import runpy, sys\n"
+              f"sys.argv = ['etl', '--seeds', {str(SEEDS)!r}, '--out', {str(out)!r}]\n"
+              "try:\n    runpy.run_module('etl', run_name='__main__')\n"
+              "except SystemExit as e:\n    assert e.code == 0, e.code\n"
+              "print('pandas' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "False"
+    with_pandas = tmp_path / "with_pandas"
+    pipeline.run(SEEDS, with_pandas)
+    for table in TABLES:
+        assert (out / f"{table.name}.csv").read_bytes() == (with_pandas / f"{table.name}.csv").read_bytes()
+
+
+def test_pyarrow_gives_pandas_after_the_command_kept_it_out():
+    """Asked for pandas later (``to_pandas``), pyarrow imports it after all."""
+    script = ("import sys\nfrom etl.__main__ import arrow_without_pandas\narrow_without_pandas()\n"
+              "import pyarrow as pa\nassert 'pandas' not in sys.modules\n"
+              "df = pa.table({'a': [1, 2]}).to_pandas()\nprint(type(df).__name__, int(df['a'].sum()))\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["DataFrame", "3"]
