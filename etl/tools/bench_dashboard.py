@@ -1,7 +1,8 @@
 """Time the dashboard as a person meets it: a real ``streamlit run`` driven by headless Chromium.
 
 Reports, as medians over ``repeat`` visits: seconds from the server answering to the
-first page fully drawn, to switch to another page, and to apply a sidebar filter;
+first page fully drawn, to switch to another page, to apply a sidebar filter, and to draw a
+shared link (the first page with filters in its URL, in a fresh browser);
 the first page of the very first visit on its own (it reads the tables), the seconds
 from ``streamlit run`` to the server answering, and from ``streamlit run`` to that first
 page drawn; and the server's resident memory afterwards. Used by ``python -m etl.tools.bench --dashboard``.
@@ -32,6 +33,8 @@ STATUS_WIDGET = '[data-testid="stStatusWidget"]'
 #: What the first page (the overview) draws last: its province map (SVG) and its article table.
 FIRST_PAGE_DRAWN = ('svg[role="img"]', '[data-testid="stDataFrame"] canvas')
 LANGUAGE_FILTER = '[data-testid="stSidebar"] [data-testid="stMultiSelect"]'
+#: A shared link: the overview with filters in its URL (French articles, page furniture included).
+SHARED_LINK = "/?lang=fr&furniture=1"
 SERVER_START_S = 120
 #: How often the health check is asked while the server starts (seconds).
 SERVER_POLL_S = 0.05
@@ -55,6 +58,28 @@ def _rss_mb(pid: int) -> float:
         if int(fields.get("Pid", "0")) == pid or int(fields.get("PPid", "0")) == pid:
             total += int(fields.get("VmRSS", "0 kB").split()[0])
     return total / 1024
+
+
+VIEWPORT = {"width": 1400, "height": 900}
+
+
+def _open_first_page(page: Page, url: str) -> None:
+    """Open ``url`` and wait until the overview is drawn (its map and its article table)."""
+    page.goto(url, wait_until="domcontentloaded", timeout=TIMEOUT_MS)
+    _wait_idle(page)
+    for drawn in FIRST_PAGE_DRAWN:
+        page.locator(drawn).first.wait_for(state="attached", timeout=TIMEOUT_MS)
+
+
+def _first_page(browser: Browser, url: str) -> float:
+    """Seconds to draw ``url``'s overview in a fresh browser context (no cache, no session)."""
+    context = browser.new_context(viewport=VIEWPORT)
+    try:
+        t = time.monotonic()
+        _open_first_page(context.new_page(), url)
+        return time.monotonic() - t
+    finally:
+        context.close()
 
 
 def _wait_idle(page: Page) -> None:
@@ -100,15 +125,12 @@ def _time_visits(browser: Browser, tables: Path, repeat: int, seeds: Path | None
                     raise RuntimeError("the dashboard did not start") from None
                 time.sleep(SERVER_POLL_S)
         server_up = time.monotonic() - launched
-        first, switch, filtering = [], [], []
+        first, switch, filtering, shared = [], [], [], []
         for _ in range(repeat):
-            context = browser.new_context(viewport={"width": 1400, "height": 900})
+            context = browser.new_context(viewport=VIEWPORT)
             page = context.new_page()
             t = time.monotonic()
-            page.goto(base + "/", wait_until="domcontentloaded", timeout=TIMEOUT_MS)
-            _wait_idle(page)
-            for drawn in FIRST_PAGE_DRAWN:
-                page.locator(drawn).first.wait_for(state="attached", timeout=TIMEOUT_MS)
+            _open_first_page(page, base + "/")
             first.append(time.monotonic() - t)
 
             t = time.monotonic()
@@ -125,12 +147,17 @@ def _time_visits(browser: Browser, tables: Path, repeat: int, seeds: Path | None
             _wait_idle(page)
             filtering.append(time.monotonic() - t)
             context.close()
+            shared.append(_first_page(browser, base + SHARED_LINK))
         return {"server_start_s": round(server_up, 2),  # `streamlit run` to the health check answering
                 "run_to_first_page_s": round(server_up + first[0], 2),
                 "first_page_cold_s": round(first[0], 2),  # the first visit, during the start-up warm-up
                 "first_page_s": round(statistics.median(first), 2),
                 "page_switch_s": round(statistics.median(switch), 2),
                 "filter_s": round(statistics.median(filtering), 2),
+                # a link with filters opened in a fresh browser (after the visits above): the first
+                # time (nothing of its filtered view computed yet), and the median with later times
+                "shared_link_first_s": round(shared[0], 2),
+                "shared_link_s": round(statistics.median(shared), 2),
                 "server_rss_mb": round(_rss_mb(server.pid), 1)}
     finally:
         os.killpg(server.pid, signal.SIGTERM)
