@@ -55,17 +55,28 @@ class _NoPandas:
             raise ModuleNotFoundError("pandas is not imported by the command", name=name)
 
 
-def command() -> int:
+def prepare() -> None:
+    """Set this process up as the command's (see the module's docstring): call it before anything
+    imports pyarrow or numpy (importing this module sets their environment variables)."""
     gc.set_threshold(*GC_THRESHOLDS)  # worker processes start as copies of this one: theirs too
     arrow_without_pandas()
+
+
+def finish() -> None:
+    """Before the process exits: the collection Python makes as it exits would go through every
+    object once more (75 ms after a one-article re-run); the tables are written and closed, nothing
+    left matters."""
+    gc.freeze()
+
+
+def command() -> int:
+    prepare()
     from etl.cli import main
 
     try:
         return main()
     finally:
-        # the collection Python makes as it exits would go through every object once more (75 ms
-        # after a one-article re-run): the tables are written and closed, nothing left matters
-        gc.freeze()
+        finish()
 
 
 if __name__ == "__main__":

@@ -70,9 +70,11 @@ def _child(seeds: Path, out: Path, cache: Path, workers: int, force: bool) -> di
 
 
 def _run_child(seeds: Path, out: Path, cache: Path, workers: int, force: bool) -> dict:
-    code = ("import json,sys; from pathlib import Path; from etl.tools.bench import _child; "
+    # set up as the command's process is (``etl.__main__.prepare``), before pyarrow or numpy is imported
+    code = ("import etl.__main__ as command; command.prepare(); "
+            "import json,sys; from pathlib import Path; from etl.tools.bench import _child; "
             "print(json.dumps(_child(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), "
-            "int(sys.argv[4]), sys.argv[5] == '1')))")
+            "int(sys.argv[4]), sys.argv[5] == '1')), flush=True); command.finish()")
     done = measured([sys.executable, "-c", code, str(seeds), str(out), str(cache), str(workers),
                      "1" if force else "0"])
     result = json.loads(done["stdout"].strip().splitlines()[-1])
