@@ -340,3 +340,20 @@ def test_pyarrow_gives_pandas_after_the_command_kept_it_out():
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["DataFrame", "3"]
+
+
+@pytest.mark.parametrize(("given", "pool"), [({}, "system"), ({"ARROW_DEFAULT_MEMORY_POOL": "mimalloc"}, "mimalloc")])
+def test_the_command_process_is_set_up_before_arrow_loads(given, pool):
+    """``etl.__main__`` chooses Arrow's allocator and one BLAS thread before pyarrow and numpy are
+    imported (later they would not count), unless the user chose otherwise; ``prepare`` raises the
+    garbage collector's thresholds."""
+    import os
+
+    script = ("import etl.__main__ as command\ncommand.prepare()\nimport gc, os, pyarrow as pa\n"
+              "print(pa.default_memory_pool().backend_name, os.environ['OPENBLAS_NUM_THREADS'],"
+              " gc.get_threshold() == command.GC_THRESHOLDS)\n")
+    env = {k: v for k, v in os.environ.items() if k not in ("ARROW_DEFAULT_MEMORY_POOL", "OPENBLAS_NUM_THREADS")}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT,
+                          env={**env, **given})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [pool, "1", "True"]
