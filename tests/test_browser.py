@@ -727,7 +727,8 @@ def test_the_dashboard_benchmark_times_every_step(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr[-2000:]
     dashboard = json.loads(report_file.read_text(encoding="utf-8"))["dashboard"]
     assert set(dashboard) == {"server_start_s", "run_to_first_page_s", "first_page_cold_s", "first_page_s",
-                              "page_switch_s", "filter_s", "server_rss_mb"}
+                              "page_switch_s", "filter_s", "shared_link_first_s", "shared_link_s",
+                              "server_rss_mb"}
     assert all(value > 0 for value in dashboard.values()), dashboard
 
 
