@@ -234,3 +234,29 @@ def test_the_chosen_province_is_outlined_and_named_in_the_legend(geometry):
     assert chosen.name == "Chosen: Kampot" and chosen.line.width > 2 and chosen.line.color == theme.SELECTED_LINE
     kampot = geometry.provinces.set_index("place_id").loc["kampot"]
     assert list(chosen.x) == list(kampot["xs"])
+
+
+def test_province_counts_count_each_claim_once_per_province():
+    """Counted per distinct place and scope, then by province: a claim about two places of one province
+    counts once for it; a claim without a scope counts for its sentence's places; places without a
+    province count for none."""
+    from etl.schema import PLACES
+
+    places = frame(PLACES, [
+        {"place_id": "kampot", "name": "Kampot", "level": "province", "province_id": "kampot"},
+        {"place_id": "kep-town", "name": "Kep", "level": "city", "province_id": "kampot"},
+        {"place_id": "ha-tien", "name": "Ha Tien", "level": "city", "province_id": "kien-giang"},
+        {"place_id": "cambodia", "name": "Cambodia", "level": "country"},
+    ])
+    mentions = frame(MENTIONS, [{"mention_id": f"m{i}", "place_id": p} for i, p in
+                                enumerate(["kampot", "kep-town", "kep-town", "ha-tien", "cambodia"])])
+    claims = frame(CLAIMS, [
+        {"claim_id": "c1", "scope_place_ids": "kampot;kep-town"},  # one province, once
+        {"claim_id": "c2", "scope_place_ids": "kampot;kep-town"},
+        {"claim_id": "c3", "scope_place_ids": "kep-town;ha-tien;cambodia"},
+        {"claim_id": "c4", "place_ids": "ha-tien"},  # no scope: its sentence's places
+        {"claim_id": "c5", "scope_place_ids": "cambodia"},
+    ])
+    counts = maps.province_counts(places, mentions, claims).set_index("province_id")
+    assert counts.to_dict("index") == {"kampot": {"mentions": 3, "claims": 3},
+                                       "kien-giang": {"mentions": 1, "claims": 2}}

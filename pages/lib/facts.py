@@ -323,10 +323,24 @@ def labelled(claims: pd.DataFrame) -> pd.DataFrame:
 
 def _each_once(function: Callable[..., str], *columns: Iterable) -> list[str]:
     """``function`` over the columns row by row, called once per distinct row (figures repeat:
-    the same "$10 billion" or "2021-2025" in many articles)."""
-    rows = list(zip(*(c.tolist() if isinstance(c, pd.Series) else c for c in columns), strict=True))
-    done = {row: function(*row) for row in set(rows)}
-    return [done[row] for row in rows]
+    the same "$10 billion" or "2021-2025" in many articles).
+
+    pandas finds the distinct rows (a Python set of row tuples took a quarter of a second for
+    85,000 claims); empty cells of any kind (None, NaN, NA) are one value.
+
+    >>> _each_once(lambda a, b: f"{a}{b}", pd.Series(["x", "y", "x"]), [1, 2, 1])
+    ['x1', 'y2', 'x1']
+    """
+    keys = [c.reset_index(drop=True) if isinstance(c, pd.Series) else pd.Series(list(c), dtype=object)
+            for c in columns]
+    if not len(keys[0]):
+        return []
+    codes = pd.DataFrame(dict(enumerate(keys))).groupby(
+        list(range(len(keys))), dropna=False, sort=False, observed=True).ngroup().to_numpy()
+    first = np.unique(codes, return_index=True)[1]  # the first row of each group, groups numbered 0, 1...
+    cells = [k.tolist() for k in keys]
+    results = [function(*(cell[i] for cell in cells)) for i in first.tolist()]
+    return [results[code] for code in codes.tolist()]
 
 
 def strongest(pairs: pd.DataFrame, limit: int, ends: list[str]) -> tuple[pd.DataFrame, str]:
