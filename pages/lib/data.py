@@ -269,13 +269,14 @@ def _load_table(out: str, version: str, name: str) -> pd.DataFrame:
     frame it derived from this one modifies its own copy, never the cached table.
     """
     path = Path(out) / f"{name}.parquet"
+    # A sentence is repeated for every claim and place pair in it: categorical, it is held once and
+    # filtering moves codes (links: 250 MB of text become 30 MB). Read as a dictionary (as Parquet
+    # stores it), each sentence is never made once per row first.
     try:
-        rows = pq.read_table(path)
+        rows = pq.read_table(path, read_dictionary=list(REPEATED_TEXT))
     except (OSError, pa.ArrowException) as e:
         raise TablesUnreadable(f"the tables in {Path(out).name} are damaged: {path.name} "
                                "cannot be read") from e
-    # A sentence is repeated for every claim and place pair in it: categorical, it is held once and
-    # filtering moves codes (links: 250 MB of text become 30 MB).
     rows = neutral_direction(dictionary_encoded(rows, REPEATED_TEXT))
     # Other text stays in Arrow's buffers instead of one Python object per cell.
     return coerce(TABLES_BY_NAME[name], rows.to_pandas(types_mapper=_PANDAS_FOR_ARROW.get))
