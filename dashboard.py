@@ -12,7 +12,6 @@ not wait for it.
 from __future__ import annotations
 
 import contextlib
-import os
 import threading
 from collections.abc import AsyncIterator
 
@@ -22,14 +21,10 @@ import streamlit as st
 @contextlib.asynccontextmanager
 async def warm_up_at_start(_app: object) -> AsyncIterator[None]:
     # imported here, once the runtime has started: the app's cached functions then use its caches
-    import pyarrow as pa
-
+    from etl.process import use_c_allocator
     from pages.lib.app import warm_up
 
-    # Arrow's buffers from the C library's allocator, as in the ETL command (``etl/__main__.py``): its
-    # bundled mimalloc kept about 0.1 GB more resident with the 10,000-article tables, for the same times
-    if os.environ.get("ARROW_DEFAULT_MEMORY_POOL") is None:
-        pa.set_memory_pool(pa.system_memory_pool())
+    use_c_allocator()  # as the ETL command does
     threading.Thread(target=warm_up, name="warm-up", daemon=True).start()
     yield
 

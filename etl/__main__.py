@@ -7,15 +7,13 @@ import gc
 import os
 import sys
 
+from etl.process import use_c_allocator
+
 # One BLAS thread (numpy's matrix products, in language detection: one small product an article).
 # OpenBLAS starts a thread per core, which spin for a while after each product, on cores the
 # command's own worker processes need. Set before numpy is imported; workers inherit it.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-# Arrow's buffers from the C library's allocator rather than the mimalloc Arrow bundles: the command
-# reads and writes every table in threads, where mimalloc held on to a third more memory (a
-# one-article re-run at 10,000 articles: 520 -> 360 MB resident), whose fresh pages the kernel zeroes:
-# 2.4 -> 1.9 CPU-s for that re-run, the same for a whole build. Set before pyarrow is imported.
-os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
+use_c_allocator()  # before pyarrow is imported: every allocation
 
 #: The cyclic garbage collector's thresholds for the command (Python's: 700, 10, 10). Loading what
 #: extraction needs makes large tables that live as long as the process (gazetteer, lexicons, the
@@ -57,7 +55,8 @@ class _NoPandas:
 
 def prepare() -> None:
     """Set this process up as the command's (see the module's docstring): call it before anything
-    imports pyarrow or numpy (importing this module sets their environment variables)."""
+    imports pandas or makes an Arrow array (importing this module, before numpy and pyarrow are,
+    sets their BLAS threads and allocator)."""
     gc.set_threshold(*GC_THRESHOLDS)  # worker processes start as copies of this one: theirs too
     arrow_without_pandas()
 
