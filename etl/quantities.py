@@ -540,9 +540,10 @@ def _currency_before(view: TextView, lex: Lexicon, start: int) -> re.Match[str] 
 
 def _listed_before(view: TextView, lex: Lexicon, name: str, pos: int) -> re.Match[str] | None:
     """``lex.patterns[name].search(view.folded, pos - LEFT_WINDOW, pos)``: one of the listed phrases (the
-    patterns of ``etl.lexicon.phrases_before``) ending right before ``pos``, but searched only when the last word before
-    ``pos`` is the last word of one of them. The pattern is tried at every position of its window; the
-    last word is found once (in the boundary view: letters and digits, punctuation as spaces).
+    patterns of ``etl.lexicon.phrases_before``) ending right before ``pos``, but searched only when the
+    last word before ``pos`` is the last word of one of them. The pattern is tried at every position of
+    its window; the last word is found once (in the boundary view: letters and digits, punctuation as
+    spaces).
     """
     lasts = _last_words(lex, name)
     if lasts is not None:

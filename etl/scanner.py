@@ -108,7 +108,8 @@ class Scanner:
             return found
         haystack = found.haystack = " " + (bounded if bounded is not None else boundary_view(folded)) + " "
         phrases, starts, keys = found.raw, found.raw_starts, found.raw_keys
-        for end_index, (length, phrase_meanings, start_meanings, key_meanings) in self.automaton.iter(haystack):
+        for end_index, meanings in self.automaton.iter(haystack):
+            length, phrase_meanings, start_meanings, key_meanings = meanings
             # haystack offset i is text offset i - 1; the key's leading space sits before the word
             start = end_index - length + 1
             for name, exact, value in phrase_meanings:

@@ -109,7 +109,8 @@ def _is_furniture_line(folded: str, lexicons: Sequence[Lexicon]) -> bool:
         return True  # ">> Vietnam and Laos sign deal": a link to another article
     if len(folded) <= MAX_WIDGET_CHARS and _TEMPERATURE.search(folded):
         return True  # a weather widget: "Hanoi 31°C Cloudy"
-    return len(folded) <= MAX_HEADLINE_CHARS and _either(tuple(lexicons), FURNITURE_PATTERNS).match(folded) is not None
+    return (len(folded) <= MAX_HEADLINE_CHARS
+            and _either(tuple(lexicons), FURNITURE_PATTERNS).match(folded) is not None)
 
 
 #: The lexicon patterns of a line that is furniture all by itself.

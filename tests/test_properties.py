@@ -208,7 +208,7 @@ def test_a_listed_phrase_before_a_number_is_what_the_plain_search_finds(lang, da
     from etl.quantities import LEFT_WINDOW, _listed_before
 
     lex = load(lang)
-    pieces = st.one_of(st.sampled_from(_listed_pieces(lang) + [" ", "  ", ",", "\n", "'", "’", "😀", "Plus", "n°"]),
+    pieces = st.one_of(st.sampled_from([*_listed_pieces(lang), " ", "  ", ",", "\n", "'", "’", "😀", "Plus", "n°"]),
                        st.text(max_size=3))
     text = data.draw(st.lists(pieces, max_size=10).map(lambda p: data.draw(st.sampled_from(["", " "])).join(p)))
     view = make_view(text + " 5")
