@@ -46,8 +46,9 @@ class Scanner:
     space before them. A phrase key has a space after it too, unless it ends in ``*``: the
     automaton reports only whole-word matches, so no time is spent on "art" inside
     "partenariat". A word-start key is the first run of letters and digits of a word, with
-    no space after: white space, hyphens and apostrophes in a pattern match any of several
-    characters, and every one of them is a space in the boundary view.
+    no space after, unless another run follows it in the word: white space, hyphens and
+    apostrophes in a pattern match any of several characters, every one of them a space in the
+    boundary view, so "to reach" starts only where the whole word "to" stands, not at "today".
 
     >>> scanner = Scanner({"topics": {"trade": ["export*"]}},
     ...                   {"numbers": {"words": ["deux"], "vague": ["des milliers"]}},
@@ -82,7 +83,7 @@ class Scanner:
                 for word in words:
                     runs = boundary_view(fold(word.rstrip("*"))).split()
                     if runs:
-                        in_groups.setdefault(" " + runs[0], set()).add(group)
+                        in_groups.setdefault(" " + runs[0] + (" " if len(runs) > 1 else ""), set()).add(group)
             for key, found_in in in_groups.items():
                 ordered = tuple(g for g in self.groups[name] if g in found_in)
                 meanings.setdefault(key, []).append((_START, name, ordered))

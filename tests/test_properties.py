@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from etl.lexicon import load
+from etl.lexicon import SCANNED_STARTS, load
 from etl.numbers import parse_number
 from etl.quantities import find_quantities
 from etl.text import TextView, make_view, split_sentences
@@ -217,3 +217,62 @@ def test_a_listed_phrase_before_a_number_is_what_the_plain_search_finds(lang, da
         plain = lex.patterns[name].search(view.folded, max(0, pos - LEFT_WINDOW), pos)
         found = _listed_before(view, lex, name, pos)
         assert (found and found.span()) == (plain and plain.span()), name
+
+
+#: The scanned start lists and the patterns that open with their words (``etl.lexicon.SCANNED_STARTS``).
+STARTED_PATTERNS = [("numbers", "number_words", "number_words"), ("numbers", "vague", "vague"),
+                    ("months", "months", "month"), ("targets", "cues", "target_cue"),
+                    ("targets", "near_cues", "near_target_cue"), ("targets", "modal_cues", "modal_cue"),
+                    ("targets", "trailing_cues", "trailing_target_cue")]
+
+
+def _started_text(lang: str) -> st.SearchStrategy[str]:
+    """Text of a language's listed words (cut, glued and separated every way), among arbitrary characters."""
+    lex = load(lang)
+    words = sorted({w.rstrip("*") for _, (section, keys) in SCANNED_STARTS.items()
+                    for key in keys for w in getattr(getattr(lex, section), key)})
+    piece = st.one_of(st.sampled_from(words), st.sampled_from(words).map(lambda w: w[: len(w) // 2]),
+                      st.sampled_from(["to", "d", "s", "a", "un", "-", "'", "’", "\n", "  ", "day", "aujourd"]),
+                      st.text(max_size=4))
+    return st.lists(piece, max_size=12).flatmap(
+        lambda pieces: st.lists(st.sampled_from(["", " ", "-", "'", "’", "\u00a0", "\n"]),
+                                min_size=len(pieces), max_size=len(pieces))
+        .map(lambda seps: "".join(s + p for s, p in zip(seps, pieces, strict=True))))
+
+
+def _assert_found_at_the_starts(lang: str, finder: str, group: str, pattern: str, text: str) -> None:
+    from etl.scanner import finditer_at
+
+    lex = load(lang)
+    view = make_view(text)
+    starts = lex.scan(view).starts(finder)[group]
+    compiled = lex.patterns[pattern]
+    assert ([m.span() for m in finditer_at(compiled, view.folded, starts)]
+            == [m.span() for m in compiled.finditer(view.folded)])
+    return [m.group() for m in compiled.finditer(view.folded)]
+
+
+@pytest.mark.parametrize(("lang", "text", "found"), [
+    ("en", "Today they want to  reach 5 and, tomorrow, to\nreach 6", ["to  reach", "to\nreach"]),
+    ("en", "Trade is\u00a0expected to top; it is expected", ["is expected", "expected to"]),
+    ("fr", "Afin d’atteindre 5, les deux provinces s'efforcent d'atteindre 6",
+     ["d'atteindre", "s'efforcent"]),
+])
+def test_a_cue_of_several_words_is_found_whatever_separates_them(lang, text, found):
+    """Whatever separates a cue's words, it is found where the patterns find it (tried at its first word's
+    starts only); words that merely begin like its first word ("today", "s'") cost no try. ``found``: as
+    in the folded text."""
+    words = []
+    for finder, group, pattern in STARTED_PATTERNS:
+        words += _assert_found_at_the_starts(lang, finder, group, pattern, text)
+    assert set(found) <= set(words)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+@pytest.mark.parametrize(("finder", "group", "pattern"), STARTED_PATTERNS)
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_patterns_tried_at_the_scanned_word_starts_find_what_they_find_anywhere(lang, finder, group, pattern, data):
+    """A word-start key keeps every position where a pattern can match: "to " for "to reach", "d " for
+    "d'atteindre", "thousands" for "thousands" (followed by "of" or nothing)."""
+    _assert_found_at_the_starts(lang, finder, group, pattern, data.draw(_started_text(lang)))
