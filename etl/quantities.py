@@ -308,6 +308,8 @@ def _stands_alone(view: TextView, lex: Lexicon, start: int, end: int, kind: str,
             return False
         if end < len(text) and text[end].isalpha() and not _glued_word(view, lex, end):
             return False
+        if view.folded.startswith(" ", end) and lex.patterns["spaced_ordinal"].match(view.folded, end):
+            return False  # "ranks 16 th": an ordinal split by the page
         line_start = text.rfind("\n", 0, start) + 1
         if (not text[line_start:start].strip() and _DATELINE_AFTER.match(text, end)
                 and value <= _DATELINE_DAY_MAX):
@@ -498,7 +500,7 @@ def _unit_after(view: TextView, lex: Lexicon, pos: int) -> _Unit | None:
         key = re.sub(r"\s+", " ", m.group(1))
         if key in words:
             unit, kind, factor = words[key]
-            if _is_age(view, m.end()) or _is_rate(view, m.end()):
+            if _is_age(view, m.end()) or _is_rate(view, m.end(), key):
                 return None
             return _Unit(m.end(), unit, kind, float(factor))
     m = p["currency_word"].match(view.folded, pos)
@@ -516,9 +518,21 @@ def _ends_with_scale(view: TextView, lex: Lexicon, start: int, end: int, kind: s
     return kind == "words" and last in lex.numbers.scales.folded
 
 
-def _is_rate(view: TextView, pos: int) -> bool:
-    """"2,300 year-on-year": the unit word is half of a comparison, not what is counted."""
-    return view.folded.startswith(("-on-", " on "), pos)
+def _is_rate(view: TextView, pos: int, word: str) -> bool:
+    """"2,300 year-on-year", "month on month": the unit ``word`` is half of a comparison with itself, not
+    what is counted ("40 percent on average" is a percentage).
+
+    >>> from etl.text import make_view
+    >>> texts = ("2,300 year-on-year", "2,300 year on years", "2,300 year on")
+    >>> [_is_rate(make_view(t), 10, "year") for t in texts]
+    [True, True, False]
+    """
+    m = _ON_ITSELF.match(view.folded, pos)
+    return m is not None and m.group(1).rstrip("s") == word.rstrip("s")
+
+
+#: "-on-year", " on month": what follows a unit word compared with itself.
+_ON_ITSELF = re.compile(r"(?:-| )on(?:-| )(\w+)")
 
 
 def _is_age(view: TextView, pos: int) -> bool:
@@ -727,7 +741,7 @@ def _noun_phrase(view: TextView, lex: Lexicon, pos: int) -> tuple[int, str | Non
                 return pos, None
         if word in stop or word in numberish or word.endswith(("'", "’")):
             if content and not pending_joiner and word in links:
-                complement = _complement(view, m.end(), articles, numberish)
+                complement = _complement(view, m.end(), articles, numberish, heads, stop)
                 if complement is not None:  # "177 sets of remains", "68 projets d'investissement"
                     end = complement
             break
@@ -752,22 +766,30 @@ def _noun_phrase(view: TextView, lex: Lexicon, pos: int) -> tuple[int, str | Non
             # complement if it has one ("177 sets of remains")
             link = _TOKEN.match(view.norm, pos)
             if link and fold(link.group(1)) in links:
-                end = _complement(view, link.end(), articles, numberish) or end
+                end = _complement(view, link.end(), articles, numberish, heads, stop) or end
             break
     if content == 0:
         return pos, None
     return end, view.norm[start:end]
 
 
-def _complement(view: TextView, pos: int, articles: frozenset[str], numberish: frozenset[str]) -> int | None:
+def _complement(view: TextView, pos: int, articles: frozenset[str], numberish: frozenset[str],
+                heads: tuple[str, ...] = (), stop: frozenset[str] = frozenset()) -> int | None:
     """The end of the bare noun after a complement link ("of", "de", "d'") at ``pos``: one lower-case
-    word, with no article, number or name ("of remains", "de garde-frontières")."""
+    word, with no article, number or name ("of remains", "de garde-frontières"), or two when the first is
+    not a plural head and the second is ("of border gates": ``heads``, the language's plural endings)."""
     m = _TOKEN.match(view.norm, pos)
     if not m or not m.group(1)[0].islower():
         return None
     word = fold(m.group(1))
     if word in articles or word in numberish or word.endswith(("'", "’")):
         return None
+    if heads and not word.endswith(heads):
+        head = _TOKEN.match(view.norm, m.end())
+        if head and head.group(1)[0].islower():
+            noun = fold(head.group(1))
+            if noun.endswith(heads) and noun not in stop and noun not in articles and noun not in numberish:
+                return head.end()
     return m.end()
 
 

@@ -208,6 +208,21 @@ REAL_NEWS = [
     ("en", "12 Phnom Penh (AKP) – Trade rose 5%.", [("5%", 5, "percent", "exact")]),
     # "some" before a currency and a scale after it both stay
     ("en", "Investment reached some US$4.8 billion in 2023.", [("some US$4.8 billion", 4.8e9, "USD", "approx")]),
+    # a unit word followed by "on" is compared with itself only when the same word comes after
+    ("en", "Trade grew by 40 percent on average, 3 kilometres on the road.",
+     [("40 percent", 40, "percent", "exact"), ("3 kilometres", 3, "km", "exact")]),
+    ("fr", "Le commerce a augmenté de 40 % en moyenne.", [("40 %", 40, "percent", "exact")]),
+    # a word that adds to an amount, between the number and its unit, or after it
+    ("en", "The plan will continue for three more years and 2 additional months.",
+     [("three more years", 3, "year", "exact"), ("2 additional months", 2, "month", "exact")]),
+    ("fr", "Le plan durera deux années supplémentaires et trois ans de plus.",
+     [("deux années", 2, "year", "exact"), ("trois ans", 3, "year", "exact")]),
+    # an ordinal whose suffix the page set apart from its digits is a rank
+    ("en", "Cambodia ranks 16 th among export markets and 2 nd in the region.", []),
+    ("fr", "Le Cambodge est le 2 ème partenaire et le 1 er marché.", []),
+    # a counted noun with a modifier after "of"
+    ("en", "They opened seven pairs of border gates.", [("seven pairs of border gates", 7, "count", "exact")]),
+    ("fr", "Ils ont ouvert sept paires de postes.", [("sept paires de postes", 7, "count", "exact")]),
     # electricity printed "KW" is an amount of energy
     ("en", "Binh Phuoc sold more than 25 million KW of electricity.", [("more than 25 million KW", 2.5e7, "kWh", "more_than")]),
 ]

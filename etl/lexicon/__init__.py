@@ -195,6 +195,10 @@ def _compile(lex: Language, common: Common) -> dict[str, re.Pattern[str]]:
     # Months for dates: "7 janvier 1979", "January 28th, 2020", "April 1975".
     months = words_pattern(list(lex.dates.months))
     ords = words_pattern(lex.dates.ordinal_suffixes)
+    # an ordinal whose suffix a page set apart from its digits ("ranks 16 th"); one letter ("16 e") could
+    # be a word of its own
+    spaced = words_pattern([s for s in lex.dates.ordinal_suffixes if len(s) >= 2])
+    p["spaced_ordinal"] = re.compile(rf" (?:{spaced})(?![\w])")
     day = rf"\d{{1,2}}(?:{ords})?"
     year = r"\d{4}"
     # The two forms that open with a month share it: trying the months once per position, not twice,
@@ -248,7 +252,8 @@ def _compile(lex: Language, common: Common) -> dict[str, re.Pattern[str]]:
     p["unit_symbol"] = re.compile(
         rf"(?:\s*(?:(?:{unit_links})\s*)?)({'|'.join(re.escape(u) for u in sym_units)})(?![\w])")
     unit_words = words_pattern(list(lex.units.words))
-    p["unit_word"] = re.compile(rf"(?:\s+(?:(?:{unit_links})\s+)?|-|(?<=[0-9]))({unit_words})(?![\w])")
+    between = f"{unit_links}|{words_pattern(lex.units.added_before_unit)}"  # "of", "more"
+    p["unit_word"] = re.compile(rf"(?:\s+(?:(?:{between})\s+)?|-|(?<=[0-9]))({unit_words})(?![\w])")
     codes = common.currency_codes.codes
     symbols = sorted(common.currency_symbols, key=len, reverse=True)
     cur_sym = "|".join(re.escape(s) for s in symbols)

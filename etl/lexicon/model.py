@@ -165,6 +165,8 @@ class Units:
     currency_words: WordTable
     money_nouns: WordList
     unit_links: WordList
+    #: words between a number and its unit word: "three more years"
+    added_before_unit: WordList
     non_count: WordList
 
 
