@@ -129,6 +129,10 @@ MEASURED = [
     ("fr", "Plus de 60 000 Vietnamiens ont visité Siem Reap.", "tourism"),
     ("fr", "Les deux provinces ont planté 40 bornes le long de la frontière.", "border"),
     ("fr", "Le pays compte 12 projets d'investissement dans l'agriculture.", "investment"),
+    # "produits" are goods, whatever they are; "produit" (made) is production
+    ("fr", "La province exporte des engrais et des produits laitiers pour 12 millions de dollars.", "trade"),
+    ("fr", "La province a produit 12 000 tonnes de riz.", "agriculture"),
+    ("en", "The province exports fertiliser and dairy products worth $12 million.", "trade"),
     # a measure word in a name is part of the name ("Da Market", "the Ministry of Trade")
     ("en", "The Da Market lies about 300 meters from the border.", "border"),
     ("en", "The Ministry of Trade said 40 teachers were trained.", "education"),
