@@ -40,6 +40,8 @@ GAZETTEER = Path(__file__).resolve().parent.parent / "data" / "gazetteer.csv"
 #: Capitalised names of up to four words; the look-behind follows the first capital (and spans it),
 #: since a pattern that opens with a character class is searched faster.
 _CAPITALISED_RUN = re.compile(r"([A-ZÀ-ÖØ-ÞĐ](?<![\w].)[\w'’]+(?:[ -][A-ZÀ-ÖØ-ÞĐ][\w'’]+){0,3})")
+#: One word of such a name.
+_NAME_WORD = re.compile(r"[\w'’]+")
 _NEXT_WORD = re.compile(r"[^\S\r\n]+(\w+)")
 _WORD_ENDING = re.compile(r"(\w+)[^\S\r\n]+$")
 #: What separates the words of such a name.
@@ -266,7 +268,9 @@ def find_mentions(view: TextView, gazetteer: Gazetteer, lexicons: Iterable[Lexic
         if place_id is not None:
             mentions.append(Mention(start, end, place_id))
             taken_until = end
-    mentions += _fuzzy_mentions(view, gazetteer, mentions)
+    runs = [m.span() for m in _CAPITALISED_RUN.finditer(view.norm)]
+    mentions = _split_names(view, gazetteer, mentions, runs)
+    mentions += _fuzzy_mentions(view, gazetteer, mentions, runs)
     people = person_spans(view, lexicons, scan.phrases(TITLES))
     return sorted((m for m in mentions if not _inside_a_name(view, m, people)
                    and not _fragment(view, m, gazetteer)), key=lambda m: m.start)
@@ -363,13 +367,45 @@ def _has_gate_cue(view: TextView, start: int, end: int, lexicons: Sequence[Lexic
     return False
 
 
-def _fuzzy_mentions(view: TextView, gazetteer: Gazetteer, exact: list[Mention]) -> list[Mention]:
+def _split_names(view: TextView, gazetteer: Gazetteer, exact: list[Mention], runs: list[tuple[int, int]]
+                 ) -> list[Mention]:
+    """``exact`` with the names a page split into syllables ("Ta Keo", "Kra Tie", "Banteay Mean Chey"):
+    capitalised words (``runs``) that, joined, are an alias ("Takeo", "Banteay Meanchey" joined) while
+    as written they are none. Such a name replaces the mentions inside it ("Mean Chey", a district of
+    Phnom Penh, in "Banteay Mean Chey"); the longest name from the earliest word wins.
+    """
+    found: list[Mention] = []
+    for run_start, run_end in runs:
+        words = [m.span() for m in _NAME_WORD.finditer(view.norm, run_start, run_end)]
+        if len(words) < 2:
+            continue
+        i = 0
+        while i < len(words) - 1:
+            for j in range(len(words) - 1, i, -1):  # the longest first
+                start, end = words[i][0], words[j][1]
+                key = _match_key(view.norm[start:end])
+                joined = key.replace(" ", "")
+                if key in gazetteer.readings or joined not in gazetteer.readings:
+                    continue
+                place_id = gazetteer.readings[joined].plain
+                inside = [m for m in exact if start < m.end and m.start < end]
+                if place_id is None or any(m.start < start or m.end > end for m in inside):
+                    continue
+                found.append(Mention(start, end, place_id))
+                exact = [m for m in exact if m not in inside]
+                i = j
+                break
+            i += 1
+    return sorted(exact + found, key=lambda m: m.start) if found else exact
+
+
+def _fuzzy_mentions(view: TextView, gazetteer: Gazetteer, exact: list[Mention], runs: list[tuple[int, int]]
+                    ) -> list[Mention]:
     min_chars = gazetteer.fuzzy.min_chars
     taken = sorted((m.start, m.end) for m in exact)  # they do not overlap: their ends are sorted too
     first_open = 0  # the first exact mention that ends after the current name starts
     found: list[Mention] = []
-    for m in _CAPITALISED_RUN.finditer(view.norm):
-        start, end = m.span()
+    for start, end in runs:
         if end - start < min_chars:
             continue
         # Names come in text order: a mention that ends before this one starts misses the later ones too.
@@ -377,7 +413,7 @@ def _fuzzy_mentions(view: TextView, gazetteer: Gazetteer, exact: list[Mention]) 
             first_open += 1
         if first_open < len(taken) and taken[first_open][0] < end:
             continue  # overlaps an exact mention
-        place_id = gazetteer.fuzzy_place(m.group(1))
+        place_id = gazetteer.fuzzy_place(view.norm[start:end])
         if place_id is not None:
             found.append(Mention(start, end, place_id))
     return found

@@ -177,6 +177,23 @@ GATES_AND_SPELLINGS = [
     ("en", "Delegates from Tboung Khmum arrived.", {"tbong-khmum"}),
 ]
 
+#: A name the page split into syllables that, joined, is a name of the gazetteer; the whole name, not
+#: a shorter place inside it ("Mean Chey" is a district of Phnom Penh).
+SPLIT_NAMES = [
+    ("en", "Donors from Phnom Penh and Ta Keo presented gifts.", [("Phnom Penh", "phnom-penh"), ("Ta Keo", "takeo")]),
+    ("en", "The Kra Tie delegation visited Banteay Mean Chey.",
+     [("Kra Tie", "kratie"), ("Banteay Mean Chey", "banteay-meanchey")]),
+    ("fr", "Les délégations de Ta Keo et de Sihanouk Ville sont arrivées.",
+     [("Ta Keo", "takeo"), ("Sihanouk Ville", "sihanoukville")]),
+    ("fr", "Le district de Mean Chey, à Phnom Penh, a reçu la délégation.",
+     [("Mean Chey", "mean-chey"), ("Phnom Penh", "phnom-penh")]),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "expected"), SPLIT_NAMES, ids=[s[1][:60] for s in SPLIT_NAMES])
+def test_a_name_split_in_syllables_is_the_place_it_joins_into(lang, text, expected):
+    assert places(text, lang) == expected
+
 
 @pytest.mark.parametrize(("lang", "text", "expected"), GATES_AND_SPELLINGS, ids=[s[1][:60] for s in GATES_AND_SPELLINGS])
 def test_gates_and_spellings_of_real_news(lang, text, expected):
