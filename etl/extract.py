@@ -22,7 +22,7 @@ from etl.measures import claim_measures
 from etl.metadata import detect_language, find_author, find_outlet, find_published, find_title
 from etl.periods import Period, find_dates, find_periods, period_for
 from etl.places import Gazetteer, Mention, find_mentions, place_finders
-from etl.quantities import Quantity, find_quantities
+from etl.quantities import CHANGE_WINDOW, Quantity, find_quantities, overlaps, starts_a_change
 from etl.reading import Document
 from etl.scanner import Scanner
 from etl.schema import join_ids
@@ -139,18 +139,25 @@ def extract(doc: Document, gazetteer: Gazetteer, language: str | None = None) ->
     if lex is not None:
         periods: dict[int, list[Period]] = {s.index: [] for s in sentences}
         with TIMER.stage("numbers"):
+            figures = [(q.start, q.end) for q in quantities]
             for period in find_periods(view, lex, dates):
-                periods[reading.sentence_of(view.to_original(period.start))].append(period)
+                if not overlaps(figures, period.start, period.end):  # "of 1998 million kWh": a figure
+                    periods[reading.sentence_of(view.to_original(period.start))].append(period)
         with TIMER.stage("categories"):
             keywords = KeywordHits(view, lex)
             measures = KeywordHits(view, lex, "measures")
             claim_rows = _claim_rows(reading, lex, quantities, places_by_sentence, periods, keywords,
                                      measures)
+        ranges: set[tuple[int, int]] = set()
         for sid, section in enumerate(sections):
             if section == BODY:
                 body_periods += periods[sid]
-                completed_years |= {p.last for p in periods[sid] if p.first and p.last and p.first < p.last
-                                    and not p.full_dates}
+                ranges |= {(p.first, p.last) for p in periods[sid] if p.first and p.last and p.first < p.last
+                           and not p.full_dates}
+        # a range of years is over when a figure achieved in it is reported ("exports of 2017-2018"), not
+        # when it is named ("a memorandum for 2023-2028")
+        completed_years = {r["period_end"] for r in claim_rows if r["section"] == BODY and not r["target"]
+                           and (r["period_start"], r["period_end"]) in ranges}
     with TIMER.stage("categories"):
         link_lex = lex or lexicons[0]
         # the claims' category keywords serve the links too: the same lexicon, found once
@@ -294,14 +301,21 @@ def _claim_rows(reading: Reading, lex: Lexicon, quantities: list[Quantity],
         period_starts = [p.start for p in periods]
         whole = doc.text[s.start:s.end] if s.end - s.start <= MAX_QUOTE_CHARS else None
         previous_end, previous_what = lo, None
-        for q in qs:
+        before_change = lo  # where the figure before a change's first one ends ("... from 50 to 120 MW")
+        for i, q in enumerate(qs):
             # Everything a figure looks at lies within a window around it, so a text with no
             # sentence break (one line of 1 MB) costs time in proportion to its length.
             w_lo, w_hi = max(lo, q.start - CONTEXT_WINDOW), min(hi, q.end + CONTEXT_WINDOW)
             hits = keywords.between(w_lo, w_hi)
             para_hits = keywords.between(max(p_lo, q.start - PARAGRAPH_WINDOW),
                                          min(p_hi, q.end + PARAGRAPH_WINDOW)) if len(para) > 1 else hits
-            cue = target_cue(view, lex, lo, q.start, q.end, previous_end)
+            if i + 1 < len(qs) and starts_a_change(view, lex, q, qs[i + 1]):
+                cue, before_change = None, previous_end  # the value a change starts from: no goal
+            elif i and starts_a_change(view, lex, qs[i - 1], q):  # its goal verb stands before "from"
+                near_from = qs[i - 1].start - CHANGE_WINDOW
+                cue = target_cue(view, lex, lo, q.start, q.end, before_change, near_from)
+            else:
+                cue = target_cue(view, lex, lo, q.start, q.end, previous_end)
             near = qs[bisect.bisect_left(starts, w_lo):bisect.bisect_right(starts, w_hi)]
             others = [(o.start, o.end) for o in near if o is not q]
             splits = cue is not None and cue.start < q.start and cue.splits_periods

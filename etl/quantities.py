@@ -28,6 +28,9 @@ from etl.text import TextView, boundary_view, fold, word_zipf_in
 YEAR_MIN, YEAR_MAX = 1800, 2100
 #: How far left of a number a qualifier or currency prefix may start (characters).
 LEFT_WINDOW = 40
+#: How far before a range a change word may stand, across its object ("increase the amount of electricity
+#: it supplies from 80 to 200 MW": ``change_before``).
+CHANGE_WINDOW = 100
 #: Words between a number and its counted noun phrase are on one line.
 _GAP = r"[^\S\r\n]*"
 _TOKEN = re.compile(
@@ -93,7 +96,7 @@ def find_quantities(view: TextView, lex: Lexicon, dates: list[re.Match[str]] | N
     bare: list[Quantity] = []  # numbers with neither unit nor noun: they may share a neighbour's
     taken_until = -1
     for start, end, kind in cores:
-        if start < taken_until or _overlaps(blocked, start, end):
+        if start < taken_until or overlaps(blocked, start, end):
             continue
         q = (_vague(view, lex, start, end) if kind == "vague"
              else _quantity(view, lex, start, end, kind))
@@ -134,7 +137,8 @@ def _blocked_spans(view: TextView, lex: Lexicon, dates: list[re.Match[str]]) -> 
     return sorted({m.span() for m in dates} | {m.span() for m in times})
 
 
-def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+def overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether ``start:end`` overlaps one of ``spans`` (sorted, not overlapping each other)."""
     i = bisect.bisect_right(spans, (start, float("inf"))) - 1
     return any(s < end and start < e for s, e in spans[max(i, 0): i + 2])
 
@@ -346,7 +350,16 @@ def _is_window(view: TextView, lex: Lexicon, left: int, pos: int) -> bool:
 
 def _changes(view: TextView, lex: Lexicon, intro: int) -> bool:
     """Whether a change word ("rose", "raise the quota", "passé") comes right before a range's intro."""
-    return lex.patterns["change_before"].search(view.folded, max(0, intro - LEFT_WINDOW), intro) is not None
+    return lex.patterns["change_before"].search(view.folded, max(0, intro - CHANGE_WINDOW), intro) is not None
+
+
+def starts_a_change(view: TextView, lex: Lexicon, x: Quantity, y: Quantity) -> bool:
+    """Whether ``x`` and the next figure ``y``, left as two, give a change from the one to the other ("raise
+    the quota from 50 to 120 MW", "de 80 à 200 MW"): ``x`` is where it starts, ``y`` where it ends."""
+    if lex.patterns["range_sep"].fullmatch(view.folded, x.end, y.start) is None:
+        return False
+    intro = _range_intro(view, lex, x.start)
+    return intro is not None and not _intro_in_span(view, lex, intro)
 
 
 def _intro_in_span(view: TextView, lex: Lexicon, intro: int) -> bool:

@@ -41,13 +41,14 @@ class TargetCue(NamedTuple):
 
 
 def target_cue(view: TextView, lex: Lexicon, sentence_start: int, start: int, end: int,
-               previous_end: int) -> TargetCue | None:
+               previous_end: int, near_from: int | None = None) -> TargetCue | None:
     """The goal word that makes the figure at ``start:end`` a target, if any.
 
     A goal word must be in the same clause, after the previous figure (``previous_end``), at
     most ``TARGET_REACH`` characters before (``NEAR_TARGET_REACH`` for a verb of a goal), or
     right after the figure; a future or conditional verb reaches every figure after it in its
-    clause (``_modal_cue``).
+    clause (``_modal_cue``). ``near_from``: where a verb of a goal may start, when further than
+    ``NEAR_TARGET_REACH`` (the end of a change, "to increase the amount ... from 80 to 200 MW").
     """
     p = lex.patterns
     at = lex.scan(view).starts("targets")  # where a cue word may start: each pattern is tried there only
@@ -56,8 +57,9 @@ def target_cue(view: TextView, lex: Lexicon, sentence_start: int, start: int, en
     if clause:
         lo = start - clause.start()
     cues = finditer_between(p["target_cue"], view.folded, at["cues"], lo, start)
-    cues += [m for m in finditer_between(p["near_target_cue"], view.folded, at["near_cues"],
-                                         max(lo, start - NEAR_TARGET_REACH), start)
+    near = start - NEAR_TARGET_REACH if near_from is None else near_from
+    cues += [m for m in finditer_between(p["near_target_cue"], view.folded, at["near_cues"], max(lo, near),
+                                         start)
              if _governs(view, lex, m.end(), start)]
     if cues:
         return TargetCue(max(c.start() for c in cues))
@@ -98,8 +100,12 @@ def _modal_cue(view: TextView, lex: Lexicon, at: list[int] | None, lo: int, star
     cue = cues[-1]
     words = folded(lex.targets.achieved_words)
     suffixes = lex.targets.achieved_suffixes
-    for m in _WORDS.finditer(view.norm, cue.end(), start):
+    auxiliaries = folded(lex.targets.future_auxiliaries)
+    for i, m in enumerate(_WORDS.finditer(view.norm, cue.end(), start)):
         written = m.group(0).lower()  # accents kept: "a" (has) is not "à" (to)
+        if i == 0 and written in auxiliaries:
+            suffixes = ()  # "will be increased", "will have reached": the participles are future
+            continue
         if written in words or (suffixes and written.endswith(suffixes) and len(written) > 4):
             return None
     return cue.start()

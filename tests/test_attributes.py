@@ -193,6 +193,31 @@ REAL_NEWS_ATTRIBUTES = [
     # verbs of exceeding hedge the figure from outside its span; "plus" alone before a number
     ("fr", "Les exportations dépassent le million de tonnes.", "le million de tonnes", None, None, False, "more_than"),
     ("fr", "La province a investi plus 500 milliards de dongs.", "plus 500 milliards", None, None, False, "more_than"),
+    # two years joined by a dash end a sentence; a year-like number that is itself a figure is no period
+    ("fr", "Les échanges ont atteint plus de 257 millions de dollars en 2017-2018.", "plus de 257", 2017, 2018,
+     False, "more_than"),
+    ("en", "Trade reached $257 million in 2017-2018.", "$257 million", 2017, 2018, False, "exact"),
+    ("en", "Its capacity is 400MW with an average output of 1998 million KWh per year.", "400MW", None, None, False,
+     "exact"),
+    ("fr", "Sa capacité est de 400 MW pour une production de 1998 millions de kWh par an.", "400 MW", None, None,
+     False, "exact"),
+    # "estimated at" hedges; a future passive or perfect is a goal ("will be increased to")
+    ("en", "Its capacity is estimated at 400MW.", "estimated at 400MW", None, None, False, "approx"),
+    ("fr", "Sa capacité est estimée à 400 MW.", "estimée à 400 MW", None, None, False, "approx"),
+    ("en", "The supply will be renewed and increased to 400 MW in 2025.", "400 MW", 2025, 2025, True, "exact"),
+    ("en", "By then the province will have reached 5,000 tonnes.", "5,000 tonnes", None, None, True, "exact"),
+    ("fr", "L'approvisionnement sera porté à 400 MW en 2025.", "400 MW", 2025, 2025, True, "exact"),
+    # a change from one figure to another: the first is where it starts, the second the goal
+    ("en", "The plan is to raise the quota from 50 to 120 MW.", "50", None, None, False, "exact"),
+    ("en", "The plan is to raise the quota from 50 to 120 MW.", "120 MW", None, None, True, "exact"),
+    ("en", "He asked to increase the amount of electricity his country supplies from 80 megawatts to 200 megawatts.",
+     "80 megawatts", None, None, False, "exact"),
+    ("en", "He asked to increase the amount of electricity his country supplies from 80 megawatts to 200 megawatts.",
+     "200 megawatts", None, None, True, "exact"),
+    ("fr", "Le plan vise à porter la part de l'électricité vendue au Cambodge de 80 à 200 MW.", "200 MW", None, None,
+     True, "exact"),
+    ("fr", "Le plan vise à porter la part de l'électricité vendue au Cambodge de 80 à 200 MW.", "80", None, None,
+     False, "exact"),
 ]
 
 

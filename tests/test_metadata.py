@@ -19,6 +19,11 @@ DATES = [
     ("Title\n\nIn 2019, the two provinces signed 3 agreements.", "2019",
      "inferred from text: latest year mentioned, 2019"),
     ("Title\n\nThe two provinces signed 3 agreements.", None, None),
+    # a range of years named for a plan is not over: the article need not be written after it
+    ("Title\n\nThe two provinces renewed their memorandum for 2023-2028. In 2023, trade reached $5 million.",
+     "2023", "inferred from text: latest year mentioned, 2023"),
+    ("Titre\n\nLes deux provinces ont renouvelé leur mémorandum pour 2023-2028. En 2023, les échanges ont "
+     "atteint 5 millions de dollars.", "2023", "inferred from text: latest year mentioned, 2023"),
 ]
 
 

@@ -276,7 +276,11 @@ def _compile(lex: Language, common: Common) -> dict[str, re.Pattern[str]]:
     # every qualifier's phrases in one pattern ("qualifier"): its leftmost match is the leftmost of theirs
     for name, phrases in phrases_before(lex).items():
         p[name] = re.compile(rf"{_bounded(phrases)}\s*$")
-    p["change_before"] = re.compile(rf"{_bounded(lex.ranges.change_words)}\s*(?:\S+\s+){{0,3}}$")
+    # the change word three words before the range ("rose, from"), or further in the same clause, across
+    # its object ("increase the amount of electricity it supplies from 80 to 200 MW")
+    p["change_before"] = re.compile(
+        rf"(?:{_bounded(lex.ranges.change_words)}\s*(?:\S+\s+){{0,3}}"
+        rf"|{_bounded(lex.ranges.object_change_words)}\s*(?:[^\s,;:.!?()]+\s+){{4,9}})$")
     seps = lex.ranges.separators
     p["range_sep"] = re.compile(rf"\s*(?:{words_pattern(seps)})\s*")
     p["reference_noun"] = re.compile(rf"\s*{_bounded(lex.exclusions.reference_nouns)}")
@@ -293,7 +297,8 @@ def _compile(lex: Language, common: Common) -> dict[str, re.Pattern[str]]:
     p["period_range"] = re.compile(rf"{start}\s+(?:(?:{year_words})\s+)?{yr}\s*(?:{end})\s*{yr}(?![\w])")
     # two full dates joined as a range: "(07-01-1979 – 07-01-2020)", "January 7, 1979 to ..."
     p["date_range_gap"] = re.compile(rf"^\s*[-–—]\s*$|^\s*(?:{words_pattern(per.date_range_links)})\s*$")
-    p["period_dash"] = re.compile(rf"(?<![\w/.-]){yr}\s*[-–—/]\s*{yr}(?![\w/.-])")
+    # not a piece of a longer number or date ("1.2017-2018", "2017-2018.5"); a full stop may end the sentence
+    p["period_dash"] = re.compile(rf"(?<![\w/.-]){yr}\s*[-–—/]\s*{yr}(?![\w/-])(?!\.\d)")
     # "since 2015", "depuis 2015": an open start ("de 2022" alone is "of 2022": a single year)
     p["period_open"] = re.compile(
         rf"{_bounded(per.open_start)}\s+{yr}(?![\w])"

@@ -197,6 +197,9 @@ class Ranges:
     separators: WordList
     intro_in_span: WordList
     change_words: WordList
+    #: change verbs that take an object between them and "from": they reach further ("increase the amount of
+    #: electricity it supplies from 80 to 200 MW")
+    object_change_words: WordList
 
 
 @dataclass(frozen=True)
@@ -235,6 +238,9 @@ class Targets:
     achieved_suffixes: WordList
     goal_prepositions: WordList
     achieved_words: WordList
+    #: right after a modal verb, the auxiliary of a future passive or perfect: the participles after it
+    #: are part of the future ("will be increased to 400 MW", "will have reached")
+    future_auxiliaries: WordList
 
 
 @dataclass(frozen=True)
