@@ -212,6 +212,9 @@ FURNITURE = [
     "Trade with Kampot rose.\n" + "Kampot sells rice.\n" * 3 + "Leave a comment\nKep hosts festival",
     "Trade with Kampot rose.\nHanoi 31°C Cloudy\n",
     "Trade with Kampot rose.\nKep 28,5 C\n",
+    # a comment counter ends the article: the comments after it are the readers'
+    "Trade with Kampot rose.\n" + "Kampot sells rice.\n" * 3 + "2 comments:\nKep hosts festival",
+    "Trade with Kampot rose.\n" + "Kampot sells rice.\n" * 3 + "Commentaires (3)\nKep hosts festival",
 ]
 
 

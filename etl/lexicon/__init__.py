@@ -319,9 +319,11 @@ def _compile(lex: Language, common: Common) -> dict[str, re.Pattern[str]]:
 
     # Sections.
     sec = lex.sections
-    for name, key in (("related_header", "related_headers"), ("late_related_header", "late_related_headers"),
-                      ("nav_line", "nav_lines")):
+    for name, key in (("related_header", "related_headers"), ("nav_line", "nav_lines")):
         p[name] = re.compile(rf"^\W*(?:{words_pattern(getattr(sec, key))})\W*$")
+    # with a count before or after it: "2 comments:", "Commentaires (3)"
+    p["late_related_header"] = re.compile(
+        rf"^\W*(?:\d+\s+)?(?:{words_pattern(sec.late_related_headers)})\W*(?:\d+\W*)?$")
     p["furniture_line"] = re.compile(rf"^\W*(?:{words_pattern(sec.furniture_lines)})\W*$")
 
     # People: the capitalised name after a title.
