@@ -19,7 +19,7 @@ from etl.duplicates import signature
 from etl.facts import with_fact_ids
 from etl.lexicon import Lexicon, available_languages, folded, load, load_common
 from etl.measures import claim_measures
-from etl.metadata import detect_language, find_author, find_outlet, find_published, find_title
+from etl.metadata import detect_language, find_author, find_outlet, find_published, find_title, heading_dates
 from etl.periods import Period, find_dates, find_periods, period_for
 from etl.places import Gazetteer, Mention, find_mentions, place_finders
 from etl.quantities import CHANGE_WINDOW, Quantity, find_quantities, overlaps, starts_a_change
@@ -69,6 +69,7 @@ class Reading:
     sections: list[str]  # of each sentence: body or related
     lexicons: Sequence[Lexicon]  # every language's: page furniture and people's titles come in any
     language: str
+    heading: list[tuple[int, int]] = field(default_factory=list)  # the page's date, the dateline's (offsets)
     starts: list[int] = field(default_factory=list, repr=False)  # of each sentence, for sentence_of
 
     def sentence_of(self, original_offset: int) -> int:
@@ -112,7 +113,8 @@ def extract(doc: Document, gazetteer: Gazetteer, language: str | None = None) ->
     lexicons = all_lexicons()
     with TIMER.stage("sentences"):
         view = make_view(text, gazetteer.known_words)
-        lines = lines_of(text, view.folded_original())
+        folded_text = view.folded_original()
+        lines = lines_of(text, folded_text)
         related = related_spans(text, lexicons, lines)
         body_lines = [line for line in lines if section_at(related, line.start) == BODY]
         sentences = split_sentences(text, _abbreviations(lexicons))
@@ -130,7 +132,7 @@ def extract(doc: Document, gazetteer: Gazetteer, language: str | None = None) ->
     with TIMER.stage("places"):
         mentions = find_mentions(view, gazetteer, lexicons, scan)
     reading = Reading(doc, view, lines, body_lines, sentences, sections, lexicons, language,
-                      [s.start for s in sentences])
+                      heading_dates(body_lines, folded_text, lexicons), [s.start for s in sentences])
     mention_rows, places_by_sentence, first_mention = _mention_rows(reading, mentions)
     claim_rows: list[dict] = []
     body_periods: list[Period] = []
@@ -141,8 +143,11 @@ def extract(doc: Document, gazetteer: Gazetteer, language: str | None = None) ->
         with TIMER.stage("numbers"):
             figures = [(q.start, q.end) for q in quantities]
             for period in find_periods(view, lex, dates):
-                if not overlaps(figures, period.start, period.end):  # "of 1998 million kWh": a figure
-                    periods[reading.sentence_of(view.to_original(period.start))].append(period)
+                if overlaps(figures, period.start, period.end):
+                    continue  # "of 1998 million kWh": a figure
+                start = view.to_original(period.start)
+                if not overlaps(reading.heading, start, start + 1):  # the page's date, the dateline's
+                    periods[reading.sentence_of(start)].append(period)
         with TIMER.stage("categories"):
             keywords = KeywordHits(view, lex)
             measures = KeywordHits(view, lex, "measures")
@@ -300,7 +305,9 @@ def _claim_rows(reading: Reading, lex: Lexicon, quantities: list[Quantity],
         starts = [o.start for o in qs]
         period_starts = [p.start for p in periods]
         whole = doc.text[s.start:s.end] if s.end - s.start <= MAX_QUOTE_CHARS else None
-        previous_end, previous_what = lo, None
+        # what a figure measures is not the dateline before it ("HANOI, January 7 (VNA) - Trade reached")
+        heading_ends = [view.to_view(b) for a, b in reading.heading if s.start <= a < s.end]
+        previous_end, previous_what = max([lo, *heading_ends]), None
         before_change = lo  # where the figure before a change's first one ends ("... from 50 to 120 MW")
         for i, q in enumerate(qs):
             # Everything a figure looks at lies within a window around it, so a text with no

@@ -33,6 +33,10 @@ MAX_TITLE_CHARS = 200
 TITLE_FROM_SENTENCE_CHARS = 120
 #: The dateline and byline are looked for in this many characters at each end of the body.
 EDGE_CHARS = 400
+#: A dateline is looked for in this many first lines.
+DATE_LINES = 8
+#: The agency in brackets that closes a dateline, and the dash after it: "(VNA) – ".
+_AGENCY_AFTER = re.compile(r"[^()\n]{1,40}\)\s*[-–—:]?\s*")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _NUMERIC_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 _NAME_TOKEN = re.compile(r"^[A-ZÀ-ÖØ-ÞĐ][\w'’.-]*$")
@@ -168,7 +172,30 @@ def _strip_date_line(text: str) -> str:
 
 @cache
 def _date_line_pattern() -> re.Pattern[str]:
-    return re.compile(rf"^\s*{re.escape(load_common().metadata.date_line)}\s+\d{{4}}-\d{{2}}-\d{{2}}\s*")
+    """"date 2024-01-07", or a part of it ("date 2022-09")."""
+    return re.compile(rf"^\s*{re.escape(load_common().metadata.date_line)}\s+\d{{4}}(?:-\d{{2}}){{0,2}}\s*",
+                      re.IGNORECASE)
+
+
+def heading_dates(lines: list[Line], folded: str, lexicons: Sequence[Lexicon]) -> list[tuple[int, int]]:
+    """Where the first lines (``DATE_LINES``) open with the date of the page ("date 2024-01-07") or of the
+    dateline ("HANOI, January 7, 2024 (VNA) –"): offsets in the text (``folded``: ``fold`` of it). Their
+    years say when the article was written, not when its figures were.
+    """
+    spans = []
+    for line in lines[:DATE_LINES]:
+        head = folded[line.start:min(line.end, line.start + EDGE_CHARS)]
+        m = _date_line_pattern().match(head)
+        end = m.end() if m else 0
+        for lex in lexicons:
+            d = _dateline_pattern(lex).match(head)  # after the page's date, if it has one
+            if d:
+                agency = _AGENCY_AFTER.match(head, d.end()) if head[d.end() - 1] == "(" else None
+                end = max(end, agency.end() if agency else d.end())
+                break
+        if end:
+            spans.append((line.start, line.start + end))
+    return spans
 
 
 def find_outlet(body: str, common: Common) -> str | None:
@@ -272,7 +299,7 @@ def _update_line_pattern(lex: Lexicon) -> re.Pattern[str]:
 
 def _dateline(lines: list[Line], lexicons: Sequence[Lexicon]) -> tuple[int, int, int | None] | None:
     """(day, month, year or None) from "Soc Trang, 18 juillet (VNA)" or "HANOI, January 7 (VNA)"."""
-    for line in lines[:8]:
+    for line in lines[:DATE_LINES]:
         head = line.folded[:EDGE_CHARS]  # the line folded (by ``lines_of``): fold(line.text)
         for lex in lexicons:
             months = lex.dates.months.folded

@@ -193,6 +193,15 @@ REAL_NEWS_ATTRIBUTES = [
     # verbs of exceeding hedge the figure from outside its span; "plus" alone before a number
     ("fr", "Les exportations dépassent le million de tonnes.", "le million de tonnes", None, None, False, "more_than"),
     ("fr", "La province a investi plus 500 milliards de dongs.", "plus 500 milliards", None, None, False, "more_than"),
+    # the year of the page's date or of the dateline is when the article was written, not a period
+    ("en", "Title\n\ndate 2025-04-26 PHNOM PENH — Over nearly 17 years, the firms employed 10,000 workers.",
+     "10,000 workers", None, None, False, "exact"),
+    ("en", "Title\n\nHanoi, January 7, 2024 (VNA) - Trade reached $5 billion.", "$5 billion", None, None, False,
+     "exact"),
+    ("fr", "Titre\n\nPhnom Penh, 3 mars 2022 (VNA) - Le Cambodge a reçu 20 tonnes de riz.", "20 tonnes", None, None,
+     False, "exact"),
+    ("fr", "Titre\n\ndate 2022-09 Le commerce a atteint 7,7 milliards de dollars.", "7,7 milliards", None, None,
+     False, "exact"),
     # two years joined by a dash end a sentence; a year-like number that is itself a figure is no period
     ("fr", "Les échanges ont atteint plus de 257 millions de dollars en 2017-2018.", "plus de 257", 2017, 2018,
      False, "more_than"),
@@ -267,3 +276,11 @@ def test_a_leading_period_scopes_over_every_figure():
 def test_au_cours_de_is_not_education():
     text = "Le poste frontière a enregistré plus de 450.000 passages au cours des neuf premiers mois."
     assert first_claim(text, "fr")["category"] == "border"
+
+
+@pytest.mark.parametrize(("lang", "text", "what"), [
+    ("en", "Title\n\nHanoi, January 7, 2024 (VNA) - Trade reached $5 billion.", "Trade"),
+    ("fr", "Titre\n\nPhnom Penh, 3 mars 2022 (VNA) - Le Cambodge a exporté 20 tonnes de riz.", "Cambodge a exporté"),
+])
+def test_what_a_figure_measures_leaves_the_dateline_out(lang, text, what):
+    assert first_claim(text, lang)["what"] == what

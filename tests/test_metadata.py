@@ -60,6 +60,12 @@ def test_byline(text, author):
     assert run_extract(text).article["author"] == author
 
 
+@pytest.mark.parametrize("date", ["date 2022-09-14", "date 2022-09"])
+def test_a_title_taken_from_a_first_line_leaves_the_pages_date_out(date):
+    text = f"{date} Les exportations vers le Cambodge ont progressé\n\nLe commerce a atteint 7 milliards de dollars."
+    assert run_extract(text, "fr").article["title"] == "Les exportations vers le Cambodge ont progressé"
+
+
 def test_title_is_the_headline_line_not_an_advert():
     text = "cellcard cellcard cellcard\n\nKien Giang helps Kampot\n\nThe province sent 200 cadres."
     assert run_extract(text).article["title"] == "Kien Giang helps Kampot"
