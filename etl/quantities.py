@@ -766,8 +766,11 @@ def _noun_phrase(view: TextView, lex: Lexicon, pos: int) -> tuple[int, str | Non
             continue
         verb_like = word not in exceptions and any(word.endswith(x) and len(word) >= len(x) + 2
                                                    for x in suffixes)
-        if verb_like and not (content == 0 and _noun_follows(view, lex, m.end(), stop, suffixes)):
-            break  # "documents recognising"; but "participating officers" opens with an adjective
+        # "documents recognising"; but "participating officers" opens with an adjective, and a compound
+        # ("major Vietnamese-invested projects", "state-owned firms") is one wherever it stands
+        if verb_like and not ((content == 0 or "-" in word)
+                              and _noun_follows(view, lex, m.end(), stop, suffixes)):
+            break
         written = m.group(1).lower()  # accents kept: "planté" is a participle, "plante" a noun
         if pending_joiner and any(written.endswith(x) and len(written) >= len(x) + 2 for x in after_joiner):
             break  # "550 personnes et planté": a verb, not a second noun

@@ -212,6 +212,10 @@ REAL_NEWS = [
     ("en", "Trade grew by 40 percent on average, 3 kilometres on the road.",
      [("40 percent", 40, "percent", "exact"), ("3 kilometres", 3, "km", "exact")]),
     ("fr", "Le commerce a augmenté de 40 % en moyenne.", [("40 %", 40, "percent", "exact")]),
+    # a hyphenated compound in "-ed" is an adjective wherever it stands in the counted noun (English: French
+    # compounds of this kind are not hyphenated)
+    ("en", "More than 50 major Vietnamese-invested projects opened.",
+     [("More than 50 major Vietnamese-invested projects", 50, "count", "more_than")]),
     # a word that adds to an amount, between the number and its unit, or after it
     ("en", "The plan will continue for three more years and 2 additional months.",
      [("three more years", 3, "year", "exact"), ("2 additional months", 2, "month", "exact")]),
