@@ -129,6 +129,9 @@ MEASURED = [
     ("fr", "Plus de 60 000 Vietnamiens ont visité Siem Reap.", "tourism"),
     ("fr", "Les deux provinces ont planté 40 bornes le long de la frontière.", "border"),
     ("fr", "Le pays compte 12 projets d'investissement dans l'agriculture.", "investment"),
+    # buying and selling goods is trade, whatever the goods
+    ("en", "The company planned to buy 300,000 tonnes of paddy from Cambodia.", "trade"),
+    ("fr", "L'entreprise prévoit d'acheter 300 000 tonnes de paddy au Cambodge.", "trade"),
     # "produits" are goods, whatever they are; "produit" (made) is production
     ("fr", "La province exporte des engrais et des produits laitiers pour 12 millions de dollars.", "trade"),
     ("fr", "La province a produit 12 000 tonnes de riz.", "agriculture"),
