@@ -424,7 +424,8 @@ def _shared_units(view: TextView, lex: Lexicon, bare: list[Quantity], found: lis
         q, is_bare = items[i]
         if not is_bare:
             nearest = q
-        elif nearest is not None and _glued_by(view, glue, q.end, nearest.start):
+        elif (nearest is not None and _glued_by(view, glue, q.end, nearest.start)
+              and not _opens_aside(view, q.end, nearest.start)):
             nearest = shared[i] = _sharing(q, nearest)
         else:
             nearest = None
@@ -451,6 +452,13 @@ def _glued_by(view: TextView, glue: frozenset[str], lo: int, hi: int) -> bool:
     if not text:
         return True
     return text in glue or all(w in glue for w in words)
+
+
+def _opens_aside(view: TextView, lo: int, hi: int) -> bool:
+    """Whether a bracket opens between ``lo`` and ``hi`` and stays open: the figure after it is an aside
+    on the number before ("102 (90.27%)": a share of it), not the next item of a list."""
+    gap = view.folded[lo:hi]
+    return gap.count("(") > gap.count(")")
 
 
 def _sharing(b: Quantity, q: Quantity) -> Quantity:

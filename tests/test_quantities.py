@@ -212,6 +212,10 @@ REAL_NEWS = [
     ("en", "Trade grew by 40 percent on average, 3 kilometres on the road.",
      [("40 percent", 40, "percent", "exact"), ("3 kilometres", 3, "km", "exact")]),
     ("fr", "Le commerce a augmenté de 40 % en moyenne.", [("40 %", 40, "percent", "exact")]),
+    # a figure in brackets after a bare number is an aside on it, not the next item of a list
+    ("en", "Industry had the most projects, at 102 (90.27%), then farming.", [("90.27%", 90.27, "percent", "exact")]),
+    ("fr", "L'industrie compte le plus de projets, soit 102 (90,27 %), devant l'agriculture.",
+     [("90,27 %", 90.27, "percent", "exact")]),
     # a hyphenated compound in "-ed" is an adjective wherever it stands in the counted noun (English: French
     # compounds of this kind are not hyphenated)
     ("en", "More than 50 major Vietnamese-invested projects opened.",
