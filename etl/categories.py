@@ -43,6 +43,12 @@ AFTER_FACTOR = 0.8
 RECIPIENT_WORDS = 3
 #: Kinds whose category the topic words decide, whatever measure words are near.
 TOPIC_KINDS = frozenset({"duration"})
+#: Measure words of equal weight (both in the figure's span): the more specific category first. What
+#: happened to the people counted (killed, fallen: history; treated: health; taught: education) says more
+#: than who they are or who gave (soldiers, aid), as GUIDELINES' categories have it.
+PRECEDENCE = ("history", "health", "education", "tourism", "energy", "trade", "investment", "aid",
+              "agriculture", "border", "security_defence", "infrastructure", "culture", "diplomacy", "other")
+_PRECEDENCE = {c: i for i, c in enumerate(PRECEDENCE)}
 #: Below this score the figure is "other".
 MIN_SCORE = 0.1
 DEFAULT = "other"
@@ -120,13 +126,19 @@ def _closeness(a: int, b: int, start: int, end: int) -> float:
 
 
 def _nearest(hits: list[tuple[int, int, str]], start: int, end: int) -> str | None:
-    """The category of the measure word that weighs most for the figure, or ``None`` when there is none."""
-    best: tuple[float, str] | None = None
+    """The category of the measure word that weighs most for the figure, or ``None`` when there is none;
+    between words that weigh the same (both in the figure's own span), the more specific (``PRECEDENCE``).
+
+    >>> _nearest([(3, 10, "security_defence"), (14, 20, "history")], 0, 20)  # "10 soldats tombés"
+    'history'
+    """
+    best: tuple[float, int, str] | None = None
     for a, b, category in hits:
         weight = _closeness(a, b, start, end) * (AFTER_FACTOR if a >= end else 1.0)
-        if best is None or (weight, category) > best:
-            best = (weight, category)
-    return None if best is None else best[1]
+        ranked = (weight, -_PRECEDENCE[category], category)
+        if best is None or ranked > best:
+            best = ranked
+    return None if best is None else best[2]
 
 
 def measure_words(view: TextView, lex: Lexicon, hits: list[tuple[int, int, str]], start: int, end: int

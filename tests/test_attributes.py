@@ -129,6 +129,11 @@ MEASURED = [
     ("fr", "Plus de 60 000 Vietnamiens ont visité Siem Reap.", "tourism"),
     ("fr", "Les deux provinces ont planté 40 bornes le long de la frontière.", "border"),
     ("fr", "Le pays compte 12 projets d'investissement dans l'agriculture.", "investment"),
+    # soldiers fallen or their remains are history; soldiers on duty are security and defence
+    ("fr", "L'équipe a rapatrié les restes de 2.131 soldats volontaires tombés au Cambodge.", "history"),
+    ("fr", "Cette unité a rapatrié 2 933 ossements de soldats.", "history"),
+    ("en", "The team repatriated the remains of 2,131 fallen volunteer soldiers.", "history"),
+    ("en", "They honoured 300 soldiers who were on patrol.", "security_defence"),
     # buying and selling goods is trade, whatever the goods
     ("en", "The company planned to buy 300,000 tonnes of paddy from Cambodia.", "trade"),
     ("fr", "L'entreprise prévoit d'acheter 300 000 tonnes de paddy au Cambodge.", "trade"),
@@ -287,3 +292,10 @@ def test_au_cours_de_is_not_education():
 ])
 def test_what_a_figure_measures_leaves_the_dateline_out(lang, text, what):
     assert first_claim(text, lang)["what"] == what
+
+
+def test_every_category_has_a_precedence_for_measure_words_of_equal_weight():
+    from etl.categories import PRECEDENCE
+    from etl.schema import CATEGORIES
+
+    assert sorted(PRECEDENCE) == sorted(CATEGORIES) and len(set(PRECEDENCE)) == len(PRECEDENCE)
