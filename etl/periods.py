@@ -17,7 +17,7 @@ from etl.text import TextView
 
 #: Pattern name -> how its years become (first, last).
 _PERIOD_PATTERNS = ("period_range", "period_open_now", "period_dash", "period_deadline",
-                    "period_until", "period_open", "period_single")
+                    "period_until", "period_open", "period_since_event", "period_single")
 #: A year, not inside a longer number. The look-behind comes after the year (and spans it): a
 #: pattern that opens with a plain character class is searched faster, ``re`` skipping straight
 #: to the next 1 or 2.
@@ -27,6 +27,9 @@ _YEAR = re.compile(r"(1[89]\d\d|20\d\d|2100)(?<!\d\d{4})(?!\d)")
 #: characters; after one, "to the present day", 19). The patterns are costly to try, and the fewer
 #: characters they are tried on the better.
 YEAR_CONTEXT = 40
+#: Before a year, further: an open start may stand before the event the year dates ("depuis le lancement
+#: de ces opérations en 2001": 45 characters; ``period_since_event`` matches at most 96).
+YEAR_CONTEXT_BEFORE = 96
 #: Characters added to the distance of an expression after a figure: a tie goes to the one before.
 TRAILING_PENALTY = 0.5
 
@@ -67,7 +70,7 @@ def find_periods(view: TextView, lex: Lexicon, dates: list[re.Match[str]] | None
     p = lex.patterns
     found: list[Period] = []
     taken = _Taken()
-    near_years = around(year_spans(view), YEAR_CONTEXT, YEAR_CONTEXT, len(view.folded))
+    near_years = around(year_spans(view), YEAR_CONTEXT_BEFORE, YEAR_CONTEXT, len(view.folded))
     if dates is None:
         dates = find_dates(view, lex)
     for a, b, first, last in _date_ranges(view, lex, dates):
@@ -116,7 +119,7 @@ def _period_of(name: str, years: list[int], a: int, b: int) -> Period | None:
         if len(years) < 2 or years[1] < years[0]:
             return None
         return Period(a, b, years[0], years[1])
-    if name in ("period_open", "period_open_now"):
+    if name in ("period_open", "period_open_now", "period_since_event"):
         return Period(a, b, years[0], None)
     if name == "period_deadline":
         return Period(a, b, None, years[0], deadline=True)

@@ -201,6 +201,13 @@ REAL_NEWS_ATTRIBUTES = [
     # verbs of exceeding hedge the figure from outside its span; "plus" alone before a number
     ("fr", "Les exportations dépassent le million de tonnes.", "le million de tonnes", None, None, False, "more_than"),
     ("fr", "La province a investi plus 500 milliards de dongs.", "plus 500 milliards", None, None, False, "more_than"),
+    # "since" before an event and its year opens a period; a goal may be agreed in the feminine; "24 e" is a rank
+    ("fr", "Depuis le lancement de ces opérations en 2001, la province a rapatrié 8.627 restes de martyrs.",
+     "8.627 restes", 2001, None, False, "exact"),
+    ("en", "Since its establishment in 1999, the fund has given over 50,000 scholarships.", "over 50,000", 1999,
+     None, False, "more_than"),
+    ("fr", "Elles se sont engagées à maintenir 11 équipes au Cambodge.", "11 équipes", None, None, True, "exact"),
+    ("en", "They committed to keeping 11 teams in Cambodia.", "11 teams", None, None, True, "exact"),
     # the year of the page's date or of the dateline is when the article was written, not a period
     ("en", "Title\n\ndate 2025-04-26 PHNOM PENH — Over nearly 17 years, the firms employed 10,000 workers.",
      "10,000 workers", None, None, False, "exact"),

@@ -142,6 +142,32 @@ def test_dates_and_years_are_what_their_patterns_find_in_the_whole_text(lang, te
     assert view.digit_runs == [m.span() for m in re.finditer(r"\d+", view.folded)]
 
 
+PERIOD_TEXT = st.lists(st.one_of(st.sampled_from([
+    "since", "depuis", "from", "de", "between", "entre", "and", "et", "to", "à", "until", "jusqu'en", "by", "d'ici",
+    "in", "en", "during", "pendant", "the", "le", "launch", "lancement", "of", "these", "ces", "operations",
+    "opérations", "establishment", "today", "aujourd'hui", "2001", "1979", "2024", "2020-2025", "-", ",", ".",
+    "$5 million", "300 tonnes", "a" * 14, "\n",
+]), st.text(max_size=4)), max_size=40).map(" ".join)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+@SETTINGS
+@given(text=PERIOD_TEXT)
+@example(text="depuis le lancement de ces opérations en 2001, 300 tonnes")
+@example(text="since the establishment of these aaaaaaaaaaaaaa operations in 2001, $5 million")
+def test_periods_found_near_years_are_those_found_in_the_whole_text(lang, text):
+    """Period patterns are tried only around years (``YEAR_CONTEXT_BEFORE``, ``YEAR_CONTEXT``): wide enough
+    for the longest match of each, "since the launch of these operations in 2001" among them."""
+    import etl.periods as periods
+
+    lex, view = load(lang), make_view(text)
+    near = periods.find_periods(view, lex)
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(periods, "around", lambda spans, before, after, length: [(0, length)] if spans else [])
+        whole = periods.find_periods(view, lex)
+    assert near == whole
+
+
 @SETTINGS
 @given(text=DATE_TEXT, before=st.integers(0, 9), after=st.integers(0, 9))
 def test_windows_around_known_spans_are_the_windows_of_their_pattern(text, before, after):

@@ -227,7 +227,7 @@ REAL_NEWS = [
      [("deux années", 2, "year", "exact"), ("trois ans", 3, "year", "exact")]),
     # an ordinal whose suffix the page set apart from its digits is a rank
     ("en", "Cambodia ranks 16 th among export markets and 2 nd in the region.", []),
-    ("fr", "Le Cambodge est le 2 ème partenaire et le 1 er marché.", []),
+    ("fr", "Le Cambodge est le 2 ème partenaire et le 1 er marché, à la 24 e phase.", []),
     # a counted noun with a modifier after "of"
     ("en", "They opened seven pairs of border gates.", [("seven pairs of border gates", 7, "count", "exact")]),
     ("fr", "Ils ont ouvert sept paires de postes.", [("sept paires de postes", 7, "count", "exact")]),

@@ -195,10 +195,8 @@ def _compile(lex: Language, common: Common) -> dict[str, re.Pattern[str]]:
     # Months for dates: "7 janvier 1979", "January 28th, 2020", "April 1975".
     months = words_pattern(list(lex.dates.months))
     ords = words_pattern(lex.dates.ordinal_suffixes)
-    # an ordinal whose suffix a page set apart from its digits ("ranks 16 th"); one letter ("16 e") could
-    # be a word of its own
-    spaced = words_pattern([s for s in lex.dates.ordinal_suffixes if len(s) >= 2])
-    p["spaced_ordinal"] = re.compile(rf" (?:{spaced})(?![\w])")
+    # an ordinal whose suffix a page set apart from its digits ("ranks 16 th", "la 24 e phase")
+    p["spaced_ordinal"] = re.compile(rf" (?:{ords})(?![\w])")
     day = rf"\d{{1,2}}(?:{ords})?"
     year = r"\d{4}"
     # The two forms that open with a month share it: trying the months once per position, not twice,
@@ -303,6 +301,10 @@ def _compile(lex: Language, common: Common) -> dict[str, re.Pattern[str]]:
     p["period_open"] = re.compile(
         rf"{_bounded(per.open_start)}\s+{yr}(?![\w])"
         rf"(?:\s*(?:{words_pattern(per.range_end)})\s*(?:{now}))?")
+    # "since the launch of these operations in 2001": up to five words (no number, no punctuation, one space
+    # apart), then the year; at most 96 characters before the year (``periods.YEAR_CONTEXT_BEFORE``)
+    p["period_since_event"] = re.compile(
+        rf"{_bounded(per.since_event)}\s(?:[^\W\d_][\w'’-]{{0,13}}\s){{1,5}}?(?:{words_pattern(per.single)})\s{yr}(?![\w])")
     p["period_open_now"] = re.compile(rf"{start}\s+{yr}\s*(?:{end})\s*(?:{now})")
     single = per.single
     # the word may be glued to the year on a page that lost its spaces: "En2012"

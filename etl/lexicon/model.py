@@ -205,6 +205,8 @@ class Ranges:
 @dataclass(frozen=True)
 class Periods:
     open_start: WordList
+    #: an open start before an event and its year: "since the launch of the operations in 2001"
+    since_event: WordList
     range_start: WordList
     range_end: WordList
     single: WordList
