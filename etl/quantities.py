@@ -745,6 +745,7 @@ def _noun_phrase(view: TextView, lex: Lexicon, pos: int) -> tuple[int, str | Non
     numberish = _numberish(lex)
     max_words = phrase.max_words
     heads = phrase.head_suffixes
+    not_heads = folded(phrase.not_heads)
     after_joiner = phrase.stop_suffixes_after_joiner
     links = folded(phrase.complement_links)
     articles = folded(phrase.articles) | folded(lex.exclusions.determiners)
@@ -785,7 +786,8 @@ def _noun_phrase(view: TextView, lex: Lexicon, pos: int) -> tuple[int, str | Non
         content += 1
         pending_joiner = False
         end = pos = m.end()
-        if heads and word.endswith(heads) and not _joiner_follows(view, lex, pos, joiners):
+        if (heads and word.endswith(heads) and word not in not_heads
+                and not _joiner_follows(view, lex, pos, joiners)):
             # "200 Vietnamese companies | operate": the plural head ends the phrase, with its bare
             # complement if it has one ("177 sets of remains")
             link = _TOKEN.match(view.norm, pos)

@@ -212,6 +212,11 @@ REAL_NEWS = [
     ("en", "Trade grew by 40 percent on average, 3 kilometres on the road.",
      [("40 percent", 40, "percent", "exact"), ("3 kilometres", 3, "km", "exact")]),
     ("fr", "Le commerce a augmenté de 40 % en moyenne.", [("40 %", 40, "percent", "exact")]),
+    # a word ending like a plural that is none does not end the counted noun
+    ("en", "Almost 3 million overseas tourists and 12 bus routes.",
+     [("Almost 3 million overseas tourists", 3e6, "count", "approx"), ("12 bus routes", 12, "count", "exact")]),
+    ("fr", "Près de 3 millions de touristes étrangers sont venus.",
+     [("Près de 3 millions de touristes étrangers", 3e6, "count", "approx")]),
     # a figure in brackets after a bare number is an aside on it, not the next item of a list
     ("en", "Industry had the most projects, at 102 (90.27%), then farming.", [("90.27%", 90.27, "percent", "exact")]),
     ("fr", "L'industrie compte le plus de projets, soit 102 (90,27 %), devant l'agriculture.",

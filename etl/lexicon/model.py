@@ -268,6 +268,8 @@ class NounPhrase:
     suffix_exceptions: WordList
     max_words: int
     head_suffixes: WordList
+    #: words that end like a head noun and are none ("overseas tourists", "various projects")
+    not_heads: WordList
 
 
 @dataclass(frozen=True)
