@@ -30,6 +30,9 @@ YEAR_CONTEXT = 40
 #: Before a year, further: an open start may stand before the event the year dates ("depuis le lancement
 #: de ces opérations en 2001": 45 characters; ``period_since_event`` matches at most 96).
 YEAR_CONTEXT_BEFORE = 96
+#: How far before a year a comparison word is looked for ("compared to the same period in"): the longest
+#: cue and the 40 characters after it that ``comparison_before`` allows.
+COMPARISON_REACH = 70
 #: Characters added to the distance of an expression after a figure: a tie goes to the one before.
 TRAILING_PENALTY = 0.5
 
@@ -92,7 +95,11 @@ def find_periods(view: TextView, lex: Lexicon, dates: list[re.Match[str]] | None
         if y and not taken.overlaps(a, b):
             found.append(Period(a, b, int(y.group(1)), int(y.group(1))))
             taken.add(a, b)
-    return sorted(found, key=lambda x: x.start)
+    # the year a change is measured against is no period of the figures ("up 4.6 percent compared to the
+    # same period in 2018": the figures' year is the sentence's other one)
+    compared = p["comparison_before"]
+    kept = [x for x in found if not compared.search(view.folded, max(0, x.start - COMPARISON_REACH), x.start)]
+    return sorted(kept, key=lambda x: x.start)
 
 
 class _Taken:

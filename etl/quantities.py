@@ -47,6 +47,10 @@ _ATTACHED_MILLION = re.compile(r"[mM](?![\w])")
 #: The unit of a number found with neither unit nor counted noun: it is a claim only if it shares a
 #: neighbouring figure's unit (``_shared_units``).
 BARE = "bare"
+#: The unit of a number with a scale and neither unit nor noun, until the sentence's currency is known.
+SCALED = "scaled"
+#: A line break or the end of a sentence, between a figure and the next.
+_SENTENCE_BREAK = re.compile(r"\n|[.!?](?:\s|$)")
 #: A word glued to a number ("550personnes", "built218") is read as its own word when it is at least
 #: this long and this common (wordfreq Zipf, in the article's language): page text that lost its
 #: spaces. Rarer or shorter glued letters make a code or an ordinal ("A321", "45th").
@@ -94,14 +98,15 @@ def find_quantities(view: TextView, lex: Lexicon, dates: list[re.Match[str]] | N
     cores = _cores(view, lex)
     found: list[Quantity] = []
     bare: list[Quantity] = []  # numbers with neither unit nor noun: they may share a neighbour's
+    scaled: list[Quantity] = []  # likewise with a scale ("8 milliards"): money if money comes before
     taken_until = -1
     for start, end, kind in cores:
         if start < taken_until or overlaps(blocked, start, end):
             continue
         q = (_vague(view, lex, start, end) if kind == "vague"
              else _quantity(view, lex, start, end, kind))
-        if q is not None and q.unit == BARE:
-            bare.append(q)
+        if q is not None and q.unit in (BARE, SCALED):
+            (bare if q.unit == BARE else scaled).append(q)
             taken_until = q.end
         elif q is not None:
             found.append(q)
@@ -111,6 +116,8 @@ def find_quantities(view: TextView, lex: Lexicon, dates: list[re.Match[str]] | N
             taken_until = max(taken_until, _year_range_end(view, lex, start, end))
     found = _full_ranges(view, lex, found)
     found = _elided_currencies(view, lex, found)
+    if scaled:
+        found = sorted(found + _scaled_amounts(view, scaled, found), key=lambda q: q.start)
     if bare:
         found = sorted(found + _shared_units(view, lex, bare, found), key=lambda q: q.start)
     return found
@@ -215,9 +222,11 @@ def _quantity(view: TextView, lex: Lexicon, start: int, end: int, kind: str) -> 
             if link:
                 np_end, counted = _noun_phrase(view, lex, link.end())
         if counted is None:
-            if scale != 1 or low is not None:
+            if low is not None:
                 return None
             qualifier, left = _qualifier(view, lex, left)
+            if scale != 1:  # "contre 8 milliards": an amount of the sentence's currency, if it has one
+                return Quantity(left, pos, _rounded(value * scale), SCALED, SCALED, qualifier, factor=scale)
             return Quantity(left, end, value, BARE, BARE, qualifier)  # its unit may be a neighbour's
         unit = _Unit(np_end, "count", "count", 1.0)
         if _is_reference(lex, value, counted):
@@ -406,6 +415,20 @@ def _elided_currencies(view: TextView, lex: Lexicon, found: list[Quantity]) -> l
             end = scale.end() if scale else q.end
             q = q._replace(end=end, unit=currency.unit, kind="currency", counted=None)
         out.append(q)
+    return out
+
+
+def _scaled_amounts(view: TextView, scaled: list[Quantity], found: list[Quantity]) -> list[Quantity]:
+    """The scaled numbers with neither unit nor noun ("contre 8 milliards") that follow an amount of money in
+    the same sentence: amounts of its currency (GUIDELINES: an elided currency takes the sentence's); the
+    others are no claim ("2 millions" alone)."""
+    money = [q for q in found if q.kind == "currency"]
+    starts = [q.start for q in money]
+    out = []
+    for q in scaled:
+        i = bisect.bisect_left(starts, q.start) - 1
+        if i >= 0 and not _SENTENCE_BREAK.search(view.norm, money[i].end, q.start):
+            out.append(q._replace(unit=money[i].unit, kind="currency"))
     return out
 
 

@@ -201,6 +201,13 @@ REAL_NEWS_ATTRIBUTES = [
     # verbs of exceeding hedge the figure from outside its span; "plus" alone before a number
     ("fr", "Les exportations dépassent le million de tonnes.", "le million de tonnes", None, None, False, "more_than"),
     ("fr", "La province a investi plus 500 milliards de dongs.", "plus 500 milliards", None, None, False, "more_than"),
+    # the year a change is compared with is not the figures' period
+    ("en", "In the first seven months of 2019, Cambodia received 470,000 tourists, an increase of 4.6 percent "
+           "compared to the same period in 2018.", "4.6 percent", 2019, 2019, False, "exact"),
+    ("fr", "En août, le nombre des touristes a grimpé, avec 205% par rapport à la même période de 2019.", "205%",
+     None, None, False, "exact"),
+    ("fr", "En 2024, les échanges ont atteint 10 milliards de dollars, contre 8 milliards en 2023.", "10 milliards",
+     2024, 2024, False, "exact"),
     # "since" before an event and its year opens a period; a goal may be agreed in the feminine; "24 e" is a rank
     ("fr", "Depuis le lancement de ces opérations en 2001, la province a rapatrié 8.627 restes de martyrs.",
      "8.627 restes", 2001, None, False, "exact"),

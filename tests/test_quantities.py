@@ -212,6 +212,12 @@ REAL_NEWS = [
     ("en", "Trade grew by 40 percent on average, 3 kilometres on the road.",
      [("40 percent", 40, "percent", "exact"), ("3 kilometres", 3, "km", "exact")]),
     ("fr", "Le commerce a augmenté de 40 % en moyenne.", [("40 %", 40, "percent", "exact")]),
+    # a scaled number with neither unit nor noun after an amount of money, in its sentence, is of its currency
+    ("fr", "Les échanges ont atteint 10 milliards de dollars, contre 8 milliards en 2023.",
+     [("10 milliards de dollars", 1e10, "USD", "exact"), ("8 milliards", 8e9, "USD", "exact")]),
+    ("en", "The country earned $5 billion last year and 4 billion the year before.",
+     [("$5 billion", 5e9, "USD", "exact"), ("4 billion", 4e9, "USD", "exact")]),
+    ("fr", "Le pays compte 2 millions. Il a exporté 5 millions de dollars.", [("5 millions de dollars", 5e6, "USD", "exact")]),
     # a word ending like a plural that is none does not end the counted noun
     ("en", "Almost 3 million overseas tourists and 12 bus routes.",
      [("Almost 3 million overseas tourists", 3e6, "count", "approx"), ("12 bus routes", 12, "count", "exact")]),

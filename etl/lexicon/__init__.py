@@ -305,6 +305,9 @@ def _compile(lex: Language, common: Common) -> dict[str, re.Pattern[str]]:
     # apart), then the year; at most 96 characters before the year (``periods.YEAR_CONTEXT_BEFORE``)
     p["period_since_event"] = re.compile(
         rf"{_bounded(per.since_event)}\s(?:[^\W\d_][\w'’-]{{0,13}}\s){{1,5}}?(?:{words_pattern(per.single)})\s{yr}(?![\w])")
+    # a comparison before a year, in its clause and with no figure between: "compared to the same period in
+    # 2018", "par rapport à 2019" (not "contre 8 milliards en 2023")
+    p["comparison_before"] = re.compile(rf"{_bounded(per.comparison)}[^,;:.!?\d]{{0,40}}$")
     p["period_open_now"] = re.compile(rf"{start}\s+{yr}\s*(?:{end})\s*(?:{now})")
     single = per.single
     # the word may be glued to the year on a page that lost its spaces: "En2012"

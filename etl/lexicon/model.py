@@ -207,6 +207,9 @@ class Periods:
     open_start: WordList
     #: an open start before an event and its year: "since the launch of the operations in 2001"
     since_event: WordList
+    #: before a year, a comparison: the year is the base of a change, not a period of the figures
+    #: ("up 4.6 percent compared to the same period in 2018")
+    comparison: WordList
     range_start: WordList
     range_end: WordList
     single: WordList
