@@ -47,6 +47,8 @@ _ATTACHED_MILLION = re.compile(r"[mM](?![\w])")
 #: The unit of a number found with neither unit nor counted noun: it is a claim only if it shares a
 #: neighbouring figure's unit (``_shared_units``).
 BARE = "bare"
+#: How far before a bare number its "number of" phrase may stand (characters).
+COUNT_OF_REACH = 200
 #: The unit of a number with a scale and neither unit nor noun, until the sentence's currency is known.
 SCALED = "scaled"
 #: A line break or the end of a sentence, between a figure and the next.
@@ -119,7 +121,10 @@ def find_quantities(view: TextView, lex: Lexicon, dates: list[re.Match[str]] | N
     if scaled:
         found = sorted(found + _scaled_amounts(view, scaled, found), key=lambda q: q.start)
     if bare:
-        found = sorted(found + _shared_units(view, lex, bare, found), key=lambda q: q.start)
+        shared = _shared_units(view, lex, bare, found)
+        taken = {q.start for q in shared}
+        counted = _counted_before(view, lex, [b for b in bare if b.start not in taken])
+        found = sorted(found + shared + counted, key=lambda q: q.start)
     return found
 
 
@@ -418,6 +423,22 @@ def _elided_currencies(view: TextView, lex: Lexicon, found: list[Quantity]) -> l
     return out
 
 
+def _counted_before(view: TextView, lex: Lexicon, bare: list[Quantity]) -> list[Quantity]:
+    """The bare numbers that a "number of" phrase before them in their sentence says what they count ("the
+    number of Vietnamese tourists rose to about 305,000", "le nombre des touristes a atteint 80.000")."""
+    pattern = lex.patterns["count_of"]
+    out = []
+    for b in bare:
+        lo = max(0, b.start - COUNT_OF_REACH)
+        breaks = [m.end() for m in _SENTENCE_BREAK.finditer(view.norm, lo, b.start)]
+        found = list(pattern.finditer(view.folded, breaks[-1] if breaks else lo, b.start))
+        if found:
+            _, counted = _noun_phrase(view, lex, found[-1].end())
+            if counted is not None:
+                out.append(b._replace(unit="count", kind="count", counted=counted))
+    return out
+
+
 def _scaled_amounts(view: TextView, scaled: list[Quantity], found: list[Quantity]) -> list[Quantity]:
     """The scaled numbers with neither unit nor noun ("contre 8 milliards") that follow an amount of money in
     the same sentence: amounts of its currency (GUIDELINES: an elided currency takes the sentence's); the
@@ -456,7 +477,8 @@ def _shared_units(view: TextView, lex: Lexicon, bare: list[Quantity], found: lis
     for i, (q, is_bare) in enumerate(items):  # else the figure before it
         if not is_bare or i in shared:
             nearest = shared.get(i, q)
-        elif nearest is not None and _glued_by(view, glue, nearest.end, q.start):
+        elif (nearest is not None and _glued_by(view, glue, nearest.end, q.start)
+              and not (nearest.kind == "percent" and q.value > 100)):  # "rose 12% to 300,000"
             nearest = shared[i] = _sharing(q, nearest)
         else:
             nearest = None

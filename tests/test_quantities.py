@@ -212,6 +212,13 @@ REAL_NEWS = [
     ("en", "Trade grew by 40 percent on average, 3 kilometres on the road.",
      [("40 percent", 40, "percent", "exact"), ("3 kilometres", 3, "km", "exact")]),
     ("fr", "Le commerce a augmenté de 40 % en moyenne.", [("40 %", 40, "percent", "exact")]),
+    # a bare number counts what a "number of" phrase before it in its sentence names
+    ("en", "The number of Vietnamese tourists rose in five months to about 305,000.",
+     [("about 305,000", 305000, "count", "approx")]),
+    ("fr", "Le nombre des touristes cambodgiens a atteint 80.000 en août.", [("80.000", 80000, "count", "exact")]),
+    ("en", "The number of projects grew. It reached 50.", []),
+    ("en", "The number of visitors rose 12% to 300,000.",
+     [("12%", 12, "percent", "exact"), ("300,000", 300000, "count", "exact")]),
     # a scaled number with neither unit nor noun after an amount of money, in its sentence, is of its currency
     ("fr", "Les échanges ont atteint 10 milliards de dollars, contre 8 milliards en 2023.",
      [("10 milliards de dollars", 1e10, "USD", "exact"), ("8 milliards", 8e9, "USD", "exact")]),

@@ -245,6 +245,7 @@ def _compile(lex: Language, common: Common) -> dict[str, re.Pattern[str]]:
 
     # Units, right after a number (link words such as "de", "of" or a hyphen allowed).
     unit_links = words_pattern(lex.units.unit_links)
+    p["count_of"] = re.compile(rf"{_bounded(lex.units.count_of)}\s*")
     p["unit_link"] = re.compile(rf"\s+(?:{unit_links})(?![\w])|\s+(?:d['’])(?=\w)")
     sym_units = sorted(common.units, key=len, reverse=True)
     p["unit_symbol"] = re.compile(

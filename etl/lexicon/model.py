@@ -165,6 +165,8 @@ class Units:
     currency_words: WordTable
     money_nouns: WordList
     unit_links: WordList
+    #: names what a bare number later in the sentence counts: "the number of tourists ... 305,000"
+    count_of: WordList
     #: words between a number and its unit word: "three more years"
     added_before_unit: WordList
     non_count: WordList
