@@ -47,6 +47,9 @@ _ATTACHED_MILLION = re.compile(r"[mM](?![\w])")
 #: The unit of a number found with neither unit nor counted noun: it is a claim only if it shares a
 #: neighbouring figure's unit (``_shared_units``).
 BARE = "bare"
+#: Kinds whose unit a bare number over 100 after a figure of them does not take ("rose 12% to 300,000",
+#: "in five months to 305,000"): a list of them runs below that.
+_SMALL_KINDS = frozenset({"percent", "duration"})
 #: How far before a bare number its "number of" phrase may stand (characters).
 COUNT_OF_REACH = 200
 #: The unit of a number with a scale and neither unit nor noun, until the sentence's currency is known.
@@ -478,7 +481,7 @@ def _shared_units(view: TextView, lex: Lexicon, bare: list[Quantity], found: lis
         if not is_bare or i in shared:
             nearest = shared.get(i, q)
         elif (nearest is not None and _glued_by(view, glue, nearest.end, q.start)
-              and not (nearest.kind == "percent" and q.value > 100)):  # "rose 12% to 300,000"
+              and not (nearest.kind in _SMALL_KINDS and q.value > 100)):  # "rose 12% to 300,000"
             nearest = shared[i] = _sharing(q, nearest)
         else:
             nearest = None

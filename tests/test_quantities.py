@@ -213,8 +213,9 @@ REAL_NEWS = [
      [("40 percent", 40, "percent", "exact"), ("3 kilometres", 3, "km", "exact")]),
     ("fr", "Le commerce a augmenté de 40 % en moyenne.", [("40 %", 40, "percent", "exact")]),
     # a bare number counts what a "number of" phrase before it in its sentence names
-    ("en", "The number of Vietnamese tourists rose in five months to about 305,000.",
+    ("en", "The number of Vietnamese tourists rose in the first five months of this year, to about 305,000.",
      [("about 305,000", 305000, "count", "approx")]),
+    ("en", "Arrivals rose in five months to about 305,000.", [("five months", 5, "month", "exact")]),
     ("fr", "Le nombre des touristes cambodgiens a atteint 80.000 en août.", [("80.000", 80000, "count", "exact")]),
     ("en", "The number of projects grew. It reached 50.", []),
     ("en", "The number of visitors rose 12% to 300,000.",
