@@ -35,6 +35,9 @@ TITLE_FROM_SENTENCE_CHARS = 120
 EDGE_CHARS = 400
 #: A dateline is looked for in this many first lines.
 DATE_LINES = 8
+#: A dateline's comma comes within this many characters of its line's start (``_dateline_pattern``: a page's
+#: date, then a place of at most 41 characters).
+DATELINE_COMMA_WITHIN = 80
 #: The agency in brackets that closes a dateline, and the dash after it: "(VNA) – ".
 _AGENCY_AFTER = re.compile(r"[^()\n]{1,40}\)\s*[-–—:]?\s*")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
@@ -187,7 +190,7 @@ def heading_dates(lines: list[Line], folded: str, lexicons: Sequence[Lexicon]) -
         head = folded[line.start:min(line.end, line.start + EDGE_CHARS)]
         m = _date_line_pattern().match(head)
         end = m.end() if m else 0
-        for lex in lexicons:
+        for lex in lexicons if _may_be_dateline(head) else ():
             d = _dateline_pattern(lex).match(head)  # after the page's date, if it has one
             if d:
                 agency = _AGENCY_AFTER.match(head, d.end()) if head[d.end() - 1] == "(" else None
@@ -301,7 +304,7 @@ def _dateline(lines: list[Line], lexicons: Sequence[Lexicon]) -> tuple[int, int,
     """(day, month, year or None) from "Soc Trang, 18 juillet (VNA)" or "HANOI, January 7 (VNA)"."""
     for line in lines[:DATE_LINES]:
         head = line.folded[:EDGE_CHARS]  # the line folded (by ``lines_of``): fold(line.text)
-        for lex in lexicons:
+        for lex in lexicons if _may_be_dateline(head) else ():
             months = lex.dates.months.folded
             m = _dateline_pattern(lex).match(head)
             if m:
@@ -310,6 +313,12 @@ def _dateline(lines: list[Line], lexicons: Sequence[Lexicon]) -> tuple[int, int,
                 year = int(m.group(5)) if m.group(5) else None
                 return day, month, year
     return None
+
+
+def _may_be_dateline(head: str) -> bool:
+    """Whether a line can open with a dateline: its place ends with a comma near the start (most lines have
+    none there, and are not tried with every language's pattern)."""
+    return head.find(",", 0, DATELINE_COMMA_WITHIN) >= 0
 
 
 @cache

@@ -40,8 +40,8 @@ GAZETTEER = Path(__file__).resolve().parent.parent / "data" / "gazetteer.csv"
 #: Capitalised names of up to four words; the look-behind follows the first capital (and spans it),
 #: since a pattern that opens with a character class is searched faster.
 _CAPITALISED_RUN = re.compile(r"([A-ZÀ-ÖØ-ÞĐ](?<![\w].)[\w'’]+(?:[ -][A-ZÀ-ÖØ-ÞĐ][\w'’]+){0,3})")
-#: One word of such a name.
-_NAME_WORD = re.compile(r"[\w'’]+")
+#: A word of the boundary view.
+_KEY_WORD = re.compile(r"\S+")
 _NEXT_WORD = re.compile(r"[^\S\r\n]+(\w+)")
 _WORD_ENDING = re.compile(r"(\w+)[^\S\r\n]+$")
 #: What separates the words of such a name.
@@ -123,6 +123,9 @@ class Gazetteer:
         self.fuzzy = fuzzy
         self.known_words = frozenset(k.replace(" ", "") for k in aliases)
         self.readings = {key: _reading(entries) for key, entries in aliases.items()}
+        #: what the first word of a name split into syllables can be: the start of a one-word alias
+        self.split_starts = frozenset(key[:n] for key, reading in self.readings.items()
+                                      if " " not in key and reading.plain for n in range(1, len(key)))
         self._fuzzy_index: dict[tuple[str, int], list[str]] = defaultdict(list)
         for key, entries in aliases.items():
             if len(key) >= fuzzy.min_chars and not all(a.exact for a in entries):
@@ -375,26 +378,33 @@ def _split_names(view: TextView, gazetteer: Gazetteer, exact: list[Mention], run
     Phnom Penh, in "Banteay Mean Chey"); the longest name from the earliest word wins.
     """
     found: list[Mention] = []
+    bounded, readings, starts = view.bounded, gazetteer.readings, gazetteer.split_starts
     for run_start, run_end in runs:
-        words = [m.span() for m in _NAME_WORD.finditer(view.norm, run_start, run_end)]
-        if len(words) < 2:
-            continue
+        if bounded.find(" ", run_start, run_end) < 0:
+            continue  # one word (most runs: looked at without making a string)
+        # the run's words as the gazetteer's keys have them (``view.bounded``: folded, punctuation as spaces)
+        words = bounded[run_start:run_end].split()
+        spans: list[tuple[int, int]] = []
         i = 0
         while i < len(words) - 1:
-            for j in range(len(words) - 1, i, -1):  # the longest first
-                start, end = words[i][0], words[j][1]
-                key = _match_key(view.norm[start:end])
-                joined = key.replace(" ", "")
-                if key in gazetteer.readings or joined not in gazetteer.readings:
-                    continue
-                place_id = gazetteer.readings[joined].plain
+            if words[i] not in starts:
+                i += 1
+                continue
+            joined, best = words[i], None
+            for j in range(i + 1, len(words)):  # the words after it while they join into an alias's start
+                joined += words[j]
+                if joined in readings and readings[joined].plain and " ".join(words[i:j + 1]) not in readings:
+                    best = j  # the longest
+                if joined not in starts:
+                    break
+            if best is not None:
+                spans = spans or [m.span() for m in _KEY_WORD.finditer(bounded, run_start, run_end)]
+                start, end = spans[i][0], spans[best][1]
                 inside = [m for m in exact if start < m.end and m.start < end]
-                if place_id is None or any(m.start < start or m.end > end for m in inside):
-                    continue
-                found.append(Mention(start, end, place_id))
-                exact = [m for m in exact if m not in inside]
-                i = j
-                break
+                if not any(m.start < start or m.end > end for m in inside):
+                    found.append(Mention(start, end, readings["".join(words[i:best + 1])].plain))
+                    exact = [m for m in exact if m not in inside]
+                    i = best
             i += 1
     return sorted(exact + found, key=lambda m: m.start) if found else exact
 
