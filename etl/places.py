@@ -115,10 +115,12 @@ class Gazetteer:
     """The places, their folded aliases (the keys of ``aliases``) and what each alias stands for."""
 
     def __init__(self, places: dict[str, Place], aliases: dict[str, list[_Alias]], fuzzy: Fuzzy,
-                 not_before: frozenset[str] = frozenset()) -> None:
+                 not_before: frozenset[str] = frozenset(), level_words: frozenset[str] = frozenset()) -> None:
         self.places = places
         #: words after which an acronym is not a place ("US dollars")
         self.not_before = not_before
+        #: words after a short town name that keep it the town ("Hue City")
+        self.level_words = level_words
         self.aliases = aliases
         self.fuzzy = fuzzy
         self.known_words = frozenset(k.replace(" ", "") for k in aliases)
@@ -232,7 +234,8 @@ def _build_gazetteer(path: Path) -> Gazetteer:
                     for key in keys:
                         if entry not in aliases[key]:
                             aliases[key].append(entry)
-    return Gazetteer(places, dict(aliases), common.fuzzy, folded(common.places.not_before))
+    return Gazetteer(places, dict(aliases), common.fuzzy, folded(common.places.not_before),
+                     folded(common.places.level_words))
 
 
 def place_finders(gazetteer: Gazetteer, lexicons: Iterable[Lexicon]) -> tuple[dict, dict]:
@@ -279,19 +282,37 @@ def find_mentions(view: TextView, gazetteer: Gazetteer, lexicons: Iterable[Lexic
                    and not _fragment(view, m, gazetteer)), key=lambda m: m.start)
 
 
+#: A one-word name of a town this short is a piece of a longer name next to one capitalised word.
+SHORT_NAME_CHARS = 4
 #: Levels whose one-word names stand alone even between capitalised words ("Kampot Ha Tien").
 _STANDALONE_LEVELS = frozenset({"country", "province", "region"})
 
 
 def _fragment(view: TextView, mention: Mention, gazetteer: Gazetteer) -> bool:
     """A one-word name of a town or district between two capitalised words is a piece of a longer
-    name ("Pong" in "Kam Pong Svay"), not the place."""
+    name ("Pong" in "Kam Pong Svay"), not the place; a short one (``SHORT_NAME_CHARS``) next to one
+    capitalised word is too ("Cho" in "Cho Ray Hospital", in "Piem Cho"), unless that word names its level
+    ("Hue City") or opens the sentence ("In Hue")."""
     place = gazetteer.places.get(mention.place_id)
     if place is None or place.level in _STANDALONE_LEVELS or " " in view.norm[mention.start:mention.end]:
         return False
     before = _WORD_ENDING.search(view.norm, max(0, mention.start - CUE_WINDOW), mention.start)
     after = _NEXT_WORD.match(view.norm, mention.end)
-    return bool(before and after and before.group(1)[0].isupper() and after.group(1)[0].isupper())
+    capital_before = bool(before) and before.group(1)[0].isupper()
+    capital_after = bool(after) and after.group(1)[0].isupper()
+    if capital_before and capital_after:
+        return True
+    if mention.end - mention.start > SHORT_NAME_CHARS:
+        return False
+    if capital_after and fold(after.group(1)) not in gazetteer.level_words:
+        return True
+    return capital_before and not _opens_sentence(view.norm, before.start(1))
+
+
+def _opens_sentence(norm: str, start: int) -> bool:
+    """Whether the word at ``start`` opens a line or a sentence."""
+    ahead = norm[max(0, start - 3):start].rstrip(" \t")
+    return not ahead or ahead[-1] in ".!?:\n\"“«(–—-"
 
 
 def person_spans(view: TextView, lexicons: Sequence[Lexicon], titles: list[Hit]

@@ -190,6 +190,21 @@ SPLIT_NAMES = [
 ]
 
 
+#: A short name of a town next to a capitalised word is a piece of a longer name, unless the word names its
+#: level or opens the sentence.
+SHORT_NAMES = [
+    ("en", "Doctors at the Cho Ray Hospital examined 700 people.", []),
+    ("fr", "Les habitants du district de Piem Cho ont été examinés.", []),
+    ("en", "Tourists visited Hue City.", [("Hue", "hue")]),
+    ("fr", "À Hue, les touristes sont nombreux.", [("Hue", "hue")]),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "expected"), SHORT_NAMES, ids=[s[1][:60] for s in SHORT_NAMES])
+def test_a_short_town_name_next_to_a_capitalised_word_is_a_piece_of_a_longer_name(lang, text, expected):
+    assert places(text, lang) == expected
+
+
 @pytest.mark.parametrize(("lang", "text", "expected"), SPLIT_NAMES, ids=[s[1][:60] for s in SPLIT_NAMES])
 def test_a_name_split_in_syllables_is_the_place_it_joins_into(lang, text, expected):
     assert places(text, lang) == expected

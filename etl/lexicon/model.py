@@ -519,6 +519,8 @@ class Fuzzy:
 @dataclass(frozen=True)
 class CommonPlaces:
     not_before: WordList
+    #: after a short place name, words that keep it the place ("Hue City"), in any language
+    level_words: WordList
 
 
 @dataclass(frozen=True)
