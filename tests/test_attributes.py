@@ -129,6 +129,10 @@ MEASURED = [
     ("fr", "Plus de 60 000 Vietnamiens ont visité Siem Reap.", "tourism"),
     ("fr", "Les deux provinces ont planté 40 bornes le long de la frontière.", "border"),
     ("fr", "Le pays compte 12 projets d'investissement dans l'agriculture.", "investment"),
+    # people examined by doctors are health, whatever they are given for free; free of charge alone is aid
+    ("fr", "Les médecins ont examiné et administré des médicaments gratuits à près de 700 personnes.", "health"),
+    ("en", "The doctors examined and gave free medicines to nearly 700 people.", "health"),
+    ("fr", "La province a distribué gratuitement 500 tonnes de riz aux sinistrés.", "aid"),
     # soldiers fallen or their remains are history; soldiers on duty are security and defence
     ("fr", "L'équipe a rapatrié les restes de 2.131 soldats volontaires tombés au Cambodge.", "history"),
     ("fr", "Cette unité a rapatrié 2 933 ossements de soldats.", "history"),
