@@ -128,7 +128,8 @@ def extract(doc: Document, gazetteer: Gazetteer, language: str | None = None) ->
         scan = lex.scan(view, scanner) if lex is not None else scanner.scan(view.folded, view.bounded)
     with TIMER.stage("numbers"):
         dates = find_dates(view, lex) if lex is not None else []  # no quantity, and the years of periods
-        quantities, too_large = _sane(find_quantities(view, lex, dates) if lex is not None else [])
+        quantities, too_large = _sane(find_quantities(view, lex, dates, gazetteer.known_words)
+                                      if lex is not None else [])
     with TIMER.stage("places"):
         mentions = find_mentions(view, gazetteer, lexicons, scan)
     reading = Reading(doc, view, lines, body_lines, sentences, sections, lexicons, language,

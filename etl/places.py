@@ -327,12 +327,27 @@ def person_spans(view: TextView, lexicons: Sequence[Lexicon], titles: list[Hit]
             name = lexicons[0].patterns["name_run"].match(view.norm, title_end)
             if name:
                 spans.append((name.start(1), name.end(1), True))
-    people = load_common().people
+    common = load_common()
+    people = common.people
     family = frozenset(people.vietnamese_family_names)
+    levels = folded(common.places.level_words)
     for m in _capitalised_runs(people.min_name_words).finditer(view.norm):
-        if fold(m.group(0).split(None, 1)[0]) in family:
+        words = m.group(0).split()
+        if fold(words[0]) in family:
             spans.append((m.start(), m.end(), False))
+            continue
+        # a name after other capitalised words ("au Cambodge Vu Quang Minh"), unless they name a place
+        # ("Kien Giang Province People's Committee")
+        for k in range(1, len(words) - people.min_name_words + 1):
+            if fold(words[k]) in family and levels.isdisjoint(fold(w) for w in words[k + 1:]):
+                spans.append((m.start() + _word_offset(m.group(0), k), m.end(), False))
+                break
     return spans
+
+
+def _word_offset(run: str, k: int) -> int:
+    """Where the ``k``th word (from 0) of a run of words separated by spaces or tabs starts in it."""
+    return [w.start() for w in _KEY_WORD.finditer(run)][k]
 
 
 @cache

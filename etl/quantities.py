@@ -50,6 +50,8 @@ BARE = "bare"
 #: Kinds whose unit a bare number over 100 after a figure of them does not take ("rose 12% to 300,000",
 #: "in five months to 305,000"): a list of them runs below that.
 _SMALL_KINDS = frozenset({"percent", "duration"})
+#: How far after a figure a part of it may be named ("..., of which 600": ``_glued_or_elided``).
+ELISION_REACH = 200
 #: How far before a bare number its "number of" phrase may stand (characters).
 COUNT_OF_REACH = 200
 #: The unit of a number with a scale and neither unit nor noun, until the sentence's currency is known.
@@ -96,9 +98,11 @@ class _Unit(NamedTuple):
     factor: float
 
 
-def find_quantities(view: TextView, lex: Lexicon, dates: list[re.Match[str]] | None = None) -> list[Quantity]:
+def find_quantities(view: TextView, lex: Lexicon, dates: list[re.Match[str]] | None = None,
+                    places: frozenset[str] = frozenset()) -> list[Quantity]:
     """Every quantity in the text, in order, without overlaps (``dates``: ``context.find_dates``, when
-    the caller has them)."""
+    the caller has them; ``places``: folded names of places, one word each, such as the gazetteer's
+    ``known_words``: before a number, a name of a place is no name that holds it, "Route 1")."""
     blocked = _blocked_spans(view, lex, find_dates(view, lex) if dates is None else dates)
     cores = _cores(view, lex)
     found: list[Quantity] = []
@@ -109,7 +113,7 @@ def find_quantities(view: TextView, lex: Lexicon, dates: list[re.Match[str]] | N
         if start < taken_until or overlaps(blocked, start, end):
             continue
         q = (_vague(view, lex, start, end) if kind == "vague"
-             else _quantity(view, lex, start, end, kind))
+             else _quantity(view, lex, start, end, kind, places))
         if q is not None and q.unit in (BARE, SCALED):
             (bare if q.unit == BARE else scaled).append(q)
             taken_until = q.end
@@ -173,7 +177,8 @@ def _number_value(view: TextView, lex: Lexicon, start: int, end: int, kind: str)
     return parse_number_words(view.norm[start:end], lex.lang)
 
 
-def _quantity(view: TextView, lex: Lexicon, start: int, end: int, kind: str) -> Quantity | None:
+def _quantity(view: TextView, lex: Lexicon, start: int, end: int, kind: str,
+              places: frozenset[str] = frozenset()) -> Quantity | None:
     value = _number_value(view, lex, start, end, kind)
     left = start
     if value is None and kind == "words":
@@ -194,7 +199,7 @@ def _quantity(view: TextView, lex: Lexicon, start: int, end: int, kind: str) -> 
     if currency is None and scale == 1 and _looks_like_year(view, start, end, kind) \
             and _unit_after(view, lex, pos) is None:
         return None  # a year (the commonest number in these articles): settled before the costly checks
-    if _is_name(view, lex, start, kind) or not _stands_alone(view, lex, start, end, kind, value):
+    if _is_name(view, lex, start, kind, places) or not _stands_alone(view, lex, start, end, kind, value):
         return None
     if currency and scale == 1 and _ATTACHED_MILLION.match(view.norm, pos):
         scale, pos = _MILLION, pos + 1  # "$5m"
@@ -387,7 +392,7 @@ def _intro_in_span(view: TextView, lex: Lexicon, intro: int) -> bool:
 
 def _full_ranges(view: TextView, lex: Lexicon, found: list[Quantity]) -> list[Quantity]:
     """Two whole quantities of one unit joined as a range are one range claim: "from 300 million kWh to
-    1.1 billion kWh", "between 20 and 30 tonnes" when each has its unit."""
+    1.1 billion kWh", "between 20 and 30 tonnes" when each has its unit, "20 % à 25 %"."""
     out: list[Quantity] = []
     i = 0
     while i < len(found):
@@ -396,8 +401,11 @@ def _full_ranges(view: TextView, lex: Lexicon, found: list[Quantity]) -> list[Qu
         if (r is not None and r.unit == q.unit and q.low is None and r.low is None and q.value < r.value
                 and lex.patterns["range_sep"].fullmatch(view.folded, q.end, r.start)):
             intro = _range_intro(view, lex, q.start)
-            if intro is not None and not _changes(view, lex, intro):
-                start = intro if _intro_in_span(view, lex, intro) else q.start
+            # without "from" or "between", "to" or a dash joins them ("dont 20 % à 25 %"), "and" does not
+            bare_range = intro is None and fold(view.folded[q.end:r.start].strip()) not in _and_words(lex)
+            changed = _changes(view, lex, q.start if intro is None else intro)
+            if (intro is not None or bare_range) and not changed:
+                start = intro if intro is not None and _intro_in_span(view, lex, intro) else q.start
                 out.append(Quantity(start, r.end, _rounded((q.value + r.value) / 2), q.unit, q.kind, "range",
                                     q.value, r.value, q.counted or r.counted, q.factor))
                 i += 2
@@ -480,12 +488,20 @@ def _shared_units(view: TextView, lex: Lexicon, bare: list[Quantity], found: lis
     for i, (q, is_bare) in enumerate(items):  # else the figure before it
         if not is_bare or i in shared:
             nearest = shared.get(i, q)
-        elif (nearest is not None and _glued_by(view, glue, nearest.end, q.start)
+        elif (nearest is not None and _glued_or_elided(view, lex, glue, nearest.end, q.start)
               and not (nearest.kind in _SMALL_KINDS and q.value > 100)):  # "rose 12% to 300,000"
             nearest = shared[i] = _sharing(q, nearest)
         else:
             nearest = None
     return list(shared.values())
+
+
+def _glued_or_elided(view: TextView, lex: Lexicon, glue: frozenset[str], lo: int, hi: int) -> bool:
+    """``_glued_by``, or a part of the figure ending at ``lo`` named right before ``hi`` ("3,000 Cambodians
+    study at Vietnamese universities, of which 600"), in the same sentence."""
+    return _glued_by(view, glue, lo, hi) or (
+        _listed_before(view, lex, "elision_before", hi) is not None
+        and hi - lo <= ELISION_REACH and not _SENTENCE_BREAK.search(view.norm, lo, hi))
 
 
 def _glued_by(view: TextView, glue: frozenset[str], lo: int, hi: int) -> bool:
@@ -728,8 +744,10 @@ def _year_range_end(view: TextView, lex: Lexicon, start: int, end: int) -> int:
     return m.end() if m else end
 
 
-def _is_name(view: TextView, lex: Lexicon, start: int, kind: str) -> bool:
-    """A number that is part of a name or reference: "Route 1", "No. 5", "COVID19", "A321"."""
+def _is_name(view: TextView, lex: Lexicon, start: int, kind: str,
+             places: frozenset[str] = frozenset()) -> bool:
+    """A number that is part of a name or reference: "Route 1", "No. 5", "COVID19", "A321"; not after the
+    name of a place (``places``: "a accordé au Cambodge 1.045 bourses")."""
     text = view.norm
     if start > 0 and text[start - 1].isalpha():
         before = re.search(r"[^\W\d_]+$", text[max(0, start - LEFT_WINDOW):start])
@@ -750,7 +768,7 @@ def _is_name(view: TextView, lex: Lexicon, start: int, kind: str) -> bool:
     written = text[found[0]:found[1]]
     if not written[0].isupper() or written.isupper():
         return False
-    if fold(written) in _function_words(lex):
+    if fold(written) in _function_words(lex) or fold(written) in places:
         return False
     # A capitalised word that opens a sentence is not a name ("Over 200 people").
     at = found[0]

@@ -190,6 +190,19 @@ SPLIT_NAMES = [
 ]
 
 
+#: A person's name after a place's, in one run of capitalised words; not a run that names a place.
+PEOPLE_AFTER_PLACES = [
+    ("fr", "L'ambassadeur du Vietnam au Cambodge Vu Quang Minh s'exprime.", {"vietnam", "cambodia"}),
+    ("en", "The ambassador to Cambodia Vu Quang Minh spoke.", {"cambodia"}),
+    ("en", "The Kien Giang Province People's Committee met.", {"kien-giang"}),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "expected"), PEOPLE_AFTER_PLACES, ids=[s[1][:60] for s in PEOPLE_AFTER_PLACES])
+def test_a_persons_name_after_a_places_is_no_place(lang, text, expected):
+    assert place_ids(text, lang) == expected
+
+
 #: A short name of a town next to a capitalised word is a piece of a longer name, unless the word names its
 #: level or opens the sentence.
 SHORT_NAMES = [

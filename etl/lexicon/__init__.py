@@ -185,6 +185,7 @@ def phrases_before(lex: Language) -> dict[str, tuple[str, ...]]:
         "determiner": tuple(lex.exclusions.determiners),
         "rank_before": tuple(lex.exclusions.rank_before),
         "window_before": tuple(lex.exclusions.window_before),
+        "elision_before": tuple(lex.exclusions.elision_before),
     }
 
 

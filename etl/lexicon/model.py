@@ -259,6 +259,9 @@ class Exclusions:
     window_before: WordList
     window_after: WordList
     list_glue: WordList
+    #: right before a bare number, words that make it a part of the figure before it in its sentence, however
+    #: far: "3,000 Cambodians study at Vietnamese universities, of which 600 ..."
+    elision_before: WordList
     name_markers: WordList
 
 
