@@ -27,8 +27,8 @@ _YEAR = re.compile(r"(1[89]\d\d|20\d\d|2100)(?<!\d\d{4})(?!\d)")
 #: characters; after one, "to the present day", 19). The patterns are costly to try, and the fewer
 #: characters they are tried on the better.
 YEAR_CONTEXT = 40
-#: Before a year, further: an open start may stand before the event the year dates ("depuis le lancement
-#: de ces opérations en 2001": 45 characters; ``period_since_event`` matches at most 96).
+#: Before a year, further, for an open start before the event the year dates ("depuis le lancement de
+#: ces opérations en 2001": 45 characters; ``period_since_event`` matches at most 96).
 YEAR_CONTEXT_BEFORE = 96
 #: How far before a year a comparison word is looked for ("compared to the same period in"): the longest
 #: cue and the 40 characters after it that ``comparison_before`` allows.
@@ -73,14 +73,17 @@ def find_periods(view: TextView, lex: Lexicon, dates: list[re.Match[str]] | None
     p = lex.patterns
     found: list[Period] = []
     taken = _Taken()
-    near_years = around(year_spans(view), YEAR_CONTEXT_BEFORE, YEAR_CONTEXT, len(view.folded))
+    years = year_spans(view)
+    near_years = around(years, YEAR_CONTEXT, YEAR_CONTEXT, len(view.folded))
+    # "since the launch of these operations in 2001" reaches further before its year (the others do not)
+    far = {"period_since_event": around(years, YEAR_CONTEXT_BEFORE, YEAR_CONTEXT, len(view.folded))}
     if dates is None:
         dates = find_dates(view, lex)
     for a, b, first, last in _date_ranges(view, lex, dates):
         found.append(Period(a, b, first, last, full_dates=True))
         taken.add(a, b)
     for name in _PERIOD_PATTERNS:
-        for m in finditer_in(p[name], view.folded, near_years):
+        for m in finditer_in(p[name], view.folded, far.get(name, near_years)):
             a, b = m.span()
             if taken.overlaps(a, b):
                 continue
