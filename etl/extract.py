@@ -305,6 +305,8 @@ def _claim_rows(reading: Reading, lex: Lexicon, quantities: list[Quantity],
         p_lo, p_hi = view.to_view(para[0].start), view.to_view(para[-1].end)
         starts = [o.start for o in qs]
         period_starts = [p.start for p in periods]
+        breaks = [m.start() for m in lex.patterns["clause_break"].finditer(view.folded, lo, hi)
+                  ] if periods else []
         whole = doc.text[s.start:s.end] if s.end - s.start <= MAX_QUOTE_CHARS else None
         # what a figure measures is not the dateline before it ("HANOI, January 7 (VNA) - Trade reached")
         heading_ends = [view.to_view(b) for a, b in reading.heading if s.start <= a < s.end]
@@ -330,7 +332,7 @@ def _claim_rows(reading: Reading, lex: Lexicon, quantities: list[Quantity],
             goal_before = cue.start if splits else None
             nearby = periods[bisect.bisect_left(period_starts, w_lo - MAX_PERIOD_CHARS):
                              bisect.bisect_right(period_starts, w_hi)]
-            first, last = period_for(nearby, q.start, q.end, others, after=goal_before)
+            first, last = period_for(nearby, q.start, q.end, others, after=goal_before, breaks=breaks)
             deadline = any(p.deadline and (p.first, p.last) == (first, last) for p in nearby)
             start, end = view.span(q.start, q.end)
             rows.append({

@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from etl.lexicon import Lexicon
@@ -33,6 +34,8 @@ YEAR_CONTEXT_BEFORE = 96
 #: How far before a year a comparison word is looked for ("compared to the same period in"): the longest
 #: cue and the 40 characters after it that ``comparison_before`` allows.
 COMPARISON_REACH = 70
+#: At most this many characters between a figure and a period expression that is that figure's.
+TRAILING_GAP = 2
 #: Characters added to the distance of an expression after a figure: a tie goes to the one before.
 TRAILING_PENALTY = 0.5
 
@@ -152,20 +155,25 @@ def _date_ranges(view: TextView, lex: Lexicon, matches: list[re.Match[str]]
 
 
 def period_for(periods: list[Period], start: int, end: int, others: list[tuple[int, int]],
-               after: int | None = None) -> tuple[int | None, int | None]:
+               after: int | None = None, breaks: Sequence[int] = ()) -> tuple[int | None, int | None]:
     """The (first, last) years of the period expression that governs the figure at ``start:end``.
 
     An expression before the figure scopes forward over the rest of the sentence ("In 2022,
     A and B"); one after it binds only to the figure right before it ("A in 2022, up from B
     in 2021"), so it is skipped when another figure (``others``) stands between them.
     ``after`` restricts the choice to expressions starting after that offset (a target's goal
-    word: the years before it describe what was achieved).
+    word: the years before it describe what was achieved). ``breaks``: where another statement opens
+    in the sentence ("while", "tandis que"): an expression right after a figure, before one, does not
+    reach past it (one that opens the sentence does: "In 2022, trade reached A while B").
     """
     best: tuple[float, Period] | None = None
     for period in periods:
         if after is not None and period.start < after:
             continue
         if period.end <= start:
+            if breaks and any(period.end <= b < start for b in breaks) and any(
+                    0 <= period.start - o_end <= TRAILING_GAP for _, o_end in others):
+                continue  # "$186 million in 2009, while Vietnam's exports ...": that figure's year only
             gap = start - period.end
         elif period.start >= end:
             if any(end <= o_start and o_end <= period.start for o_start, o_end in others):

@@ -28,6 +28,8 @@ from etl.text import TextView, boundary_view, fold, word_zipf_in
 YEAR_MIN, YEAR_MAX = 1800, 2100
 #: How far left of a number a qualifier or currency prefix may start (characters).
 LEFT_WINDOW = 40
+#: How far before a range a percentage of change may stand in its sentence (``_changes``).
+PERCENT_CHANGE_WINDOW = 200
 #: How far before a range a change word may stand, across its object ("increase the amount of electricity
 #: it supplies from 80 to 200 MW": ``change_before``).
 CHANGE_WINDOW = 100
@@ -126,7 +128,7 @@ def find_quantities(view: TextView, lex: Lexicon, dates: list[re.Match[str]] | N
     found = _full_ranges(view, lex, found)
     found = _elided_currencies(view, lex, found)
     if scaled:
-        found = sorted(found + _scaled_amounts(view, scaled, found), key=lambda q: q.start)
+        found = sorted(found + _scaled_amounts(view, lex, scaled, found), key=lambda q: q.start)
     if bare:
         shared = _shared_units(view, lex, bare, found)
         taken = {q.start for q in shared}
@@ -214,9 +216,14 @@ def _quantity(view: TextView, lex: Lexicon, start: int, end: int, kind: str,
     if rng is not None:
         value2, _, pos2 = rng
         scale2, pos2 = _scale(view, lex, pos2)
-        if scale == 1:
-            scale = scale2
-        low, high, pos = value, value2, pos2
+        if scale != 1 and scale2 not in (1, scale) and currency is not None:
+            rng = None  # "$933.88 million to $1.53 billion": two whole figures (``_full_ranges`` joins them)
+        elif scale != 1 and scale2 not in (1, scale):  # "de 500 millions à 1,2 milliard de dollars"
+            low, high, pos, scale = value * scale, value2 * scale2, pos2, 1.0
+        else:
+            if scale == 1:
+                scale = scale2
+            low, high, pos = value, value2, pos2
 
     if _is_window(view, lex, left, pos):
         return None  # "the first five months", "les 7 premiers mois": a reporting window
@@ -371,8 +378,15 @@ def _is_window(view: TextView, lex: Lexicon, left: int, pos: int) -> bool:
 
 
 def _changes(view: TextView, lex: Lexicon, intro: int) -> bool:
-    """Whether a change word ("rose", "raise the quota", "passé") comes right before a range's intro."""
-    return lex.patterns["change_before"].search(view.folded, max(0, intro - CHANGE_WINDOW), intro) is not None
+    """Whether a change word ("rose", "raise the quota", "passé") comes right before a range's intro, or a
+    percentage of change earlier in its sentence ("rise 94.9 percent in the first half, from $69 million to
+    $135 million": the before and the after of that change)."""
+    if lex.patterns["change_before"].search(view.folded, max(0, intro - CHANGE_WINDOW), intro) is not None:
+        return True
+    lo = max(0, intro - PERCENT_CHANGE_WINDOW)
+    breaks = [m.end() for m in _SENTENCE_BREAK.finditer(view.norm, lo, intro)]
+    breaks += [m.end() for m in lex.patterns["clause_break"].finditer(view.folded, lo, intro)]
+    return lex.patterns["percent_change"].search(view.folded, max(breaks, default=lo), intro) is not None
 
 
 def starts_a_change(view: TextView, lex: Lexicon, x: Quantity, y: Quantity) -> bool:
@@ -450,17 +464,21 @@ def _counted_before(view: TextView, lex: Lexicon, bare: list[Quantity]) -> list[
     return out
 
 
-def _scaled_amounts(view: TextView, scaled: list[Quantity], found: list[Quantity]) -> list[Quantity]:
+def _scaled_amounts(view: TextView, lex: Lexicon, scaled: list[Quantity], found: list[Quantity]
+                    ) -> list[Quantity]:
     """The scaled numbers with neither unit nor noun ("contre 8 milliards") that follow an amount of money in
-    the same sentence: amounts of its currency (GUIDELINES: an elided currency takes the sentence's); the
+    the same sentence, or come right before one as the start of a change ("de 933 millions à 1,53 milliard
+    de dollars"): amounts of its currency (GUIDELINES: an elided currency takes the sentence's); the
     others are no claim ("2 millions" alone)."""
     money = [q for q in found if q.kind == "currency"]
     starts = [q.start for q in money]
     out = []
     for q in scaled:
-        i = bisect.bisect_left(starts, q.start) - 1
-        if i >= 0 and not _SENTENCE_BREAK.search(view.norm, money[i].end, q.start):
+        i = bisect.bisect_left(starts, q.start)
+        if i < len(money) and lex.patterns["range_sep"].fullmatch(view.folded, q.end, money[i].start):
             out.append(q._replace(unit=money[i].unit, kind="currency"))
+        elif i > 0 and not _SENTENCE_BREAK.search(view.norm, money[i - 1].end, q.start):
+            out.append(q._replace(unit=money[i - 1].unit, kind="currency"))
     return out
 
 

@@ -205,6 +205,13 @@ REAL_NEWS_ATTRIBUTES = [
     # verbs of exceeding hedge the figure from outside its span; "plus" alone before a number
     ("fr", "Les exportations dépassent le million de tonnes.", "le million de tonnes", None, None, False, "more_than"),
     ("fr", "La province a investi plus 500 milliards de dongs.", "plus 500 milliards", None, None, False, "more_than"),
+    # a year right after a figure is that figure's only, past "while"; one opening the sentence reaches it all
+    ("en", "Exports rose 50 percent to $277 million, from $186 million in 2009, while imports increased about 36 "
+           "percent.", "about 36 percent", None, None, False, "approx"),
+    ("fr", "Les exportations ont atteint 277 millions de dollars, contre 186 millions en 2009, tandis que les "
+           "importations ont augmenté de 36 %.", "36 %", None, None, False, "exact"),
+    ("en", "In 2022, trade reached $5 billion while investment reached $2 billion.", "$2 billion", 2022, 2022,
+     False, "exact"),
     # the year a change is compared with is not the figures' period
     ("en", "In the first seven months of 2019, Cambodia received 470,000 tourists, an increase of 4.6 percent "
            "compared to the same period in 2018.", "4.6 percent", 2019, 2019, False, "exact"),

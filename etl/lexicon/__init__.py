@@ -278,6 +278,11 @@ def _compile(lex: Language, common: Common) -> dict[str, re.Pattern[str]]:
         p[name] = re.compile(rf"{_bounded(phrases)}\s*$")
     # the change word three words before the range ("rose, from"), or further in the same clause, across
     # its object ("increase the amount of electricity it supplies from 80 to 200 MW")
+    p["clause_break"] = re.compile(_bounded(lex.periods.clause_breaks))
+    # a percentage of change earlier in the sentence ("rise 94.9 percent ..., from $69M to $135M")
+    percent = words_pattern([w for w, (_, kind, _) in lex.units.words.items() if kind == "percent"])
+    p["percent_change"] = re.compile(
+        rf"{_bounded(lex.ranges.change_words)}\s+(?:by\s+|de\s+)?(?:\S+\s+)?\d[\d.,]*\s*(?:%|(?:{percent})(?![\w]))")
     p["change_before"] = re.compile(
         rf"(?:{_bounded(lex.ranges.change_words)}\s*(?:\S+\s+){{0,3}}"
         rf"|{_bounded(lex.ranges.object_change_words)}\s*(?:[^\s,;:.!?()]+\s+){{4,9}})$")

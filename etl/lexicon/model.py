@@ -209,6 +209,9 @@ class Periods:
     open_start: WordList
     #: an open start before an event and its year: "since the launch of the operations in 2001"
     since_event: WordList
+    #: words that open another statement in a sentence: a year or a change before them does not reach the
+    #: figures after them ("rose 50 percent in 2010 ..., while Vietnam's exports increased 36 percent")
+    clause_breaks: WordList
     #: before a year, a comparison: the year is the base of a change, not a period of the figures
     #: ("up 4.6 percent compared to the same period in 2018")
     comparison: WordList
