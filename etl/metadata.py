@@ -175,9 +175,9 @@ def _strip_date_line(text: str) -> str:
 
 @cache
 def _date_line_pattern() -> re.Pattern[str]:
-    """"date 2024-01-07", or a part of it ("date 2022-09")."""
-    return re.compile(rf"^\s*{re.escape(load_common().metadata.date_line)}\s+\d{{4}}(?:-\d{{2}}){{0,2}}\s*",
-                      re.IGNORECASE)
+    """"date 2024-01-07", "date 2024-1-7", or a part of it ("date 2022-09")."""
+    label = re.escape(load_common().metadata.date_line)
+    return re.compile(rf"^\s*{label}\s+\d{{4}}(?:-\d{{1,2}}){{0,2}}(?![\w-])\s*", re.IGNORECASE)
 
 
 def heading_dates(lines: list[Line], folded: str, lexicons: Sequence[Lexicon]) -> list[tuple[int, int]]:

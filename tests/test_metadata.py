@@ -60,7 +60,7 @@ def test_byline(text, author):
     assert run_extract(text).article["author"] == author
 
 
-@pytest.mark.parametrize("date", ["date 2022-09-14", "date 2022-09"])
+@pytest.mark.parametrize("date", ["date 2022-09-14", "date 2022-09", "date 2022-9-4"])
 def test_a_title_taken_from_a_first_line_leaves_the_pages_date_out(date):
     text = f"{date} Les exportations vers le Cambodge ont progressé\n\nLe commerce a atteint 7 milliards de dollars."
     assert run_extract(text, "fr").article["title"] == "Les exportations vers le Cambodge ont progressé"
