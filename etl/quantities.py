@@ -32,7 +32,7 @@ LEFT_WINDOW = 40
 PERCENT_CHANGE_WINDOW = 200
 #: How far before a range a change word may stand, across its object ("increase the amount of electricity
 #: it supplies from 80 to 200 MW": ``change_before``).
-CHANGE_WINDOW = 100
+CHANGE_WINDOW = 120
 #: Words between a number and its counted noun phrase are on one line.
 _GAP = r"[^\S\r\n]*"
 _TOKEN = re.compile(
@@ -54,6 +54,8 @@ BARE = "bare"
 _SMALL_KINDS = frozenset({"percent", "duration"})
 #: How far after a figure a part of it may be named ("..., of which 600": ``_glued_or_elided``).
 ELISION_REACH = 200
+#: The smallest bare number taken as the before or after of a percentage of change (``_change_counts``).
+MIN_CHANGE_COUNT = 1000
 #: How far before a bare number its "number of" phrase may stand (characters).
 COUNT_OF_REACH = 200
 #: The unit of a number with a scale and neither unit nor noun, until the sentence's currency is known.
@@ -133,7 +135,9 @@ def find_quantities(view: TextView, lex: Lexicon, dates: list[re.Match[str]] | N
         shared = _shared_units(view, lex, bare, found)
         taken = {q.start for q in shared}
         counted = _counted_before(view, lex, [b for b in bare if b.start not in taken])
-        found = sorted(found + shared + counted, key=lambda q: q.start)
+        taken |= {q.start for q in counted}
+        changed = _change_counts(view, lex, [b for b in bare if b.start not in taken])
+        found = sorted(found + shared + counted + changed, key=lambda q: q.start)
     return found
 
 
@@ -461,6 +465,22 @@ def _counted_before(view: TextView, lex: Lexicon, bare: list[Quantity]) -> list[
             _, counted = _noun_phrase(view, lex, found[-1].end())
             if counted is not None:
                 out.append(b._replace(unit="count", kind="count", counted=counted))
+    return out
+
+
+def _change_counts(view: TextView, lex: Lexicon, bare: list[Quantity]) -> list[Quantity]:
+    """The bare numbers that are the before or the after of a percentage of change in their sentence
+    ("arrivals rose about 46 percent in the first half to 215,496, from 147,721"): counts of what changed.
+    A thousand at least: smaller ones are as often days, ranks or items of a list."""
+    words = (folded(lex.ranges.separators) | folded(lex.ranges.intro)
+             | {boundary_view(fold(c)).split()[-1] for c in lex.periods.comparison})  # "contre", "with"
+    out = []
+    for b in bare:
+        if b.value < MIN_CHANGE_COUNT:
+            continue
+        before = view.bounded[max(0, b.start - LEFT_WINDOW):b.start].split()
+        if before and before[-1] in words and _changes(view, lex, b.start):
+            out.append(b._replace(unit="count", kind="count"))
     return out
 
 

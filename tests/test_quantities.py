@@ -242,6 +242,19 @@ REAL_NEWS = [
       ("1,53 milliard de dollars", 1.53e9, "USD", "exact")]),
     ("en", "Exports rose by 20% in 2023 while prices ranged from $5 to $7 per kilogram.",
      [("20%", 20, "percent", "exact"), ("$5 to $7", 6, "USD", "range", 5, 7)]),
+    # the before and after of a change: "double from 150 to 300", a percentage's "to 215,496, from 147,721"
+    ("en", "The number of vehicles crossing each way will double from 150 to 300 per day.",
+     [("150", 150, "count", "exact"), ("300", 300, "count", "exact")]),
+    ("en", "Tourist arrivals rose about 46 percent in the first half to 215,496, from 147,721 a year earlier.",
+     [("about 46 percent", 46, "percent", "approx"), ("215,496", 215496, "count", "exact"),
+      ("147,721", 147721, "count", "exact")]),
+    ("fr", "Les arrivées ont augmenté de 46 % au premier semestre, à 215.496, contre 147.721 un an plus tôt.",
+     [("46 %", 46, "percent", "exact"), ("215.496", 215496, "count", "exact"), ("147.721", 147721, "count", "exact")]),
+    ("en", "The gates will bring the number of entry points for road transport between the two countries from "
+           "three to seven.", [("three", 3, "count", "exact"), ("seven", 7, "count", "exact")]),
+    # "number two", "numéro deux": a rank
+    ("en", "Bavet is the province's number two urban centre.", []),
+    ("fr", "Bavet est le centre urbain numéro deux de la province.", []),
     # a bare number counts what a "number of" phrase before it in its sentence names
     ("en", "The number of Vietnamese tourists rose in the first five months of this year, to about 305,000.",
      [("about 305,000", 305000, "count", "approx")]),

@@ -285,7 +285,7 @@ def _compile(lex: Language, common: Common) -> dict[str, re.Pattern[str]]:
         rf"{_bounded(lex.ranges.change_words)}\s+(?:by\s+|de\s+)?(?:\S+\s+)?\d[\d.,]*\s*(?:%|(?:{percent})(?![\w]))")
     p["change_before"] = re.compile(
         rf"(?:{_bounded(lex.ranges.change_words)}\s*(?:\S+\s+){{0,3}}"
-        rf"|{_bounded(lex.ranges.object_change_words)}\s*(?:[^\s,;:.!?()]+\s+){{4,9}})$")
+        rf"|{_bounded(lex.ranges.object_change_words)}\s*(?:[^\s,;:.!?()]+\s+){{4,14}})$")
     seps = lex.ranges.separators
     p["range_sep"] = re.compile(rf"\s*(?:{words_pattern(seps)})\s*")
     p["reference_noun"] = re.compile(rf"\s*{_bounded(lex.exclusions.reference_nouns)}")
