@@ -41,6 +41,9 @@ DATELINE_COMMA_WITHIN = 80
 #: The agency in brackets that closes a dateline, and the dash after it: "(VNA) – ".
 _AGENCY_AFTER = re.compile(r"[^()\n]{1,40}\)\s*[-–—:]?\s*")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+#: A saved page's date: a day, month and year, or a month and year, or a year ("2022-09"), its month and
+#: day maybe of one digit.
+_PAGE_DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?(?![\w-])")
 _NUMERIC_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 _NAME_TOKEN = re.compile(r"^[A-ZÀ-ÖØ-ÞĐ][\w'’.-]*$")
 _BYLINE_WORDS = (2, 4)
@@ -265,7 +268,7 @@ def find_published(text: str, body_lines: list[Line], lexicons: Iterable[Lexicon
     lexicons = list(lexicons)
     head = text[:EDGE_CHARS * 2]
     date_line = re.escape(load_common().metadata.date_line)
-    m = re.search(rf"(?<![\w]){date_line}\s+" + _ISO_DATE.pattern, head, re.IGNORECASE)
+    m = re.search(rf"(?<![\w]){date_line}\s+" + _PAGE_DATE.pattern, head, re.IGNORECASE)
     if m:
         return _iso(m.group(1), m.group(2), m.group(3)), "date line"
     folded_head = fold(head)
@@ -345,8 +348,15 @@ def _latest_year(periods: list[Period]) -> int | None:
     return max(years, default=None)
 
 
-def _iso(year: str, month: str, day: str) -> str | None:
-    y, mo, d = int(year), int(month), int(day)
-    if not (1 <= mo <= 12 and 1 <= d <= 31):
+def _iso(year: str, month: str | None, day: str | None) -> str | None:
+    """An ISO date at the precision it is known ("2022", "2022-09", "2022-09-14").
+
+    >>> _iso("2022", "9", None), _iso("2022", "13", "1"), _iso("2022", "09", "14"), _iso("2022", None, None)
+    ('2022-09', '2022', '2022-09-14', '2022')
+    """
+    y = int(year)
+    if month is None or not 1 <= int(month) <= 12:
         return f"{y:04d}"
-    return f"{y:04d}-{mo:02d}-{d:02d}"
+    if day is None or not 1 <= int(day) <= 31:
+        return f"{y:04d}-{int(month):02d}"
+    return f"{y:04d}-{int(month):02d}-{int(day):02d}"

@@ -359,10 +359,12 @@ def _glued_word(view: TextView, lex: Lexicon, pos: int) -> bool:
     without a space ("27.000hectares", "2,28milliards", "148 millionUSD"), or a common word
     ("550personnes")."""
     p = lex.patterns
-    if p["scale"].match(view.folded, pos) or _unit_after(view, lex, pos) is not None:
-        return True
     m = _LETTERS.match(view.norm, pos)
     word = m.group(0) if m else ""
+    if word.lower() in _ordinal_suffixes(lex):
+        return False  # "35ème", "21st": an ordinal
+    if p["scale"].match(view.folded, pos) or _unit_after(view, lex, pos) is not None:
+        return True
     return (len(word) >= GLUED_MIN_CHARS and word.islower()
             and word_zipf_in(word, lex.lang) >= GLUED_MIN_ZIPF)
 
@@ -806,6 +808,8 @@ def _is_name(view: TextView, lex: Lexicon, start: int, kind: str,
     written = text[found[0]:found[1]]
     if not written[0].isupper() or written.isupper():
         return False
+    if written.endswith(".") and written[:-1].lower() not in _abbreviations(lex):
+        return False  # "... de Pol Pot. 3 millions de Cambodgiens": the number opens a sentence
     if fold(written) in _function_words(lex) or fold(written) in places:
         return False
     # A capitalised word that opens a sentence is not a name ("Over 200 people").
@@ -813,6 +817,18 @@ def _is_name(view: TextView, lex: Lexicon, start: int, kind: str,
     while at > 0 and text[at - 1] in " \t":
         at -= 1
     return at > 0 and text[at - 1] not in _SENTENCE_OPENERS
+
+
+@cache
+def _ordinal_suffixes(lex: Lexicon) -> frozenset[str]:
+    """The lexicon's ordinal suffixes, lower case ("th", "ème")."""
+    return frozenset(s.lower() for s in lex.dates.ordinal_suffixes)
+
+
+@cache
+def _abbreviations(lex: Lexicon) -> frozenset[str]:
+    """The lexicon's abbreviations, lower case: a full stop after one ends no sentence ("Rs. 5")."""
+    return frozenset(a.lower() for a in lex.sentences.abbreviations)
 
 
 @cache

@@ -68,9 +68,12 @@ def target_cue(view: TextView, lex: Lexicon, sentence_start: int, start: int, en
         return TargetCue(modal, splits_periods=False)
     trail = next(iter(finditer_between(p["trailing_target_cue"], view.folded, at["trailing_cues"], end,
                                        end + TARGET_TRAIL)), None)
-    if trail and not re.search(r"[.;,]", view.folded[end:trail.start()]):
-        return TargetCue(trail.start())
-    return None
+    if trail is None or re.search(r"[.;,]", view.folded[end:trail.start()]):
+        return None
+    if trail.group() in folded(lex.targets.modal_cues) and view.folded[end:trail.start()].strip():
+        return None  # a future verb right after the figure is its verb ("300 jobs will be created"), not
+        # one further on ("grown 7,600ha and will finish", "300 people who attended will remember")
+    return TargetCue(trail.start())
 
 
 def _governs(view: TextView, lex: Lexicon, cue_end: int, start: int) -> bool:

@@ -212,6 +212,13 @@ REAL_NEWS_ATTRIBUTES = [
            "importations ont augmenté de 36 %.", "36 %", None, None, False, "exact"),
     ("en", "In 2022, trade reached $5 billion while investment reached $2 billion.", "$2 billion", 2022, 2022,
      False, "exact"),
+    # a future or conditional verb right after the figure makes it a goal; one further on does not
+    ("fr", "Jusqu'à 100 000 personnes pourraient être accueillies sur le site.", "Jusqu'à 100 000", None, None,
+     True, "up_to"),
+    ("en", "About 300 new jobs will be created this year.", "About 300 new jobs", None, None, True, "approx"),
+    ("en", "The company has grown nearly 7,600ha and will finish the project soon.", "nearly 7,600ha", None, None,
+     False, "approx"),
+    ("en", "The 300 people who attended will remember it.", "300 people", None, None, False, "exact"),
     # the year a change is compared with is not the figures' period
     ("en", "In the first seven months of 2019, Cambodia received 470,000 tourists, an increase of 4.6 percent "
            "compared to the same period in 2018.", "4.6 percent", 2019, 2019, False, "exact"),

@@ -19,6 +19,9 @@ DATES = [
     ("Title\n\nIn 2019, the two provinces signed 3 agreements.", "2019",
      "inferred from text: latest year mentioned, 2019"),
     ("Title\n\nThe two provinces signed 3 agreements.", None, None),
+    # a saved page's date to the month, or with one-digit parts
+    ("date 2020-01 Dak Lak (VNA) - The association has 1,900 members (January 7, 1979).", "2020-01", "date line"),
+    ("date 2024-1-6 HANOI — Trade rose 5% in 2023.", "2024-01-06", "date line"),
     # a range of years named for a plan is not over: the article need not be written after it
     ("Title\n\nThe two provinces renewed their memorandum for 2023-2028. In 2023, trade reached $5 million.",
      "2023", "inferred from text: latest year mentioned, 2023"),

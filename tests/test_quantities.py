@@ -252,6 +252,12 @@ REAL_NEWS = [
      [("46 %", 46, "percent", "exact"), ("215.496", 215496, "count", "exact"), ("147.721", 147721, "count", "exact")]),
     ("en", "The gates will bring the number of entry points for road transport between the two countries from "
            "three to seven.", [("three", 3, "count", "exact"), ("seven", 7, "count", "exact")]),
+    # a number that opens a sentence after a name; an ordinal glued to its French suffix
+    ("fr", "Ils n'oublieront jamais le règne de Pol Pot. 3 millions de Cambodgiens ont été massacrés.",
+     [("3 millions de Cambodgiens", 3e6, "count", "exact")]),
+    ("en", "They remember the regime of Pol Pot. 300 families lost their homes.", [("300 families", 300, "count", "exact")]),
+    ("fr", "Le 35ème anniversaire a été célébré avec 300 invités.", [("300 invités", 300, "count", "exact")]),
+    ("en", "The 21st meeting drew 300 guests.", [("300 guests", 300, "count", "exact")]),
     # "number two", "numéro deux": a rank
     ("en", "Bavet is the province's number two urban centre.", []),
     ("fr", "Bavet est le centre urbain numéro deux de la province.", []),
