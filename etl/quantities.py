@@ -390,9 +390,18 @@ def _changes(view: TextView, lex: Lexicon, intro: int) -> bool:
     if lex.patterns["change_before"].search(view.folded, max(0, intro - CHANGE_WINDOW), intro) is not None:
         return True
     lo = max(0, intro - PERCENT_CHANGE_WINDOW)
+    window = view.folded[lo:intro]
+    if "%" not in window and not any(word in window for word in _percent_words(lex)):
+        return False  # most ranges: no percentage before them
     breaks = [m.end() for m in _SENTENCE_BREAK.finditer(view.norm, lo, intro)]
     breaks += [m.end() for m in lex.patterns["clause_break"].finditer(view.folded, lo, intro)]
     return lex.patterns["percent_change"].search(view.folded, max(breaks, default=lo), intro) is not None
+
+
+@cache
+def _percent_words(lex: Lexicon) -> tuple[str, ...]:
+    """The lexicon's words for a percentage, folded ("percent", "pour cent")."""
+    return tuple(fold(w) for w, (_, kind, _) in lex.units.words.items() if kind == "percent")
 
 
 def starts_a_change(view: TextView, lex: Lexicon, x: Quantity, y: Quantity) -> bool:
