@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
-from etl.categories import KeywordHits, categorise, measure_words, refers_back
+from etl.categories import KIND_CATEGORY, KeywordHits, categorise, measure_words, refers_back
 from etl.duplicates import signature
 from etl.facts import with_fact_ids
 from etl.lexicon import Lexicon, available_languages, folded, load, load_common
@@ -342,10 +342,8 @@ def _claim_rows(reading: Reading, lex: Lexicon, quantities: list[Quantity],
                 "qualifier": q.qualifier,
                 "what": (what := _what(view, lex, q, max(previous_end, goal_before or lo), hi,
                                        previous_what)),
-                "category": (rows[-1]["category"] if rows and refers_back(view, lex, previous_end, q.start)
-                             else categorise(hits, para_hits, q.start, q.end, q.kind,
-                                             measure_words(view, lex, measures.between(w_lo, w_hi), q.start,
-                                                           q.end))),
+                "category": _category(reading, lex, rows, q, sid, previous_end, hits, para_hits,
+                                      measures.between(w_lo, w_hi)),
                 "period_start": first, "period_end": last, "target": cue is not None or deadline,
                 "place_ids": join_ids(places_by_sentence.get(sid, [])),
                 # one string for the sentence's claims (pickled once, too), unless it is too long
@@ -356,6 +354,26 @@ def _claim_rows(reading: Reading, lex: Lexicon, quantities: list[Quantity],
     for n, row in enumerate(rows, start=1):
         row["claim_id"] = f"{doc.article_id}#c{n}"
     return rows
+
+
+def _category(reading: Reading, lex: Lexicon, rows: list[dict], q: Quantity, sid: int, previous_end: int,
+              hits: list[tuple[int, int, str]], para_hits: list[tuple[int, int, str]],
+              measure_hits: list[tuple[int, int, str]]) -> str:
+    """The category of figure ``q`` of sentence ``sid`` (``rows``: the claims before it): the previous
+    figure's when the sentence refers back to it ("Ce chiffre représente..."), or when the sentence names no
+    measure and the previous sentence of its paragraph gave a figure of the same unit ("L'an dernier, le
+    Cambodge a exporté 620.106 tonnes de riz. Cette année, le pays vise 800.000 tonnes."); else
+    ``categorise``."""
+    view = reading.view
+    if rows and refers_back(view, lex, previous_end, q.start):
+        return rows[-1]["category"]
+    measured = measure_words(view, lex, measure_hits, q.start, q.end)
+    if not measured and rows and rows[-1]["unit"] == q.unit and q.kind not in KIND_CATEGORY:
+        before = rows[-1]["sentence_id"]
+        sentences = reading.sentences
+        if before == sid - 1 and sentences[before].paragraph == sentences[sid].paragraph:
+            return rows[-1]["category"]
+    return categorise(hits, para_hits, q.start, q.end, q.kind, measured)
 
 
 #: The phrase that says what a figure measures is at most this many words.

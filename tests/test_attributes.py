@@ -108,6 +108,23 @@ def test_category(lang, text, category):
     assert first_claim(text, lang)["category"] == category
 
 
+#: A sentence that names no measure, after one of its paragraph with a figure of the same unit, is about the
+#: same ("... a exporté 620.106 tonnes de riz. Cette année, le pays vise 800.000 tonnes.").
+FOLLOWING = [
+    ("fr", "L'an dernier, le Cambodge a exporté 620.106 tonnes de riz. Cette année, le pays vise 800.000 tonnes.",
+     "800.000 tonnes", "trade"),
+    ("en", "Last year Cambodia exported 620,106 tonnes of rice. This year the country aims at 800,000 tonnes.",
+     "800,000 tonnes", "trade"),
+    ("fr", "Le Cambodge a exporté 620.106 tonnes de riz.\n\nLa province a récolté 800.000 tonnes.", "800.000 tonnes",
+     "agriculture"),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "surface", "category"), FOLLOWING, ids=[f[1][:60] for f in FOLLOWING])
+def test_a_sentence_without_a_measure_follows_the_figure_before_it(lang, text, surface, category):
+    assert claim_with(text, lang, surface)["category"] == category
+
+
 #: What the figure measures decides, not the goods, the giver or the people around it (GUIDELINES,
 #: categories): the measure word nearest the figure wins over every topic word.
 MEASURED = [
@@ -138,6 +155,10 @@ MEASURED = [
     ("fr", "Cette unité a rapatrié 2 933 ossements de soldats.", "history"),
     ("en", "The team repatriated the remains of 2,131 fallen volunteer soldiers.", "history"),
     ("en", "They honoured 300 soldiers who were on patrol.", "security_defence"),
+    # goods shipped, a country's top customer: trade
+    ("fr", "Le royaume a également expédié environ 1,6 million de tonnes d'amidon de manioc.", "trade"),
+    ("fr", "La Chine reste le premier client du riz cambodgien, avec quelque 230 000 tonnes.", "trade"),
+    ("en", "The kingdom also shipped about 1.6 million tonnes of cassava starch.", "trade"),
     # buying and selling goods is trade, whatever the goods
     ("en", "The company planned to buy 300,000 tonnes of paddy from Cambodia.", "trade"),
     ("fr", "L'entreprise prévoit d'acheter 300 000 tonnes de paddy au Cambodge.", "trade"),
