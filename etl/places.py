@@ -381,8 +381,9 @@ def _word_after(view: TextView, end: int) -> str:
 
 
 def _written_as_name(norm: str, start: int, end: int, reading: _Reading) -> bool:
-    if end < len(norm) and unicodedata.category(norm[end]) == "Sc":
-        return False  # "US$10": part of a currency, not a place
+    after = end + 1 if norm.startswith(" ", end) else end
+    if after < len(norm) and unicodedata.category(norm[after]) == "Sc":
+        return False  # "US$10", "US $3.8 billion": part of a currency, not a place
     if reading.exact:
         return norm[start:end].replace(".", "") in reading.exact
     return norm[start].isupper() or not norm[start].isalpha()

@@ -539,7 +539,14 @@ def _shared_units(view: TextView, lex: Lexicon, bare: list[Quantity], found: lis
             nearest = shared.get(i, q)
         elif (nearest is not None and _glued_or_elided(view, lex, glue, nearest.end, q.start)
               and not (nearest.kind in _SMALL_KINDS and q.value > 100)):  # "rose 12% to 300,000"
-            nearest = shared[i] = _sharing(q, nearest)
+            if nearest.factor == 1:
+                nearest = shared[i] = _sharing(q, nearest)
+            elif _listed_before(view, lex, "elision_before", q.start) is not None:
+                # "2 million tourists, of which 300,000": the unit, as written; "US $1.97 billion, and 36 in
+                # the SEZ" is not 36 billion dollars
+                nearest = shared[i] = _sharing(q, nearest._replace(factor=1.0))
+            else:
+                nearest = None
         else:
             nearest = None
     return list(shared.values())

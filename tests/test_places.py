@@ -203,6 +203,14 @@ def test_a_persons_name_after_a_places_is_no_place(lang, text, expected):
     assert place_ids(text, lang) == expected
 
 
+@pytest.mark.parametrize(("lang", "text"), [
+    ("en", "The projects are worth US $3.8 billion."),
+    ("fr", "Les projets valent 3,8 milliards de dollars US $ en tout."),
+])
+def test_a_currency_written_apart_from_its_country_code_is_no_place(lang, text):
+    assert "united-states" not in place_ids(text, lang)
+
+
 #: A short name of a town next to a capitalised word is a piece of a longer name, unless the word names its
 #: level or opens the sentence.
 SHORT_NAMES = [

@@ -258,6 +258,13 @@ REAL_NEWS = [
     ("en", "They remember the regime of Pol Pot. 300 families lost their homes.", [("300 families", 300, "count", "exact")]),
     ("fr", "Le 35ème anniversaire a été célébré avec 300 invités.", [("300 invités", 300, "count", "exact")]),
     ("en", "The 21st meeting drew 300 guests.", [("300 guests", 300, "count", "exact")]),
+    # a part named after a scaled figure keeps its unit as written; a number joined to a sum of money by "and"
+    # is no amount of it
+    ("en", "The region had 2 million tourists, of which 300,000 came from Laos.",
+     [("2 million tourists", 2e6, "count", "exact"), ("300,000", 300000, "count", "exact")]),
+    ("fr", "La région a reçu 2 millions de touristes, dont 300.000 venus du Laos.",
+     [("2 millions de touristes", 2e6, "count", "exact"), ("300.000", 300000, "count", "exact")]),
+    ("en", "They invested US $1.97 billion, and 36 in the zone did more.", [("US $1.97 billion", 1.97e9, "USD", "exact")]),
     # "number two", "numéro deux": a rank
     ("en", "Bavet is the province's number two urban centre.", []),
     ("fr", "Bavet est le centre urbain numéro deux de la province.", []),
