@@ -175,6 +175,8 @@ GATES_AND_SPELLINGS = [
     ("en", "The town of Kam Pot welcomed visitors from Dac Nong.", {"kampot", "dak-nong"}),
     ("en", "Officials from Kam Pong Svay district met.", {"kampong-svay"}),  # not "Pong" (Ban Pong)
     ("en", "Delegates from Tboung Khmum arrived.", {"tbong-khmum"}),
+    ("en", "Dong Thap and Cambodia's Pray Veng province signed an agreement.", {"dong-thap", "cambodia", "prey-veng"}),
+    ("fr", "La province de Pray Veng a signé un accord.", {"prey-veng"}),
 ]
 
 #: A name the page split into syllables that, joined, is a name of the gazetteer; the whole name, not
