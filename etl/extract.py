@@ -198,7 +198,7 @@ def _article_row(reading: Reading, gazetteer: Gazetteer, body_periods: list[Peri
     doc, text, lines, body_lines = reading.doc, reading.doc.text, reading.lines, reading.body_lines
     sentences, sections, lexicons = reading.sentences, reading.sections, reading.lexicons
     first_body = next((s for s, sec in zip(sentences, sections, strict=True) if sec == BODY), None)
-    published, basis = find_published(text, body_lines, lexicons, body_periods, completed_years)
+    published, basis = find_published(text, body_lines, lexicons, body_periods, completed_years, lines)
     meta = {
         "title": _visible(find_title(body_lines,
                                      text[first_body.start:first_body.end] if first_body else None)),

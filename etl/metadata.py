@@ -35,6 +35,10 @@ TITLE_FROM_SENTENCE_CHARS = 120
 EDGE_CHARS = 400
 #: A dateline is looked for in this many first lines.
 DATE_LINES = 8
+#: A date alone this many lines after page furniture is the furniture's (a weather widget's).
+FURNITURE_BEFORE_DATE = 2
+#: A line that is a date and nothing else is at most this long (``_date_alone``).
+MAX_DATE_LINE_CHARS = 60
 #: A dateline's comma comes within this many characters of its line's start (``_dateline_pattern``: a page's
 #: date, then a place of at most 41 characters).
 DATELINE_COMMA_WITHIN = 80
@@ -263,8 +267,10 @@ def _looks_like_name(text: str, places: Collection[str]) -> bool:
 
 
 def find_published(text: str, body_lines: list[Line], lexicons: Iterable[Lexicon], body_periods: list[Period],
-                   completed_years: set[int]) -> tuple[str | None, str | None]:
-    """(ISO date at its known precision, how it was found)."""
+                   completed_years: set[int], lines: list[Line] | None = None
+                   ) -> tuple[str | None, str | None]:
+    """(ISO date at its known precision, how it was found); ``lines``: all the text's lines, furniture
+    included (``body_lines`` without it)."""
     lexicons = list(lexicons)
     head = text[:EDGE_CHARS * 2]
     date_line = re.escape(load_common().metadata.date_line)
@@ -277,6 +283,9 @@ def find_published(text: str, body_lines: list[Line], lexicons: Iterable[Lexicon
         if m:
             day, month, year = m.group(1), m.group(2), m.group(3)
             return _iso(year, month, day), "update line"
+    alone = _date_alone(body_lines if lines is None else lines, lexicons)
+    if alone is not None:
+        return alone, "date line"
     dateline = _dateline(body_lines, lexicons)
     latest = _latest_year(body_periods)
     latest_completed = max(completed_years, default=None)
@@ -316,6 +325,47 @@ def _dateline(lines: list[Line], lexicons: Sequence[Lexicon]) -> tuple[int, int,
                 year = int(m.group(5)) if m.group(5) else None
                 return day, month, year
     return None
+
+
+def _date_alone(lines: list[Line], lexicons: Sequence[Lexicon]) -> str | None:
+    """The date of a line near the top that is a date and nothing else, maybe after a weekday or a label and
+    before a time ("Wednesday, September 30, 2009", "Dec 11, 2023 / 21:37", "Published: December 25, 2014"):
+    the page's date, at its precision. Not one within two lines after page furniture: a weather widget's
+    date ("31.7 C / Ho Chi Minh City / Monday, November 25, 2024") is the day the page was saved."""
+    head = lines[:DATE_LINES + FURNITURE_BEFORE_DATE]
+    for i, line in enumerate(head):
+        if len(line.folded) > MAX_DATE_LINE_CHARS or not any(c.isdigit() for c in line.folded):
+            continue
+        if any(is_furniture(before.folded, lexicons) for before in head[max(0, i - FURNITURE_BEFORE_DATE):i]):
+            continue
+        for lex in lexicons:
+            m = _date_alone_pattern(lex).fullmatch(line.folded)
+            if m:
+                found = _month_name_date(m.group("date"), lex)
+                if found is not None:
+                    return found
+    return None
+
+
+def _month_name_date(text: str, lex: Lexicon) -> str | None:
+    """"september 30, 2009", "02 february 2015", "30 septembre 2009" as an ISO date."""
+    year = re.search(r"\b(\d{4})\b", text)
+    months = lex.dates.months.folded
+    month = next((n for w, n in months.items() if re.search(rf"\b{re.escape(w)}\b", text)), None)
+    day = re.search(r"\b(\d{1,2})(?!\d)", text.replace(year.group(1), "") if year else text)
+    if year is None or month is None:
+        return None
+    return _iso(year.group(1), str(month), day.group(1) if day else None)
+
+
+@cache
+def _date_alone_pattern(lex: Lexicon) -> re.Pattern[str]:
+    weekdays = words_pattern(lex.dates.weekdays)
+    labels = words_pattern(lex.dates.update_labels)
+    times = words_pattern(lex.dates.time_markers)
+    return re.compile(
+        rf"\W*(?:(?:{labels})\s*:?\s*)?(?:(?:{weekdays})\.?,?\s+)?(?P<date>{lex.patterns['date'].pattern})"
+        rf"(?:\s*[/|,–-]?\s*\d{{1,2}}[:h]\d{{2}}\s*(?:{times})?)?\W*", lex.patterns["date"].flags)
 
 
 def _may_be_dateline(head: str) -> bool:

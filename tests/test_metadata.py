@@ -19,6 +19,10 @@ DATES = [
     ("Title\n\nIn 2019, the two provinces signed 3 agreements.", "2019",
      "inferred from text: latest year mentioned, 2019"),
     ("Title\n\nThe two provinces signed 3 agreements.", None, None),
+    # a line that is a date alone under the headline (not a weather widget's, above it)
+    ("Trade grows\n\nWednesday, September 30, 2009\n\nTrade rose by 5% in 2030.", "2009-09-30", "date line"),
+    ("Le commerce progresse\n\nMardi 3 mars 2020 | 10:15\n\nLe commerce a augmenté de 5 %.", "2020-03-03",
+     "date line"),
     # a saved page's date to the month, or with one-digit parts
     ("date 2020-01 Dak Lak (VNA) - The association has 1,900 members (January 7, 1979).", "2020-01", "date line"),
     ("date 2024-1-6 HANOI — Trade rose 5% in 2023.", "2024-01-06", "date line"),
@@ -61,6 +65,11 @@ BYLINES = [
 @pytest.mark.parametrize(("text", "author"), BYLINES, ids=[b[0][-30:] for b in BYLINES])
 def test_byline(text, author):
     assert run_extract(text).article["author"] == author
+
+
+def test_a_weather_widgets_date_is_not_the_articles():
+    text = "31.7 C\nHo Chi Minh City\nMonday, November 25, 2024\n\nTrade grows\n\n" + "In 2023, trade rose by 5%.\n" * 6
+    assert run_extract(text).article["published_basis"] != "date line"
 
 
 @pytest.mark.parametrize("date", ["date 2022-09-14", "date 2022-09", "date 2022-9-4"])

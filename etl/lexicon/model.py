@@ -237,6 +237,8 @@ class Dates:
     time_markers: WordList
     #: the first day of a month, written as an ordinal ("1er janvier")
     first_day_suffixes: WordList
+    #: names of the days of the week, and their abbreviations ("Monday, 02 February 2015")
+    weekdays: WordList
 
 
 @dataclass(frozen=True)
