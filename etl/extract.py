@@ -27,8 +27,8 @@ from etl.reading import Document
 from etl.scanner import Scanner
 from etl.schema import join_ids
 from etl.scope import with_scope
-from etl.sections import Line, lines_of, related_spans, section_at
-from etl.targets import target_cue
+from etl.sections import MAX_HEADLINE_CHARS, Line, lines_of, related_spans, section_at
+from etl.targets import TargetCue, target_cue
 from etl.text import FORMAT_CHARACTERS, Sentence, TextView, fold, make_view, split_sentences
 from etl.timing import TIMER
 
@@ -297,6 +297,7 @@ def _claim_rows(reading: Reading, lex: Lexicon, quantities: list[Quantity],
         paragraphs.setdefault(x.paragraph, []).append(x)
     for q in quantities:
         by_sentence.setdefault(sentence_of(view.to_original(q.start)), []).append(q)
+    headline = _headline(reading)
     for sid, qs in by_sentence.items():
         s = sentences[sid]
         lo, hi = view.to_view(s.start), view.to_view(s.end)
@@ -326,6 +327,9 @@ def _claim_rows(reading: Reading, lex: Lexicon, quantities: list[Quantity],
                 cue = target_cue(view, lex, lo, q.start, q.end, before_change, near_from)
             else:
                 cue = target_cue(view, lex, lo, q.start, q.end, previous_end)
+            if cue is None and sid == headline:
+                future = lex.patterns["headline_future"].search(view.norm, lo, q.start)
+                cue = TargetCue(future.start()) if future else None
             near = qs[bisect.bisect_left(starts, w_lo):bisect.bisect_right(starts, w_hi)]
             others = [(o.start, o.end) for o in near if o is not q]
             splits = cue is not None and cue.start < q.start and cue.splits_periods
@@ -354,6 +358,19 @@ def _claim_rows(reading: Reading, lex: Lexicon, quantities: list[Quantity],
     for n, row in enumerate(rows, start=1):
         row["claim_id"] = f"{doc.article_id}#c{n}"
     return rows
+
+
+def _headline(reading: Reading) -> int | None:
+    """The sentence that is the article's headline: its first body line, whole, without a full stop at
+    its end (``None`` when it opens with a sentence of the text)."""
+    if not reading.body_lines:
+        return None
+    line = reading.body_lines[0]
+    if line.text.rstrip().endswith((".", "!", "?")) or len(line.text) > MAX_HEADLINE_CHARS:
+        return None
+    sid = reading.sentence_of(line.start)
+    s = reading.sentences[sid]
+    return sid if s.start <= line.start and line.end <= s.end else None
 
 
 def _category(reading: Reading, lex: Lexicon, rows: list[dict], q: Quantity, sid: int, previous_end: int,

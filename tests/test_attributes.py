@@ -233,6 +233,14 @@ REAL_NEWS_ATTRIBUTES = [
            "importations ont augmenté de 36 %.", "36 %", None, None, False, "exact"),
     ("en", "In 2022, trade reached $5 billion while investment reached $2 billion.", "$2 billion", 2022, 2022,
      False, "exact"),
+    # an English headline's "to" before a verb is a future ("Vietnam to supply 400MW"); "to" before a name or a
+    # figure is not
+    ("en", "Vietnam to supply 400MW to Cambodia in 2025\n\nThe plan was agreed.", "400MW", 2025, 2025, True,
+     "exact"),
+    ("en", "Exports to Cambodia reach $5 billion\n\nThe figure is a record.", "$5 billion", None, None, False,
+     "exact"),
+    ("en", "Trade up 20% to $5 billion\n\nTrade rose.", "$5 billion", None, None, False, "exact"),
+    ("en", "Vietnam to supply 400MW to Cambodia in 2025.", "400MW", 2025, 2025, False, "exact"),
     # a future or conditional verb right after the figure makes it a goal; one further on does not
     ("fr", "Jusqu'à 100 000 personnes pourraient être accueillies sur le site.", "Jusqu'à 100 000", None, None,
      True, "up_to"),

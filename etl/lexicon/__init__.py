@@ -325,6 +325,9 @@ def _compile(lex: Language, common: Common) -> dict[str, re.Pattern[str]]:
     p["period_until"] = re.compile(rf"{_bounded(per.until)}\s+(?:(?:{months})\s+)?{yr}(?![\w])")
     p["year"] = re.compile(rf"(?<![\w.,-]){yr}(?![\w-])")
     p["target_cue"] = re.compile(_bounded(lex.targets.cues))
+    # in a headline, "to" before a verb (lower case, on the normalised text): "Vietnam to supply 400MW"
+    headline_future = words_pattern(lex.targets.headline_future)
+    p["headline_future"] = re.compile(rf"(?<![\w])(?:{headline_future})\s+(?=[a-z])")
     p["near_target_cue"] = re.compile(_bounded(lex.targets.near_cues))
     p["modal_cue"] = re.compile(_bounded(lex.targets.modal_cues))
     p["trailing_target_cue"] = re.compile(_bounded(lex.targets.trailing_cues))

@@ -253,6 +253,8 @@ class Targets:
     #: right after a modal verb, the auxiliary of a future passive or perfect: the participles after it
     #: are part of the future ("will be increased to 400 MW", "will have reached")
     future_auxiliaries: WordList
+    #: in a headline, before a verb, a future: "Vietnam to supply 400MW to Cambodia in 2025"
+    headline_future: WordList
 
 
 @dataclass(frozen=True)
