@@ -393,9 +393,14 @@ def _changes(view: TextView, lex: Lexicon, intro: int) -> bool:
     window = view.folded[lo:intro]
     if "%" not in window and not any(word in window for word in _percent_words(lex)):
         return False  # most ranges: no percentage before them
-    breaks = [m.end() for m in _SENTENCE_BREAK.finditer(view.norm, lo, intro)]
-    breaks += [m.end() for m in lex.patterns["clause_break"].finditer(view.folded, lo, intro)]
-    return lex.patterns["percent_change"].search(view.folded, max(breaks, default=lo), intro) is not None
+    clause = max([_sentence_start(view, lo, intro),
+                  *(m.end() for m in lex.patterns["clause_break"].finditer(view.folded, lo, intro))])
+    return lex.patterns["percent_change"].search(view.folded, clause, intro) is not None
+
+
+def _sentence_start(view: TextView, lo: int, pos: int) -> int:
+    """Where the sentence (or line) holding ``pos`` starts, looked for from ``lo`` on (``lo`` if before)."""
+    return max((m.end() for m in _SENTENCE_BREAK.finditer(view.norm, lo, pos)), default=lo)
 
 
 @cache
@@ -469,9 +474,8 @@ def _counted_before(view: TextView, lex: Lexicon, bare: list[Quantity]) -> list[
     pattern = lex.patterns["count_of"]
     out = []
     for b in bare:
-        lo = max(0, b.start - COUNT_OF_REACH)
-        breaks = [m.end() for m in _SENTENCE_BREAK.finditer(view.norm, lo, b.start)]
-        found = list(pattern.finditer(view.folded, breaks[-1] if breaks else lo, b.start))
+        lo = _sentence_start(view, max(0, b.start - COUNT_OF_REACH), b.start)
+        found = list(pattern.finditer(view.folded, lo, b.start))
         if found:
             _, counted = _noun_phrase(view, lex, found[-1].end())
             if counted is not None:
@@ -483,8 +487,7 @@ def _change_counts(view: TextView, lex: Lexicon, bare: list[Quantity]) -> list[Q
     """The bare numbers that are the before or the after of a percentage of change in their sentence
     ("arrivals rose about 46 percent in the first half to 215,496, from 147,721"): counts of what changed.
     A thousand at least: smaller ones are as often days, ranks or items of a list."""
-    words = (folded(lex.ranges.separators) | folded(lex.ranges.intro)
-             | {boundary_view(fold(c)).split()[-1] for c in lex.periods.comparison})  # "contre", "with"
+    words = _change_words(lex)
     out = []
     for b in bare:
         if b.value < MIN_CHANGE_COUNT:
@@ -493,6 +496,14 @@ def _change_counts(view: TextView, lex: Lexicon, bare: list[Quantity]) -> list[Q
         if before and before[-1] in words and _changes(view, lex, b.start):
             out.append(b._replace(unit="count", kind="count"))
     return out
+
+
+@cache
+def _change_words(lex: Lexicon) -> frozenset[str]:
+    """The words right before the before or after of a change: range words, the last of comparisons
+    ("to", "from", "contre", "with")."""
+    return (folded(lex.ranges.separators) | folded(lex.ranges.intro)
+            | {boundary_view(fold(c)).split()[-1] for c in lex.periods.comparison})
 
 
 def _scaled_amounts(view: TextView, lex: Lexicon, scaled: list[Quantity], found: list[Quantity]
@@ -826,7 +837,8 @@ def _is_name(view: TextView, lex: Lexicon, start: int, kind: str,
         return False
     if written.endswith(".") and written[:-1].lower() not in _abbreviations(lex):
         return False  # "... de Pol Pot. 3 millions de Cambodgiens": the number opens a sentence
-    if fold(written) in _function_words(lex) or fold(written) in places:
+    key = fold(written)
+    if key in _function_words(lex) or key in places:
         return False
     # A capitalised word that opens a sentence is not a name ("Over 200 people").
     at = found[0]
