@@ -9,6 +9,7 @@ document's text. Because it is pure it can be mapped over articles by any engine
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -19,7 +20,15 @@ from etl.duplicates import signature
 from etl.facts import with_fact_ids
 from etl.lexicon import Lexicon, available_languages, folded, load, load_common
 from etl.measures import claim_measures
-from etl.metadata import detect_language, find_author, find_outlet, find_published, find_title, heading_dates
+from etl.metadata import (
+    detect_language,
+    find_author,
+    find_outlet,
+    find_published,
+    find_title,
+    heading_dates,
+    is_headline,
+)
 from etl.periods import Period, find_dates, find_periods, period_for
 from etl.places import Gazetteer, Mention, find_mentions, place_finders
 from etl.quantities import CHANGE_WINDOW, Quantity, find_quantities, overlaps, starts_a_change
@@ -27,8 +36,8 @@ from etl.reading import Document
 from etl.scanner import Scanner
 from etl.schema import join_ids
 from etl.scope import with_scope
-from etl.sections import MAX_HEADLINE_CHARS, Line, lines_of, related_spans, section_at
-from etl.targets import TargetCue, target_cue
+from etl.sections import Line, lines_of, related_spans, section_at
+from etl.targets import target_cue
 from etl.text import FORMAT_CHARACTERS, Sentence, TextView, fold, make_view, split_sentences
 from etl.timing import TIMER
 
@@ -313,6 +322,9 @@ def _claim_rows(reading: Reading, lex: Lexicon, quantities: list[Quantity],
         heading_ends = [view.to_view(b) for a, b in reading.heading if s.start <= a < s.end]
         previous_end, previous_what = max([lo, *heading_ends]), None
         before_change = lo  # where the figure before a change's first one ends ("... from 50 to 120 MW")
+        # whether each figure and the next give a change from the one to the other ("from 50 to 120 MW")
+        changes = [starts_a_change(view, lex, a, b) for a, b in itertools.pairwise(qs)] + [False]
+        in_headline = sid == headline
         for i, q in enumerate(qs):
             # Everything a figure looks at lies within a window around it, so a text with no
             # sentence break (one line of 1 MB) costs time in proportion to its length.
@@ -320,16 +332,13 @@ def _claim_rows(reading: Reading, lex: Lexicon, quantities: list[Quantity],
             hits = keywords.between(w_lo, w_hi)
             para_hits = keywords.between(max(p_lo, q.start - PARAGRAPH_WINDOW),
                                          min(p_hi, q.end + PARAGRAPH_WINDOW)) if len(para) > 1 else hits
-            if i + 1 < len(qs) and starts_a_change(view, lex, q, qs[i + 1]):
+            if changes[i]:
                 cue, before_change = None, previous_end  # the value a change starts from: no goal
-            elif i and starts_a_change(view, lex, qs[i - 1], q):  # its goal verb stands before "from"
+            elif i and changes[i - 1]:  # where a change ends: its goal verb stands before "from"
                 near_from = qs[i - 1].start - CHANGE_WINDOW
-                cue = target_cue(view, lex, lo, q.start, q.end, before_change, near_from)
+                cue = target_cue(view, lex, lo, q.start, q.end, before_change, near_from, in_headline)
             else:
-                cue = target_cue(view, lex, lo, q.start, q.end, previous_end)
-            if cue is None and sid == headline:
-                future = lex.patterns["headline_future"].search(view.norm, lo, q.start)
-                cue = TargetCue(future.start()) if future else None
+                cue = target_cue(view, lex, lo, q.start, q.end, previous_end, headline=in_headline)
             near = qs[bisect.bisect_left(starts, w_lo):bisect.bisect_right(starts, w_hi)]
             others = [(o.start, o.end) for o in near if o is not q]
             splits = cue is not None and cue.start < q.start and cue.splits_periods
@@ -366,7 +375,7 @@ def _headline(reading: Reading) -> int | None:
     if not reading.body_lines:
         return None
     line = reading.body_lines[0]
-    if line.text.rstrip().endswith((".", "!", "?")) or len(line.text) > MAX_HEADLINE_CHARS:
+    if not is_headline(line.text):
         return None
     sid = reading.sentence_of(line.start)
     s = reading.sentences[sid]

@@ -161,12 +161,17 @@ def _language_model() -> LanguageModel:
     return LanguageModel(kept_arrays("langid", key, names, build))
 
 
+def is_headline(line: str) -> bool:
+    """Whether a line reads as a headline: short, with no full stop at its end."""
+    return len(line) <= MAX_TITLE_CHARS and not re.search(r"[.!?]\s*$", line)
+
+
 def find_title(body_lines: list[Line], first_sentence: str | None) -> str:
     for line in body_lines:
         text = _strip_date_line(line.text)
         if not text:
             continue
-        if len(text) <= MAX_TITLE_CHARS and not re.search(r"[.!?]\s*$", text):
+        if is_headline(text):
             return text
         break
     sentence = _strip_date_line(first_sentence or "")

@@ -41,7 +41,7 @@ class TargetCue(NamedTuple):
 
 
 def target_cue(view: TextView, lex: Lexicon, sentence_start: int, start: int, end: int,
-               previous_end: int, near_from: int | None = None) -> TargetCue | None:
+               previous_end: int, near_from: int | None = None, headline: bool = False) -> TargetCue | None:
     """The goal word that makes the figure at ``start:end`` a target, if any.
 
     A goal word must be in the same clause, after the previous figure (``previous_end``), at
@@ -49,6 +49,7 @@ def target_cue(view: TextView, lex: Lexicon, sentence_start: int, start: int, en
     right after the figure; a future or conditional verb reaches every figure after it in its
     clause (``_modal_cue``). ``near_from``: where a verb of a goal may start, when further than
     ``NEAR_TARGET_REACH`` (the end of a change, "to increase the amount ... from 80 to 200 MW").
+    In a ``headline``, "to" before a verb is a future too ("Vietnam to supply 400MW").
     """
     p = lex.patterns
     at = lex.scan(view).starts("targets")  # where a cue word may start: each pattern is tried there only
@@ -68,12 +69,13 @@ def target_cue(view: TextView, lex: Lexicon, sentence_start: int, start: int, en
         return TargetCue(modal, splits_periods=False)
     trail = next(iter(finditer_between(p["trailing_target_cue"], view.folded, at["trailing_cues"], end,
                                        end + TARGET_TRAIL)), None)
-    if trail is None or re.search(r"[.;,]", view.folded[end:trail.start()]):
-        return None
-    if trail.group() in folded(lex.targets.modal_cues) and view.folded[end:trail.start()].strip():
-        return None  # a future verb right after the figure is its verb ("300 jobs will be created"), not
-        # one further on ("grown 7,600ha and will finish", "300 people who attended will remember")
-    return TargetCue(trail.start())
+    # a future verb after the figure must be its verb, right after it ("300 jobs will be created"), not one
+    # further on ("grown 7,600ha and will finish", "300 people who attended will remember")
+    if trail is not None and not re.search(r"[.;,]", view.folded[end:trail.start()]) and not (
+            trail.group() in folded(lex.targets.modal_cues) and view.folded[end:trail.start()].strip()):
+        return TargetCue(trail.start())
+    future = p["headline_future"].search(view.norm, sentence_start, start) if headline else None
+    return TargetCue(future.start()) if future else None
 
 
 def _governs(view: TextView, lex: Lexicon, cue_end: int, start: int) -> bool:
