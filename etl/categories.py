@@ -21,7 +21,7 @@ import bisect
 from collections import defaultdict
 
 from etl.lexicon import Lexicon, by_identity, folded
-from etl.text import TextView, boundary_view
+from etl.text import TextView, boundary_view, opens_sentence
 
 #: Average characters per word, to turn character distances into word distances.
 CHARS_PER_WORD = 6.0
@@ -165,8 +165,7 @@ def _in_a_name(view: TextView, a: int) -> bool:
     word = view.norm[a:a + 2]
     if len(word) < 2 or not (word[0].isupper() and word[1].islower()):
         return False
-    before = view.norm[max(0, a - 3):a].rstrip()
-    return bool(before) and before[-1] not in ".!?:\"“«(\n"
+    return not opens_sentence(view.norm, a)
 
 
 def refers_back(view: TextView, lex: Lexicon, lo: int, start: int) -> bool:

@@ -34,7 +34,7 @@ from etl.lexicon import Lexicon, folded, load_common
 from etl.lexicon.model import Fuzzy
 from etl.prepared import kept
 from etl.scanner import Hit, Scan, Scanner
-from etl.text import TextView, boundary_view, fold, word_zipf
+from etl.text import TextView, boundary_view, fold, opens_sentence, word_zipf
 
 GAZETTEER = Path(__file__).resolve().parent.parent / "data" / "gazetteer.csv"
 #: Capitalised names of up to four words; the look-behind follows the first capital (and spans it),
@@ -306,13 +306,7 @@ def _fragment(view: TextView, mention: Mention, gazetteer: Gazetteer) -> bool:
         return False
     if capital_after and fold(after.group(1)) not in gazetteer.level_words:
         return True
-    return capital_before and not _opens_sentence(view.norm, before.start(1))
-
-
-def _opens_sentence(norm: str, start: int) -> bool:
-    """Whether the word at ``start`` opens a line or a sentence."""
-    ahead = norm[max(0, start - 3):start].rstrip(" \t")
-    return not ahead or ahead[-1] in ".!?:\n\"“«(–—-"
+    return capital_before and not opens_sentence(view.norm, before.start(1))
 
 
 def person_spans(view: TextView, lexicons: Sequence[Lexicon], titles: list[Hit]

@@ -95,6 +95,22 @@ def _fold_codes() -> np.ndarray:
 BOUNDARY_TABLE = "".join(chr(i) if chr(i).isalnum() else " " for i in range(0x10000))
 
 
+#: After one of these (and white space), a word opens a sentence, a line, a quotation or a clause after a
+#: dash: its capital says nothing of a name.
+SENTENCE_OPENERS = frozenset('.!?:"“«(\n–—-')
+
+
+def opens_sentence(text: str, start: int) -> bool:
+    """Whether the word at ``start`` opens the text, a sentence, a line or a quotation (the last of the
+    three characters before it that is not white space is one of ``SENTENCE_OPENERS``).
+
+    >>> [opens_sentence("Pol Pot. Trade rose in Hue", i) for i in (0, 9, 23)]
+    [True, True, False]
+    """
+    before = text[max(0, start - 3):start].rstrip(" \t")
+    return not before or before[-1] in SENTENCE_OPENERS
+
+
 def boundary_view(folded: str) -> str:
     """``folded`` with punctuation and spaces as single spaces, same length: words are space-delimited.
 
